@@ -1,0 +1,51 @@
+# Two commands on a fresh machine: `make pack` builds the review pack on the synthetic data,
+# `make test` runs the whole test suite. Both create .venv and install what they need.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PERIOD ?=
+DATA ?=
+
+.PHONY: help install pack test lint lab validate lock bench clean
+
+help:
+	@echo "make pack      build the review pack on the synthetic data (outputs/latest/index.html)"
+	@echo "make test      run the whole test suite (unit tests and one end-to-end build)"
+	@echo "make lab       open the notebooks in JupyterLab with the package importable"
+	@echo "make validate  check an input folder: make validate DATA=path/to/folder"
+	@echo "make lint      ruff"
+	@echo "make bench     run the benchmarks in benchmarks/"
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+pack: install
+	$(VENV)/bin/review-pack build $(if $(DATA),--data $(DATA)) $(if $(PERIOD),--period $(PERIOD))
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check src tests benchmarks
+
+lab: install
+	$(VENV)/bin/jupyter lab notebooks/
+
+validate: install
+	$(VENV)/bin/review-pack validate $(if $(DATA),--data $(DATA))
+
+bench: install
+	$(PY) benchmarks/run.py
+
+lock: install
+	(head -n 2 requirements/constraints.txt; $(PY) -m pip freeze --exclude-editable | grep -v '^review-pack') > requirements/constraints.tmp
+	mv requirements/constraints.tmp requirements/constraints.txt
+
+clean:
+	rm -rf $(VENV) outputs/*/ outputs/latest outputs/.staging-* data/synthetic

@@ -1,0 +1,279 @@
+"""Build the review pack: validate, run the notebooks, export HTML, write metrics, publish atomically.
+
+Everything is built in a staging folder under `outputs/`. Only when every step has worked is
+the pack moved to `outputs/<period>/<timestamp>/` and `outputs/latest` pointed at it, so a
+failed build never overwrites or half-writes the last good pack.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+import polars as pl
+
+from analysis import __version__, paths, synth
+from analysis.errors import BuildError, InputError, InvalidInputs
+from analysis.inputs import Inputs, load_inputs
+from analysis.metrics import suppressed
+from analysis.pages import data_quality_page, index_page
+from analysis.periods import long_month, parse_period
+from analysis.disclosure import identifiers_in_pack, pack_identifiers
+from analysis.sections import SECTIONS, Section, all_metrics
+from analysis.validation import validate_inputs
+
+log = logging.getLogger("review_pack")
+
+PACKAGES = ["polars", "pandas", "altair", "vl-convert-python", "great-expectations", "papermill", "nbconvert"]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """Where the published pack and the analyst-only material went."""
+
+    pack: Path
+    analyst: Path
+    manifest: dict
+
+
+def default_period(inputs: Inputs) -> str:
+    """The month of the latest date in the episodes (normally the return's 31 March)."""
+    latest = inputs.episodes.select(pl.max_horizontal(pl.col("DECOM").max(), pl.col("DEC").max())).item()
+    return f"{latest.year:04d}-{latest.month:02d}"
+
+
+def ensure_default_data(data_dir: Path | None) -> Path:
+    """The data folder to use: the one given, or the synthetic default (generated if absent)."""
+    if data_dir is not None:
+        return Path(data_dir)
+    if not (paths.SYNTHETIC_DATA / "la.toml").exists():
+        log.info("generating the synthetic default data in %s", paths.SYNTHETIC_DATA)
+        synth.generate(paths.SYNTHETIC_DATA)
+    return paths.SYNTHETIC_DATA
+
+
+def build_pack(
+    data_dir: Path | None = None,
+    period: str | None = None,
+    out_root: Path | None = None,
+    sections: list[Section] | None = None,
+    notebooks_dir: Path | None = None,
+) -> BuildResult:
+    """Validate the inputs, build every section and publish the pack; raise on any failure."""
+    started = time.perf_counter()
+    data_dir = ensure_default_data(data_dir).resolve()
+    out_root = (out_root or paths.OUTPUTS).resolve()
+    sections = sections if sections is not None else SECTIONS
+    notebooks_dir = notebooks_dir or paths.NOTEBOOKS
+
+    log.info("validating %s", data_dir)
+    report = validate_inputs(data_dir)
+    if report.errors:
+        lines = "\n".join(f.message() for f in report.errors)
+        raise InvalidInputs(f"the inputs have {len(report.errors)} error(s); nothing was built:\n{lines}")
+    try:
+        inputs = load_inputs(data_dir)
+    except InputError as exc:
+        raise InvalidInputs(str(exc)) from exc
+    period = period or default_period(inputs)
+    parse_period(period)
+
+    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+    staging = out_root / f".staging-{stamp}-{os.getpid()}"
+    pack, analyst = staging / "pack", staging / "analyst"
+    pack.mkdir(parents=True)
+    analyst.mkdir(parents=True)
+    try:
+        nav = [{"href": _page_name(s), "title": s.title} for s in sections] + [
+            {"href": "data_quality.html", "title": "Data quality"}
+        ]
+        footer = _footer(inputs, period)
+        timings = []
+        for section in sections:
+            seconds = _run_section(section, notebooks_dir, analyst, pack, data_dir, period, nav, footer, out_root, stamp)
+            timings.append({"notebook": section.notebook, "seconds": round(seconds, 2)})
+
+        metrics = all_metrics(inputs, period)
+        metrics.write_csv(analyst / "metrics_unsuppressed.csv")
+        suppressed(metrics).write_csv(pack / "metrics.csv")
+        (analyst / "validation.json").write_text(report.to_json(), encoding="utf-8")
+        (pack / "data_quality.html").write_text(
+            data_quality_page(report, inputs, nav, footer), encoding="utf-8"
+        )
+        (pack / "index.html").write_text(
+            index_page(inputs, period, sections, report, nav, footer), encoding="utf-8"
+        )
+        leaked = identifiers_in_pack(pack, pack_identifiers(inputs))
+        if leaked:
+            raise BuildError(
+                f"a child identifier appears in {', '.join(sorted(leaked))}; the pack was not published"
+            )
+        manifest = _manifest(inputs, data_dir, period, timings, report, started)
+        (pack / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        result = _publish(staging, out_root, period, stamp, manifest)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    log.info("published %s in %.1f s", result.pack, time.perf_counter() - started)
+    return result
+
+
+def _page_name(section: Section) -> str:
+    return Path(section.notebook).with_suffix(".html").name
+
+
+def _footer(inputs: Inputs, period: str) -> str:
+    kind = "synthetic data" if inputs.authority.synthetic else "the authority's data"
+    return (
+        f"{inputs.authority.name} children's services review pack, {long_month(parse_period(period))}. "
+        f"Built on {datetime.now():%d %B %Y} from {kind} by review-pack {__version__}. "
+        'Counts from 1 to 4 are shown as "c" to protect children\'s privacy.'
+    )
+
+
+def _run_section(
+    section: Section,
+    notebooks_dir: Path,
+    analyst: Path,
+    pack: Path,
+    data_dir: Path,
+    period: str,
+    nav: list[dict],
+    footer: str,
+    out_root: Path,
+    stamp: str,
+) -> float:
+    """Execute one notebook with papermill and export it to HTML; return the seconds taken."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    source = notebooks_dir / section.notebook
+    executed = analyst / "notebooks" / section.notebook
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    log.info("running %s", section.notebook)
+    t0 = time.perf_counter()
+    try:
+        pm.execute_notebook(
+            str(source),
+            str(executed),
+            parameters={"data_dir": str(data_dir), "period": period},
+            kernel_name="python3",
+            cwd=str(notebooks_dir),
+            progress_bar=False,
+            log_output=False,
+            start_timeout=120,
+            execution_timeout=900,
+        )
+    except PapermillExecutionError as exc:
+        failed = out_root / "failed" / stamp
+        failed.mkdir(parents=True, exist_ok=True)
+        if executed.exists():
+            shutil.copy2(executed, failed / section.notebook)
+        raise BuildError(
+            f"notebook {section.notebook} failed at cell {exc.cell_index} ({exc.ename}: {exc.evalue}); "
+            f"the executed notebook is in {failed}; the last good pack is untouched"
+        ) from exc
+    except Exception as exc:  # kernel died, timed out, or could not start
+        raise BuildError(f"notebook {section.notebook} could not be run: {exc}") from exc
+    seconds = time.perf_counter() - t0
+    page_nav = [{**item, "current": item["href"] == _page_name(section)} for item in nav]
+    html = export_html(executed, section.title, page_nav, footer)
+    (pack / _page_name(section)).write_text(html, encoding="utf-8")
+    return seconds
+
+
+def export_html(notebook: Path, title: str, nav: list[dict], footer: str) -> str:
+    """The executed notebook as a self-contained HTML page: no code, no parameters, no stderr."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    config.HTMLExporter.language_code = "en-GB"
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = ("parameters", "injected-parameters", "remove_cell")
+    config.TemplateExporter.extra_template_basedirs = [str(paths.TEMPLATES)]
+    nb = nbformat.read(notebook, as_version=4)
+    nb.metadata["title"] = title
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
+    exporter = HTMLExporter(config=config, template_name="offline")
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"metadata": {"name": title}, "pack_nav": nav, "pack_footer": footer}
+    )
+    return body
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def git_commit() -> str:
+    """The checkout's commit, or "unknown" outside git."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=paths.ROOT, capture_output=True, text=True, check=True, timeout=10
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _manifest(inputs: Inputs, data_dir: Path, period: str, timings: list[dict], report, started: float) -> dict:
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return {
+        "review_pack_version": __version__,
+        "git_commit": git_commit(),
+        "built_at": datetime.now().isoformat(timespec="seconds"),
+        "parameters": {"data_dir": str(data_dir), "period": period},
+        "authority": {"code": inputs.authority.code, "name": inputs.authority.name},
+        "synthetic": inputs.authority.synthetic,
+        "inputs": [
+            {"path": str(p.relative_to(data_dir)), "sha256": _sha256(p), "bytes": p.stat().st_size}
+            for p in inputs.files
+        ],
+        "validation": {"errors": len(report.errors), "warnings": len(report.warnings), "checks": report.checks_run},
+        "notebooks": timings,
+        "seconds": round(time.perf_counter() - started, 2),
+        "python": platform.python_version(),
+        "packages": versions,
+    }
+
+
+def _publish(staging: Path, out_root: Path, period: str, stamp: str, manifest: dict) -> BuildResult:
+    """Move the finished pack into place and repoint `outputs/latest` atomically."""
+    final = out_root / period / stamp
+    n = 1
+    while final.exists():
+        n += 1
+        final = out_root / period / f"{stamp}-{n}"
+    analyst = out_root / "analyst" / period / final.name
+    analyst.parent.mkdir(parents=True, exist_ok=True)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(staging / "analyst", analyst)
+    os.replace(staging / "pack", final)
+    link = out_root / "latest"
+    tmp_link = out_root / f".latest-{os.getpid()}"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    tmp_link.symlink_to(final.relative_to(out_root))
+    os.replace(tmp_link, link)
+    return BuildResult(pack=final, analyst=analyst, manifest=manifest)

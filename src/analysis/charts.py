@@ -1,0 +1,146 @@
+"""Altair charts for the pack: rendered as SVG in the kernel, so the HTML needs no network.
+
+Each chart has a plain-English title and axis labels, direct labels instead of a legend where
+the lines are few, and comparator lines drawn dashed. A chart never draws a suppressed count
+(1 to 4): mask them first with `analysis.disclosure.mask_small`.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+#: Colour-blind-safe palette (Okabe-Ito), the authority first.
+AUTHORITY = "#0072B2"
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+COMPARATOR_COLOURS = {"england": "#505a5f", "statistical_neighbours": "#D55E00", "region": "#009E73"}
+FONT = "Arial, Helvetica, sans-serif"
+WIDTH, HEIGHT = 640, 260
+
+
+def setup() -> None:
+    """Render every chart as SVG (vl-convert, offline) with the pack's house style."""
+    alt.renderers.enable("svg")
+    alt.data_transformers.disable_max_rows()
+
+    @alt.theme.register("review_pack", enable=True)
+    def _theme() -> alt.theme.ThemeConfig:
+        return {
+            "config": {
+                "font": FONT,
+                "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": HEIGHT},
+                "title": {"fontSize": 16, "anchor": "start", "color": "#0b0c0c", "subtitleColor": "#505a5f",
+                          "subtitleFontSize": 13},
+                "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": "#0b0c0c",
+                         "titleColor": "#0b0c0c", "gridColor": "#e5e5e5"},
+                "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+                "range": {"category": PALETTE},
+            }
+        }
+
+
+def line_with_comparators(
+    series: pl.DataFrame,
+    comparators: pl.DataFrame | None,
+    *,
+    value: str,
+    title: str,
+    subtitle: str,
+    y_title: str,
+    authority: str,
+) -> alt.LayerChart:
+    """The authority's monthly line, with published comparators as labelled dashed step lines.
+
+    `series` has `date` and `value` columns; `comparators` (optional) has `date`, `area`,
+    `area_label` and `value` (one row per published figure, see `analysis.comparators.points`).
+    Each line is labelled at its last point.
+    """
+    main = series.select("date", pl.col(value).alias("value")).with_columns(pl.lit(authority).alias("who"))
+    x = alt.X("date:T", title="Month end", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8))
+    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=True))
+    base_line = alt.Chart(main).mark_line(color=AUTHORITY, strokeWidth=3).encode(x=x, y=y)
+    layers: list[alt.Chart] = [base_line]
+    labels = [main.sort("date").tail(1)]
+    domain, colours = [authority], [AUTHORITY]
+    if comparators is not None and comparators.height:
+        comp = comparators.select("date", "area_label", "value").sort("date")
+        shown = comparators.select("area", "area_label").unique(maintain_order=True)
+        domain += shown["area_label"].to_list()
+        colours += [COMPARATOR_COLOURS.get(a, "#000000") for a in shown["area"]]
+        # Hold each published figure until the next one (or the end of the chart).
+        end = main["date"].max()
+        held = pl.concat(
+            [
+                comp,
+                comp.group_by("area_label").agg(pl.col("value").last(), pl.col("date").max())
+                .with_columns(pl.max_horizontal(pl.col("date"), pl.lit(end)).alias("date"))
+                .select("date", "area_label", "value"),
+            ]
+        ).unique().sort("date")
+        colour = alt.Color(
+            "area_label:N",
+            scale=alt.Scale(domain=domain[1:], range=colours[1:]),
+            legend=None,
+        )
+        layers.append(
+            alt.Chart(held).mark_line(interpolate="step-after", strokeDash=[6, 4], strokeWidth=2)
+            .encode(x=x, y=y, color=colour, detail="area_label:N")
+        )
+        layers.append(alt.Chart(comp).mark_point(filled=True, size=40).encode(x=x, y=y, color=colour))
+        labels.append(
+            held.group_by("area_label").agg(pl.all().sort_by("date").last()).rename({"area_label": "who"})
+            .select("date", "value", "who")
+        )
+    label_frame = pl.concat([frame.select("date", "value", "who") for frame in labels])
+    layers.append(
+        alt.Chart(label_frame).mark_text(align="left", dx=6, fontSize=12, fontWeight="bold")
+        .encode(
+            x=x, y=y, text="who:N",
+            color=alt.Color("who:N", scale=alt.Scale(domain=domain, range=colours), legend=None),
+        )
+    )
+    return (
+        alt.layer(*layers)
+        .properties(
+            title=alt.Title(title, subtitle=subtitle),
+            width=WIDTH,
+            height=HEIGHT,
+            padding={"left": 5, "top": 5, "right": 170, "bottom": 5},
+        )
+    )
+
+
+def simple_line(frame: pl.DataFrame, *, x: str, y: str, title: str, x_title: str, y_title: str,
+                subtitle: str = "") -> alt.Chart:
+    """A single labelled line over months."""
+    return (
+        alt.Chart(frame)
+        .mark_line(color=AUTHORITY, strokeWidth=3, point=True)
+        .encode(
+            x=alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%b %Y", labelAngle=0)),
+            y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=True)),
+        )
+        .properties(title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=HEIGHT)
+    )
+
+
+def describe_trend(frame: pl.DataFrame, value: str, what: str, *, decimals: int = 0, count: bool = False) -> str:
+    """A text alternative for a line chart: the span, the first and latest values, and the direction.
+
+    Example: "Line chart of children in care per 10,000 children at each month end from April 2021
+    to March 2024. It rose from 95 to 105; the latest value is 105."
+    """
+    from analysis.disclosure import show_count
+    from analysis.periods import long_month
+
+    rows = frame.drop_nulls(value).sort("date")
+    if rows.height == 0:
+        return f"Chart of {what}: no figures to show."
+    first, last = rows.row(0, named=True), rows.row(-1, named=True)
+    a, b = round(first[value], decimals), round(last[value], decimals)
+    move = "rose" if b > a else "fell" if b < a else "stayed level"
+    span = f"from {long_month(first['date'])} to {long_month(last['date'])}"
+    def fmt(v: float) -> str:
+        return show_count(v) if count else f"{v:,.{decimals}f}"
+
+    return f"Line chart of {what} {span}. It {move} from {fmt(a)} to {fmt(b)}; the latest value is {fmt(b)}."

@@ -1,0 +1,137 @@
+"""`review-pack`: the command line. Every command calls the same functions as the notebooks.
+
+Exit codes: 0 success; 1 the inputs have errors (nothing built); 2 the build failed
+(the last good pack is untouched); argparse's 2 for a bad command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from analysis import paths
+
+log = logging.getLogger("review_pack")
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from analysis import synth
+
+    written = synth.generate(Path(args.out), seed=args.seed)
+    print(f"wrote {len(written)} files of synthetic data to {args.out}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from analysis.build import ensure_default_data
+    from analysis.validation import validate_inputs
+
+    folder = ensure_default_data(Path(args.data) if args.data else None)
+    report = validate_inputs(folder)
+    for finding in report.findings:
+        print(finding.message(), file=sys.stderr)
+    print(
+        f"checked {len(report.checked_files)} files with {report.checks_run} checks: "
+        f"{len(report.errors)} errors, {len(report.warnings)} warnings"
+    )
+    return 1 if report.errors else 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from analysis.build import build_pack
+    from analysis.errors import BuildError, InvalidInputs
+
+    try:
+        result = build_pack(
+            Path(args.data) if args.data else None,
+            args.period,
+            Path(args.out) if args.out else None,
+        )
+    except InvalidInputs as exc:
+        print(f"review-pack build stopped: {exc}", file=sys.stderr)
+        return 1
+    except BuildError as exc:
+        print(f"review-pack build failed: {exc}", file=sys.stderr)
+        return 2
+    print(f"review pack written to {result.pack}/index.html")
+    return 0
+
+
+def _metrics(args: argparse.Namespace) -> int:
+    from analysis.build import default_period, ensure_default_data
+    from analysis.errors import InputError
+    from analysis.inputs import load_inputs
+    from analysis.sections import all_metrics
+
+    try:
+        inputs = load_inputs(ensure_default_data(Path(args.data) if args.data else None))
+    except InputError as exc:
+        print(f"review-pack metrics failed: {exc}", file=sys.stderr)
+        return 1
+    frame = all_metrics(inputs, args.period or default_period(inputs))
+    frame.write_csv(args.out)
+    print(f"wrote {frame.height} metrics (unsuppressed: analyst use only) to {args.out}")
+    return 0
+
+
+def _suites(args: argparse.Namespace) -> int:
+    from analysis.suites import write_suites
+
+    for path in write_suites(paths.EXPECTATIONS):
+        print(f"wrote {path}")
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from analysis.definitions import markdown
+
+    target = paths.ROOT / "docs" / "metrics.md"
+    target.write_text(markdown(), encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    p = argparse.ArgumentParser(prog="review-pack", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("synth", help="write the synthetic default data")
+    s.add_argument("--out", default=str(paths.SYNTHETIC_DATA))
+    s.add_argument("--seed", type=int, default=884)
+    s.set_defaults(func=_synth)
+
+    v = sub.add_parser("validate", help="check an input folder; exit 1 on errors")
+    v.add_argument("--data", help="input folder (default: the synthetic data)")
+    v.set_defaults(func=_validate)
+
+    b = sub.add_parser("build", help="build the review pack")
+    b.add_argument("--data", help="input folder (default: the synthetic data)")
+    b.add_argument("--period", help="review period YYYY-MM (default: the latest month in the data)")
+    b.add_argument("--out", help="outputs folder (default: outputs/)")
+    b.set_defaults(func=_build)
+
+    m = sub.add_parser("metrics", help="write every metric, unsuppressed, for analysts")
+    m.add_argument("--data", help="input folder (default: the synthetic data)")
+    m.add_argument("--period", help="review period YYYY-MM")
+    m.add_argument("--out", required=True, help="CSV file to write")
+    m.set_defaults(func=_metrics)
+
+    sub.add_parser("suites", help="rewrite expectations/*.json from analysis.suites").set_defaults(func=_suites)
+    sub.add_parser("docs", help="rewrite docs/metrics.md from analysis.definitions").set_defaults(func=_docs)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    for noisy in ("papermill", "traitlets", "great_expectations"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Disclosure control: small counts are suppressed and no child identifier reaches the pack.
+
+Rule (as the DfE publishes children-looked-after statistics): a count from 1 to 4 is shown
+as "c". Zero is shown, because it discloses nothing about an individual child.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import polars as pl
+
+SUPPRESSED = "c"
+SMALLEST_SHOWN = 5
+
+
+def is_suppressed(value: float | int | None) -> bool:
+    """True for a count from 1 to 4."""
+    return value is not None and 0 < value < SMALLEST_SHOWN
+
+
+def show_count(value: float | int | None) -> str:
+    """A count as the pack shows it: thousands separators, "c" for 1 to 4, "–" for missing."""
+    if value is None:
+        return "–"
+    if is_suppressed(value):
+        return SUPPRESSED
+    return f"{int(round(value)):,}"
+
+
+def suppress_columns(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
+    """Replace count columns by their displayed text ("c" for 1 to 4)."""
+    return frame.with_columns(
+        pl.col(c).map_elements(show_count, return_dtype=pl.String, skip_nulls=False)
+        for c in columns
+    )
+
+
+def mask_small(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
+    """Set counts from 1 to 4 to null, for charts: a suppressed value is not drawn."""
+    return frame.with_columns(
+        pl.when(pl.col(c).is_between(1, SMALLEST_SHOWN - 1)).then(None).otherwise(pl.col(c)).alias(c)
+        for c in columns
+    )
+
+
+_DATA_URI = re.compile(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)")
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+
+
+def visible_text(html: str) -> str:
+    """The HTML plus the decoded text of every embedded SVG image (charts are SVG data URIs)."""
+    decoded = [base64.b64decode(m).decode("utf-8", "replace") for m in _DATA_URI.findall(html)]
+    return "\n".join([html, *decoded])
+
+
+def checkable_identifiers(identifiers: Iterable[str]) -> set[str]:
+    """Identifiers distinctive enough to search for: six or more characters, or any letter.
+
+    A short all-digit identifier (say "336") cannot be told apart from a count in the text,
+    so it is not searched for; real 903 CHILD identifiers are normally longer.
+    """
+    return {i for i in identifiers if i and (len(i) >= 6 or re.search(r"[A-Za-z]", i))}
+
+
+def identifiers_found(html: str, identifiers: set[str]) -> set[str]:
+    """Which of `identifiers` appear in the page or its charts.
+
+    Letters-and-digits identifiers must appear as a whole token; others (with "-" or "/")
+    are looked for as they are.
+    """
+    text = visible_text(html)
+    tokens = set(_TOKEN.findall(text))
+    plain = {i for i in identifiers if _TOKEN.fullmatch(i)}
+    return (tokens & plain) | {i for i in identifiers - plain if i in text}
+
+
+def pack_identifiers(inputs: object) -> set[str]:
+    """Every child identifier in the inputs worth searching for: CHILD, UPN and tracker child_id."""
+    found: set[str] = set()
+    for frame, column in [
+        (getattr(inputs, "header", None), "CHILD"),
+        (getattr(inputs, "header", None), "UPN"),
+        (getattr(inputs, "episodes", None), "CHILD"),
+        (getattr(inputs, "permanence", None), "child_id"),
+    ]:
+        if frame is not None and column in frame.columns:
+            found |= set(frame[column].drop_nulls().cast(pl.String).to_list())
+    return checkable_identifiers(found - set(_NOT_IDENTIFIERS))
+
+
+#: UPN placeholders are codes, not identifiers.
+_NOT_IDENTIFIERS = ("UN1", "UN2", "UN3", "UN4", "UN5")
+
+
+def identifiers_in_pack(folder: Path, identifiers: set[str]) -> dict[str, int]:
+    """Files in the pack folder (HTML, CSV, JSON) holding any identifier: name → how many."""
+    hits = {}
+    for path in sorted(folder.rglob("*")):
+        if path.suffix in {".html", ".csv", ".json"}:
+            found = identifiers_found(path.read_text(encoding="utf-8", errors="replace"), identifiers)
+            if found:
+                hits[path.name] = len(found)
+    return hits

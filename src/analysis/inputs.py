@@ -1,0 +1,115 @@
+"""Load a whole input folder (see data/README.md) into typed polars frames.
+
+`load_inputs` is what the notebooks, the CLI and the tests call. It raises InputError (file,
+row, column) for anything that would make the figures wrong; the fuller checks, including
+warnings, are in `analysis.validation`, which the build runs first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from analysis import ssda903
+from analysis.config import Authority, load_authority
+from analysis.readers import ISO, DMY, ROW, find_table, parse_dates, parse_numbers, read_raw
+
+WORKFORCE_COLUMNS = ["snapshot_date", "team", "role", "contract", "fte", "caseload"]
+PERMANENCE_COLUMNS = [
+    "child_id", "route", "identified_date", "assessing_date", "assessment_complete_date",
+    "assessment_outcome", "carers_agree", "sent_to_legal_date", "filed_with_court_date",
+    "outcome", "outcome_date", "planned_application_month", "blocker", "support_plan",
+]  # fmt: skip
+PERMANENCE_DATES = [c for c in PERMANENCE_COLUMNS if c.endswith("_date")]
+POPULATION_COLUMNS = ["la_code", "mid_year", "population_0_17", "source"]
+COMPARATOR_COLUMNS = ["metric", "area", "period", "value", "source"]
+
+
+@dataclass
+class Inputs:
+    """Everything one review reads, typed. Optional inputs are None when absent."""
+
+    folder: Path
+    authority: Authority
+    header: pl.DataFrame
+    episodes: pl.DataFrame
+    uasc: pl.DataFrame
+    population: pl.DataFrame | None
+    comparators: pl.DataFrame | None
+    workforce: pl.DataFrame | None
+    permanence: pl.DataFrame | None
+    merge: ssda903.MergeReport = field(default_factory=ssda903.MergeReport)
+    files: list[Path] = field(default_factory=list)
+
+
+def input_files(folder: Path) -> list[Path]:
+    """Every input file present in the folder, sorted (for the manifest's hashes)."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def load_inputs(folder: Path | str) -> Inputs:
+    """Load and type every input in `folder`; raise InputError on anything unusable."""
+    folder = Path(folder)
+    authority = load_authority(folder / "la.toml")
+    files = ssda903.discover(folder / "ssda903")
+    merge = ssda903.MergeReport()
+    header = ssda903.merge_children(
+        ssda903.typed(ssda903.read_table(files, "header"), "header"), merge
+    )
+    episodes = ssda903.merge_episodes(
+        ssda903.typed(ssda903.read_table(files, "episodes"), "episodes"), merge
+    )
+    uasc = ssda903.merge_uasc(ssda903.typed(ssda903.read_table(files, "uasc"), "uasc"))
+    return Inputs(
+        folder=folder,
+        authority=authority,
+        header=header,
+        episodes=episodes,
+        uasc=uasc,
+        population=load_population(folder / "context" / "population.csv"),
+        comparators=load_comparators(folder / "context" / "comparators.csv"),
+        workforce=load_workforce(find_table(folder, "workforce")),
+        permanence=load_permanence(find_table(folder, "permanence")),
+        merge=merge,
+        files=input_files(folder),
+    )
+
+
+def load_population(path: Path) -> pl.DataFrame | None:
+    """Under-18 population by mid-year: one row per (la_code, mid_year)."""
+    if not path.exists():
+        return None
+    raw = read_raw(path, POPULATION_COLUMNS)
+    return parse_numbers(raw, {"mid_year": pl.Int32, "population_0_17": pl.Float64}, path)
+
+
+def load_comparators(path: Path) -> pl.DataFrame | None:
+    """Published comparator figures: one row per (metric, area, period)."""
+    if not path.exists():
+        return None
+    raw = read_raw(path, COMPARATOR_COLUMNS)
+    typed = parse_numbers(raw, {"value": pl.Float64}, path)
+    return parse_dates(typed, ["period"], path, (ISO, DMY))
+
+
+def load_workforce(path: Path | None) -> pl.DataFrame | None:
+    """The workforce snapshot: one row per post per snapshot date, FTE and caseload as numbers."""
+    if path is None:
+        return None
+    raw = read_raw(path, WORKFORCE_COLUMNS)
+    typed = parse_numbers(raw, {"fte": pl.Float64, "caseload": pl.Int64}, path)
+    return parse_dates(typed, ["snapshot_date"], path, (ISO, DMY)).select(
+        [*WORKFORCE_COLUMNS, ROW]
+    )
+
+
+def load_permanence(path: Path | None) -> pl.DataFrame | None:
+    """The permanence tracker: one row per child per route, stage dates as dates."""
+    if path is None:
+        return None
+    raw = read_raw(path, PERMANENCE_COLUMNS)
+    return parse_dates(raw, PERMANENCE_DATES, path, (ISO, DMY)).select(
+        [*PERMANENCE_COLUMNS, ROW]
+    )

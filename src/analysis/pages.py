@@ -1,0 +1,132 @@
+"""The pack's own pages: the contents page (`index.html`) and the data-quality page.
+
+Both are written for the improvement advisor: plain words, no code, no child identifiers
+(examples of failing values are only shown for code columns, never for identifiers or dates).
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from pathlib import Path
+
+import jinja2
+
+from analysis import paths
+from analysis.findings import Finding, ValidationReport
+from analysis.inputs import Inputs
+from analysis.periods import long_month, parse_period
+from analysis.sections import Section
+
+#: Columns whose values could identify a child: their failing values are never shown in the pack.
+IDENTIFYING = {"CHILD", "UPN", "DOB", "MC_DOB", "HOME_POST", "PL_POST", "child_id", "URN"}
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(paths.TEMPLATES)), autoescape=False, keep_trailing_newline=True
+)
+
+
+def render(title: str, body: str, *, nav: list[dict], footer: str, synthetic: bool) -> str:
+    """A page in the pack's house style around an HTML body."""
+    return _env.get_template("page.html.j2").render(
+        title=html.escape(title), body=body, nav=nav, footer=html.escape(footer), synthetic=synthetic
+    )
+
+
+def index_page(
+    inputs: Inputs, period: str, sections: list[Section], report: ValidationReport, nav: list[dict], footer: str
+) -> str:
+    """The contents page: what the pack covers, links to each section, and the data checks."""
+    month = long_month(parse_period(period))
+    items = "".join(
+        f'<li><a href="{Path(s.notebook).with_suffix(".html").name}">{html.escape(s.title)}</a>'
+        f" — {html.escape(s.summary)}</li>"
+        for s in sections
+    )
+    warn = len(report.warnings)
+    checks = (
+        f"All {report.checks_run:,} checks on the input data passed."
+        if not report.findings
+        else f"The input data passed every check that affects the figures; {warn} check"
+        f"{'s' if warn != 1 else ''} found minor problems for the analyst to fix."
+    )
+    body = f"""
+<h1>{html.escape(inputs.authority.name)} children's services review pack</h1>
+<p class="rp-sub">Review period: {month}</p>
+<h2>Sections</h2>
+<ol>{items}</ol>
+<h2>About the data</h2>
+<p>{checks} <a href="data_quality.html">See the data quality page</a>.</p>
+<p>The figures behind the pack are in <a href="metrics.csv">metrics.csv</a> (one row per figure;
+counts from 1 to 4 shown as "c"). How the pack was built, and from which input files, is recorded in
+<a href="manifest.json">manifest.json</a>.</p>
+"""
+    return render(f"Review pack — {month}", body, nav=nav, footer=footer, synthetic=inputs.authority.synthetic)
+
+
+def _file_label(path: str, folder: str) -> str:
+    try:
+        return str(Path(path).relative_to(folder))
+    except ValueError:
+        return Path(path).name
+
+
+def _row(f: Finding, folder: str) -> str:
+    rows = ", ".join(str(r) for r in f.rows[:8]) + (" …" if len(f.rows) > 8 else "")
+    examples = "" if (f.column in IDENTIFYING or "date" in (f.column or "").lower()) else ", ".join(f.examples[:3])
+    return (
+        f"<tr><td>{html.escape(_file_label(f.file, folder))}</td><td>{html.escape(f.rule)}</td>"
+        f"<td>{html.escape(f.title)}</td><td>{html.escape(f.column or '')}</td>"
+        f'<td class="num">{f.failed:,}</td><td class="num">{f.checked:,}</td>'
+        f"<td>{html.escape(rows)}</td><td>{html.escape(examples)}</td><td>{html.escape(f.fix)}</td></tr>"
+    )
+
+
+def findings_table(findings: list[Finding], folder: str, caption: str) -> str:
+    """A table of findings: file, rule, check, column, rows failed / checked, rows, examples, fix."""
+    head = "".join(
+        f'<th scope="col">{h}</th>'
+        for h in ["File", "Rule", "Check", "Column", "Rows failing", "Rows checked", "Row numbers",
+                  "Example values", "What to fix"]
+    )
+    body = "".join(_row(f, folder) for f in findings)
+    return f'<table class="rp-table"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def data_quality_page(report: ValidationReport, inputs: Inputs, nav: list[dict], footer: str) -> str:
+    """What was checked, what failed and how many rows, and what the analyst should fix."""
+    files = "".join(f"<li>{html.escape(_file_label(f, report.folder))}</li>" for f in report.checked_files)
+    per_rule = Counter(f.rule for f in report.warnings)
+    summary = (
+        '<div class="rp-ok"><strong>No errors.</strong> Nothing found would make the figures in this pack wrong.</div>'
+        if not report.errors
+        else f'<div class="rp-error"><strong>{len(report.errors)} errors.</strong></div>'
+    )
+    warnings_part = (
+        findings_table(report.warnings, report.folder, "Warnings: minor problems that do not stop the pack")
+        if report.warnings
+        else "<p>No warnings.</p>"
+    )
+    merge_rows = "".join(
+        f'<tr><td>{html.escape(label)}</td><td class="num">{value:,}</td></tr>' for label, value in inputs.merge.as_rows()
+    )
+    body = f"""
+<h1>Data quality</h1>
+<p class="rp-sub">What was checked before any figure was calculated</p>
+{summary}
+<h2>What was checked</h2>
+<p>Every input file was checked against {report.checks_run:,} rules: the columns the DfE return requires,
+that every date can be read, that every code is on the DfE's list, that no episode of care ends before it starts,
+and more. Problems that would make figures wrong stop the pack from being built; smaller problems are listed
+below as warnings, with what to fix. {len(per_rule)} rule{'s' if len(per_rule) != 1 else ''} gave warnings.</p>
+<ul>{files}</ul>
+<h2>Warnings</h2>
+{warnings_part}
+<h2>Nothing dropped without being counted</h2>
+<p>Each year's return repeats the episodes still open at 31 March. They are merged so that each episode is
+counted once; this table shows how many rows that affected.</p>
+<table class="rp-table"><caption>Merging the yearly returns</caption><thead><tr><th scope="col">What</th>
+<th scope="col">Rows</th></tr></thead><tbody>{merge_rows}</tbody></table>
+"""
+    return render("Data quality", body, nav=[{**n, "current": n["href"] == "data_quality.html"} for n in nav],
+                  footer=footer, synthetic=inputs.authority.synthetic)

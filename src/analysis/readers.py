@@ -1,0 +1,132 @@
+"""Reading input files as text, with the source row kept, and turning text into real types.
+
+Everything is read as strings first so that nothing is coerced or dropped silently: a value
+that will not parse is reported with its file, row and column.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+
+from analysis.errors import InputError
+
+#: Column added to every raw frame: the row's line number in the source file (header = 1).
+ROW = "_row"
+
+DMY = "%d/%m/%Y"
+ISO = "%Y-%m-%d"
+
+
+def find_table(folder: Path, stem: str) -> Path | None:
+    """The `stem.csv` or `stem.xlsx` in `folder`, or None when neither exists."""
+    for suffix in (".csv", ".xlsx"):
+        path = folder / f"{stem}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def read_raw(path: Path, required: list[str]) -> pl.DataFrame:
+    """Read a CSV (UTF-8) or Excel file as all-text columns plus `_row`.
+
+    Raises InputError when the file is missing, empty, not UTF-8, or lacks a required column.
+    Blank cells become null. Extra columns are kept (and reported by validation).
+    """
+    if not path.exists():
+        raise InputError(path, "the file is missing")
+    if path.suffix.lower() == ".xlsx":
+        frame = _read_excel(path)
+    else:
+        frame = _read_csv(path)
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise InputError(
+            path,
+            f"missing required column(s) {', '.join(missing)}; found {', '.join(frame.columns)}",
+            column=missing[0],
+            rows=[1],
+        )
+    return frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+
+
+def _read_csv(path: Path) -> pl.DataFrame:
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(path, "the file is empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            path,
+            f"the file is not UTF-8 (byte 0x{data[exc.start]:02x}); save it as 'CSV UTF-8'",
+            rows=[line],
+        ) from exc
+    try:
+        frame = pl.read_csv(io.StringIO(text), infer_schema=False)
+    except pl.exceptions.ComputeError as exc:
+        raise InputError(path, f"could not be read as CSV ({exc})") from exc
+    frame = frame.rename({c: c.strip() for c in frame.columns})
+    return frame.with_columns(pl.col(c).str.strip_chars().replace("", None) for c in frame.columns)
+
+
+def _read_excel(path: Path) -> pl.DataFrame:
+    import pandas as pd
+
+    try:
+        pdf = pd.read_excel(path, dtype=str, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise InputError(path, f"could not be read as Excel ({exc})") from exc
+    if pdf.empty and len(pdf.columns) == 0:
+        raise InputError(path, "the file is empty")
+    pdf.columns = [str(c).strip() for c in pdf.columns]
+    frame = pl.from_pandas(pdf.astype(object).where(pdf.notna(), None))
+    return frame.with_columns(
+        pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in frame.columns
+    )
+
+
+def date_expr(column: str, formats: tuple[str, ...] = (DMY, ISO)) -> pl.Expr:
+    """Parse a text column as a date, trying each format; unparseable text gives null.
+
+    Excel inputs read through pandas come as `yyyy-mm-dd hh:mm:ss`, so a trailing midnight
+    time is dropped first.
+    """
+    text = pl.col(column).str.replace(r" 00:00:00$", "")
+    return pl.coalesce([text.str.to_date(fmt, strict=False) for fmt in formats]).alias(column)
+
+
+def parse_dates(
+    frame: pl.DataFrame, columns: list[str], path: Path, formats: tuple[str, ...] = (DMY, ISO)
+) -> pl.DataFrame:
+    """Turn text date columns into real dates; any non-blank value that will not parse is an error."""
+    parsed = frame.with_columns(date_expr(c, formats) for c in columns)
+    for column in columns:
+        bad = frame.filter(pl.col(column).is_not_null() & parsed[column].is_null())
+        if bad.height:
+            raise InputError(
+                path,
+                f"{bad.height} date(s) could not be read, e.g. '{bad[column][0]}' "
+                "(expected dd/mm/yyyy or yyyy-mm-dd)",
+                column=column,
+                rows=bad[ROW].to_list(),
+            )
+    return parsed
+
+
+def parse_numbers(frame: pl.DataFrame, columns: dict[str, pl.DataType], path: Path) -> pl.DataFrame:
+    """Cast text columns to numbers; any non-blank value that will not cast is an error."""
+    parsed = frame.with_columns(pl.col(c).cast(t, strict=False) for c, t in columns.items())
+    for column in columns:
+        bad = frame.filter(pl.col(column).is_not_null() & parsed[column].is_null())
+        if bad.height:
+            raise InputError(
+                path,
+                f"{bad.height} value(s) are not numbers, e.g. '{bad[column][0]}'",
+                column=column,
+                rows=bad[ROW].to_list(),
+            )
+    return parsed

@@ -1,0 +1,144 @@
+"""What a notebook shows the reader: the page heading, the synthetic-data banner, headline
+sentences, tables with suppression, and plain notes. HTML is built here so notebooks stay thin.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import warnings
+from collections.abc import Iterable, Sequence
+
+import altair as alt
+import polars as pl
+from IPython.display import HTML, display
+
+from analysis import charts
+from analysis.disclosure import show_count
+from analysis.inputs import Inputs
+from analysis.periods import long_month, parse_period
+
+SYNTHETIC_BANNER = (
+    '<div class="rp-banner" role="note"><strong>Synthetic data.</strong> Every figure on this page '
+    "comes from made-up data, built to resemble Herefordshire's published figures. It describes no "
+    "real child, family or worker, and must not be quoted as the council's performance.</div>"
+)
+
+
+def start(inputs: Inputs, period: str, title: str, intro: str = "") -> None:
+    """Set up charts and warnings, then show the page heading (and the banner if synthetic)."""
+    warnings.filterwarnings("ignore")
+    charts.setup()
+    parts = []
+    if inputs.authority.synthetic:
+        parts.append(SYNTHETIC_BANNER)
+    parts.append(f"<h1>{html.escape(title)}</h1>")
+    parts.append(
+        f'<p class="rp-sub">{html.escape(inputs.authority.name)} · review period '
+        f"{long_month(parse_period(period))}</p>"
+    )
+    if intro:
+        parts.append(f"<p>{html.escape(intro)}</p>")
+    display(HTML("\n".join(parts)))
+
+
+def headlines(sentences: Iterable[str]) -> None:
+    """The headline box: one plain-English sentence per line, built from computed figures."""
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
+    display(HTML(f'<div class="rp-headlines"><h2>Headlines</h2><ul>{items}</ul></div>'))
+
+
+def heading(text: str, level: int = 2) -> None:
+    """A section heading."""
+    display(HTML(f"<h{level}>{html.escape(text)}</h{level}>"))
+
+
+def note(text: str) -> None:
+    """A short plain note under a chart or table."""
+    display(HTML(f'<p class="rp-note">{html.escape(text)}</p>'))
+
+
+def missing(what: str, needs: str) -> None:
+    """Say plainly that a section cannot be shown, and what input it needs."""
+    display(
+        HTML(
+            f'<div class="rp-missing"><strong>{html.escape(what)} is not shown.</strong> '
+            f"It needs {html.escape(needs)}, which this review's data does not include.</div>"
+        )
+    )
+
+
+def table_html(
+    frame: pl.DataFrame,
+    *,
+    caption: str,
+    counts: Sequence[str] = (),
+    decimals: dict[str, int] | None = None,
+    labels: dict[str, str] | None = None,
+) -> str:
+    """An HTML table: counts suppressed (1 to 4 shown as "c") with thousands separators,
+    other numbers rounded, dates written out, column names replaced by plain labels."""
+    decimals = decimals or {}
+    labels = labels or {}
+    head = "".join(f'<th scope="col">{html.escape(labels.get(c, c))}</th>' for c in frame.columns)
+    rows = []
+    for row in frame.iter_rows(named=True):
+        cells = []
+        for c, v in row.items():
+            cells.append(f'<td class="{"num" if isinstance(v, int | float) else ""}">{html.escape(_cell(c, v, counts, decimals))}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<table class="rp-table"><caption>{html.escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _cell(column: str, value: object, counts: Sequence[str], decimals: dict[str, int]) -> str:
+    from datetime import date
+
+    from analysis.periods import long_date
+
+    if value is None:
+        return "–"
+    if column in counts:
+        return show_count(value)  # type: ignore[arg-type]
+    if isinstance(value, date):
+        return long_date(value)
+    if isinstance(value, float):
+        return f"{value:,.{decimals.get(column, 1)}f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def table(frame: pl.DataFrame, **kwargs: object) -> None:
+    """Show a table (see `table_html`)."""
+    display(HTML(table_html(frame, **kwargs)))  # type: ignore[arg-type]
+
+
+def svg(chart: alt.TopLevelMixin) -> str:
+    """The chart rendered to SVG text by vl-convert, in the kernel, with no network."""
+    buffer = io.StringIO()
+    chart.save(buffer, format="svg")
+    return buffer.getvalue()
+
+
+def figure_html(chart: alt.TopLevelMixin, alt_text: str, data: pl.DataFrame | None = None, **table_kwargs: object) -> str:
+    """A chart as an <img> with a text alternative, and the figures behind it in a closed <details>."""
+    encoded = base64.b64encode(svg(chart).encode("utf-8")).decode("ascii")
+    parts = [
+        '<figure class="rp-figure">',
+        f'<img src="data:image/svg+xml;base64,{encoded}" alt="{html.escape(alt_text)}">',
+    ]
+    if data is not None:
+        parts.append("<details><summary>Show the figures behind this chart</summary>")
+        parts.append(table_html(data, **table_kwargs))  # type: ignore[arg-type]
+        parts.append("</details>")
+    parts.append("</figure>")
+    return "".join(parts)
+
+
+def chart(chart: alt.TopLevelMixin, alt_text: str, data: pl.DataFrame | None = None, **table_kwargs: object) -> None:
+    """Show a chart (see `figure_html`)."""
+    display(HTML(figure_html(chart, alt_text, data, **table_kwargs)))

@@ -1,0 +1,22 @@
+"""Validation rules that need more than one row or table: one rule per module.
+
+Each rule takes the input tables as text (`{"header": frame, "episodes": frame, ...}`, every
+frame with `_file` and `_row` columns, all years stacked) and returns its findings. The
+single-row checks are Great Expectations suites in `expectations/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+
+from analysis.findings import Finding
+from analysis.rules import int03_child_in_header, r203_dob_consistent
+
+Rule = Callable[[dict[str, pl.DataFrame]], list[Finding]]
+
+RULES: list[Rule] = [
+    int03_child_in_header.check,
+    r203_dob_consistent.check,
+]

@@ -1,0 +1,31 @@
+"""DfE 903 rule INT03: every child in the episodes file is in the header file of the same return."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from analysis.findings import Finding
+from analysis.readers import ROW
+from analysis.ssda903 import FILE
+
+RULE = "INT03"
+TITLE = "Every child in the episodes file is in the header file"
+FIX = "Add the child's header row, or correct the CHILD identifier in the episodes file."
+
+
+def check(tables: dict[str, pl.DataFrame]) -> list[Finding]:
+    """Warning (ages and sex are then unknown for that child): one finding per episodes file."""
+    episodes, header = tables.get("episodes"), tables.get("header")
+    if episodes is None or header is None or "CHILD" not in episodes.columns or "CHILD" not in header.columns:
+        return []
+    header = header.with_columns(pl.col(FILE).str.replace(r"episodes\.csv$|header\.csv$", "").alias("_return"))
+    episodes = episodes.with_columns(pl.col(FILE).str.replace(r"episodes\.csv$|header\.csv$", "").alias("_return"))
+    missing = episodes.join(header.select("_return", "CHILD"), on=["_return", "CHILD"], how="anti")
+    findings = []
+    for part in missing.partition_by(FILE, maintain_order=True):
+        checked = episodes.filter(pl.col(FILE) == part[FILE][0]).height
+        findings.append(
+            Finding(part[FILE][0], RULE, TITLE, "warning", part.height, checked, "CHILD",
+                    part[ROW].to_list()[:50], [], FIX)
+        )
+    return findings

@@ -1,0 +1,26 @@
+"""DfE 903 rule 203: a child's date of birth is the same in every return."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from analysis.findings import Finding
+from analysis.readers import ROW
+from analysis.ssda903 import FILE
+
+RULE = "203"
+TITLE = "A child's date of birth is the same in every return"
+FIX = "Correct the date of birth in the return that is wrong; ages and the 18th birthday depend on it."
+
+
+def check(tables: dict[str, pl.DataFrame]) -> list[Finding]:
+    """Warning: one finding per header file holding a DOB that differs from another return's."""
+    header = tables.get("header")
+    if header is None or not {"CHILD", "DOB"} <= set(header.columns):
+        return []
+    differing = header.filter(pl.col("DOB").n_unique().over("CHILD") > 1)
+    return [
+        Finding(part[FILE][0], RULE, TITLE, "warning", part.height,
+                header.filter(pl.col(FILE) == part[FILE][0]).height, "DOB", part[ROW].to_list()[:50], [], FIX)
+        for part in differing.partition_by(FILE, maintain_order=True)
+    ]

@@ -1,0 +1,41 @@
+"""The pack's sections: which notebook, its title, and the function that gives its metrics.
+
+The build runs the notebooks in this order and writes metrics.csv from the same functions
+the notebooks call, so the pack and metrics.csv always agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from analysis import cla
+from analysis.inputs import Inputs
+from analysis.metrics import combine
+
+
+@dataclass(frozen=True)
+class Section:
+    """One page of the pack."""
+
+    notebook: str
+    title: str
+    summary: str
+    metrics: Callable[[Inputs, str], pl.DataFrame] | None = None
+
+
+SECTIONS: list[Section] = [
+    Section(
+        "01_children_in_care.ipynb",
+        "Children in care",
+        "How many children are in care, the rate per 10,000 children, and how it compares.",
+        cla.section_metrics,
+    ),
+]
+
+
+def all_metrics(inputs: Inputs, period: str) -> pl.DataFrame:
+    """Every section's metrics for one review, unsuppressed (for analysts)."""
+    return combine([s.metrics(inputs, period) for s in SECTIONS if s.metrics is not None])

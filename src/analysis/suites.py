@@ -1,0 +1,331 @@
+"""The Great Expectations suites, built from the code lists in `analysis.codes`.
+
+The suites are stored as JSON in `expectations/` (that is what validation runs); this module
+is how they are written (`review-pack suites`), and `tests/test_expectations.py` fails if
+the stored JSON and this definition drift apart.
+
+Each expectation carries, in `meta`: `rule` (the DfE 903 rule number where there is one,
+otherwise an `RP` number of ours), `title` (plain English, for the data-quality page) and
+`fix` (what the analyst should do). GX's own `severity` says whether a failure is an
+**error** (`critical`: the figures cannot be trusted, nothing is built) or a **warning**.
+
+Validation frames are the files as text, plus helper columns the suites refer to:
+`<column> (unreadable)` holds the text of a date or number that could not be read (null
+otherwise), and `<column> (date)` holds the parsed date.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+
+from analysis import codes
+from analysis.inputs import (
+    COMPARATOR_COLUMNS,
+    PERMANENCE_COLUMNS,
+    PERMANENCE_DATES,
+    POPULATION_COLUMNS,
+    WORKFORCE_COLUMNS,
+)
+from analysis.ssda903 import DATE_COLUMNS, EPISODE_COLUMNS, HEADER_COLUMNS, UASC_COLUMNS
+
+ERROR, WARNING = "critical", "warning"
+
+#: For each suite: the columns that must exist, the date columns and the number columns.
+TABLES: dict[str, dict[str, list[str]]] = {
+    "ssda903_header": {"columns": HEADER_COLUMNS, "dates": DATE_COLUMNS["header"], "numbers": []},
+    "ssda903_episodes": {
+        "columns": EPISODE_COLUMNS,
+        "dates": DATE_COLUMNS["episodes"],
+        "numbers": [],
+    },
+    "ssda903_uasc": {"columns": UASC_COLUMNS, "dates": DATE_COLUMNS["uasc"], "numbers": []},
+    "workforce": {
+        "columns": WORKFORCE_COLUMNS,
+        "dates": ["snapshot_date"],
+        "numbers": ["fte", "caseload"],
+    },
+    "permanence": {"columns": PERMANENCE_COLUMNS, "dates": PERMANENCE_DATES, "numbers": []},
+    "population": {
+        "columns": POPULATION_COLUMNS,
+        "dates": [],
+        "numbers": ["mid_year", "population_0_17"],
+    },
+    "comparators": {"columns": COMPARATOR_COLUMNS, "dates": ["period"], "numbers": ["value"]},
+}
+
+UNREADABLE = "{} (unreadable)"
+AS_DATE = "{} (date)"
+
+WORKFORCE_ROLES = [
+    "social_worker", "senior_practitioner", "advanced_practitioner", "team_manager", "service_manager",
+]  # fmt: skip
+WORKFORCE_CONTRACTS = ["permanent", "fixed_term", "agency", "vacant"]
+PERMANENCE_ROUTES = [
+    "special_guardianship_order",
+    "discharge_to_parents",
+    "child_arrangements_order",
+]
+
+
+def _make(
+    name: str, meta: dict[str, str], expectations: list[gxe.Expectation]
+) -> gx.ExpectationSuite:
+    return gx.ExpectationSuite(name=name, meta=meta, expectations=expectations)
+
+
+def _meta(rule: str, title: str, fix: str) -> dict[str, str]:
+    return {"rule": rule, "title": title, "fix": fix}
+
+
+def _columns_exist(table: str) -> gxe.Expectation:
+    return gxe.ExpectTableColumnsToMatchSet(
+        column_set=TABLES[table]["columns"],
+        exact_match=False,
+        severity=ERROR,
+        meta=_meta(
+            "RP01",
+            "All the required columns are present",
+            "Add the missing columns; see data/README.md.",
+        ),
+    )
+
+
+def _readable(table: str) -> list[gxe.Expectation]:
+    """Every date and number can be read."""
+    spec = TABLES[table]
+    return [
+        gxe.ExpectColumnValuesToBeNull(
+            column=UNREADABLE.format(column),
+            severity=ERROR,
+            meta=_meta(
+                "RP02",
+                f"{column} is a real {'date' if column in spec['dates'] else 'number'}",
+                "Correct the value: dates as dd/mm/yyyy (903) or yyyy-mm-dd, numbers without text.",
+            ),
+        )
+        for column in spec["dates"] + spec["numbers"]
+    ]
+
+
+def _not_null(column: str, rule: str, severity: str = ERROR) -> gxe.Expectation:
+    return gxe.ExpectColumnValuesToNotBeNull(
+        column=column,
+        severity=severity,
+        meta=_meta(rule, f"{column} is filled in", f"Fill in {column} on every row."),
+    )
+
+
+def _in_set(column: str, values: list[str], rule: str, severity: str) -> gxe.Expectation:
+    return gxe.ExpectColumnValuesToBeInSet(
+        column=column,
+        value_set=sorted(values),
+        severity=severity,
+        meta=_meta(
+            rule, f"{column} uses a valid code", f"Correct {column} to a code from the DfE list."
+        ),
+    )
+
+
+def header_suite() -> gx.ExpectationSuite:
+    """SSDA903 header: one row per child (rules INT32, 101, 102, 103)."""
+    return _make(
+        "ssda903_header",
+        {"file": "ssda903 header.csv"},
+        [
+            _columns_exist("ssda903_header"),
+            *_readable("ssda903_header"),
+            _not_null("CHILD", "RP03"),
+            _not_null("DOB", "102"),
+            gxe.ExpectColumnValuesToBeUnique(
+                column="CHILD",
+                severity=ERROR,
+                meta=_meta(
+                    "INT32",
+                    "Each child appears once in a header file",
+                    "Remove the repeated header rows.",
+                ),
+            ),
+            _in_set("SEX", list(codes.SEX), "101", WARNING),
+            _in_set("ETHNIC", list(codes.ETHNIC), "103", WARNING),
+        ],
+    )
+
+
+def episodes_suite() -> gx.ExpectationSuite:
+    """SSDA903 episodes: codes (rules 143-149, 178, 1009) and DEC not before DECOM (356)."""
+    return _make(
+        "ssda903_episodes",
+        {"file": "ssda903 episodes.csv"},
+        [
+            _columns_exist("ssda903_episodes"),
+            *_readable("ssda903_episodes"),
+            _not_null("CHILD", "RP03"),
+            _not_null("DECOM", "141"),
+            _in_set("RNE", list(codes.RNE), "143", ERROR),
+            _in_set("LS", list(codes.LS), "144", ERROR),
+            _in_set("CIN", list(codes.CIN), "145", WARNING),
+            _in_set("PLACE", list(codes.PLACE), "146", ERROR),
+            _in_set("REC", list(codes.EPISODE_CODE_LISTS["REC"]), "149", ERROR),
+            _in_set("PLACE_PROVIDER", list(codes.PLACE_PROVIDER), "178", WARNING),
+            _in_set("REASON_PLACE_CHANGE", list(codes.REASON_PLACE_CHANGE), "1009", WARNING),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=AS_DATE.format("DEC"),
+                column_B=AS_DATE.format("DECOM"),
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+                severity=ERROR,
+                meta=_meta(
+                    "356",
+                    "The episode ends (DEC) on or after it starts (DECOM)",
+                    "Correct DEC or DECOM.",
+                ),
+            ),
+        ],
+    )
+
+
+def uasc_suite() -> gx.ExpectationSuite:
+    """SSDA903 UASC table."""
+    return _make(
+        "ssda903_uasc",
+        {"file": "ssda903 uasc.csv"},
+        [_columns_exist("ssda903_uasc"), *_readable("ssda903_uasc"), _not_null("CHILD", "RP03")],
+    )
+
+
+def workforce_suite() -> gx.ExpectationSuite:
+    """Workforce snapshot: known roles and contracts, FTE between 0 and 1.5."""
+    return _make(
+        "workforce",
+        {"file": "workforce"},
+        [
+            _columns_exist("workforce"),
+            *_readable("workforce"),
+            _not_null("snapshot_date", "RP03"),
+            _not_null("team", "RP03"),
+            _in_set("role", WORKFORCE_ROLES, "RP10", ERROR),
+            _in_set("contract", WORKFORCE_CONTRACTS, "RP11", ERROR),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="fte",
+                min_value=0,
+                max_value=1.5,
+                severity=ERROR,
+                meta=_meta(
+                    "RP12", "FTE is between 0 and 1.5", "Correct the FTE (1.0 = full time)."
+                ),
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="caseload",
+                min_value=0,
+                max_value=60,
+                severity=WARNING,
+                meta=_meta("RP13", "Caseload is between 0 and 60", "Check the caseload figure."),
+            ),
+        ],
+    )
+
+
+def permanence_suite() -> gx.ExpectationSuite:
+    """Permanence tracker: known routes and outcomes, stage dates in order."""
+    ordered = [
+        ("assessing_date", "identified_date"),
+        ("assessment_complete_date", "assessing_date"),
+        ("sent_to_legal_date", "identified_date"),
+        ("filed_with_court_date", "sent_to_legal_date"),
+        ("outcome_date", "identified_date"),
+    ]
+    return _make(
+        "permanence",
+        {"file": "permanence"},
+        [
+            _columns_exist("permanence"),
+            *_readable("permanence"),
+            _not_null("child_id", "RP03"),
+            _not_null("identified_date", "RP03"),
+            _in_set("route", PERMANENCE_ROUTES, "RP20", ERROR),
+            _in_set("outcome", ["order_made", "refused", "withdrawn"], "RP21", ERROR),
+            _in_set("assessment_outcome", ["positive", "negative"], "RP22", WARNING),
+            _in_set("carers_agree", ["yes", "no"], "RP22", WARNING),
+            *[
+                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A=AS_DATE.format(later),
+                    column_B=AS_DATE.format(earlier),
+                    or_equal=True,
+                    ignore_row_if="either_value_is_missing",
+                    severity=WARNING,
+                    meta=_meta(
+                        "RP23", f"{later} is not before {earlier}", "Correct the stage dates."
+                    ),
+                )
+                for later, earlier in ordered
+            ],
+        ],
+    )
+
+
+def population_suite() -> gx.ExpectationSuite:
+    """Under-18 population: positive counts for known years."""
+    return _make(
+        "population",
+        {"file": "context/population.csv"},
+        [
+            _columns_exist("population"),
+            *_readable("population"),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="population_0_17",
+                min_value=1,
+                severity=ERROR,
+                meta=_meta(
+                    "RP30", "The population is a positive number", "Correct the population."
+                ),
+            ),
+        ],
+    )
+
+
+def comparators_suite() -> gx.ExpectationSuite:
+    """Published comparators: known areas."""
+    return _make(
+        "comparators",
+        {"file": "context/comparators.csv"},
+        [
+            _columns_exist("comparators"),
+            *_readable("comparators"),
+            _in_set("area", ["england", "statistical_neighbours", "region"], "RP31", ERROR),
+        ],
+    )
+
+
+SUITES = {
+    "ssda903_header": header_suite,
+    "ssda903_episodes": episodes_suite,
+    "ssda903_uasc": uasc_suite,
+    "workforce": workforce_suite,
+    "permanence": permanence_suite,
+    "population": population_suite,
+    "comparators": comparators_suite,
+}
+
+
+def as_json(suite: gx.ExpectationSuite) -> str:
+    """Stable JSON for the repository: no generated ids, sorted keys."""
+    data = suite.to_json_dict()
+    data.pop("id", None)
+    for e in data["expectations"]:
+        e.pop("id", None)
+    return json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
+
+
+def write_suites(folder: Path) -> list[Path]:
+    """Write every suite as `<name>.json` into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, build in SUITES.items():
+        path = folder / f"{name}.json"
+        path.write_text(as_json(build()), encoding="utf-8")
+        written.append(path)
+    return written

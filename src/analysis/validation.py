@@ -1,0 +1,204 @@
+"""Check every input with the Great Expectations suites in `expectations/` before any analysis.
+
+Outcomes are split in two:
+- **errors** (GX severity `critical`): the figures cannot be trusted (a missing file or
+  column, an unreadable date, an unknown code in a field a metric groups by, DEC before
+  DECOM). The build stops, names the file, column and rows, and exits non-zero.
+- **warnings**: everything else. Counted per rule on the pack's data-quality page.
+
+Rules that need more than one row or table at a time (for example, every child in the
+episodes is in the header) are Python functions in `analysis.rules`, reporting the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+
+from analysis import paths, rules, ssda903
+from analysis.errors import InputError
+from analysis.findings import Finding, ValidationReport
+from analysis.readers import ROW, date_expr, find_table, read_raw
+from analysis.suites import AS_DATE, TABLES, UNREADABLE
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+def _suite(name: str) -> object:
+    import great_expectations as gx
+
+    path = paths.EXPECTATIONS / f"{name}.json"
+    return gx.ExpectationSuite(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def validation_frame(raw: pl.DataFrame, table: str) -> pd.DataFrame:
+    """The frame a suite checks: text columns, parsed helpers, indexed by file row number."""
+    spec = TABLES[table]
+    helpers: list[pl.Expr] = []
+    for column in spec["dates"]:
+        if column in raw.columns:
+            parsed = date_expr(column)
+            helpers += [
+                parsed.alias(AS_DATE.format(column)),
+                pl.when(pl.col(column).is_not_null() & parsed.is_null())
+                .then(pl.col(column))
+                .alias(UNREADABLE.format(column)),
+            ]
+    for column in spec["numbers"]:
+        if column in raw.columns:
+            number = pl.col(column).cast(pl.Float64, strict=False)
+            helpers += [
+                pl.when(pl.col(column).is_not_null() & number.is_null())
+                .then(pl.col(column))
+                .alias(UNREADABLE.format(column)),
+                number.alias(column),
+            ]
+    frame = raw.with_columns(helpers).to_pandas()
+    for column in frame.columns:
+        if column.endswith("(date)"):
+            frame[column] = pd.to_datetime(frame[column])
+    return frame.set_index(ROW)
+
+
+def _gx_findings(result: object, file: str, checked: int) -> list[Finding]:
+    found = []
+    for r in result.results:  # type: ignore[attr-defined]
+        if r.success:
+            continue
+        cfg = r.expectation_config
+        meta = cfg.meta or {}
+        res = r.result or {}
+        column = cfg.kwargs.get("column") or cfg.kwargs.get("column_A")
+        if cfg.type == "expect_table_columns_to_match_set":
+            missing = res.get("details", {}).get("mismatched", {}).get("missing", [])
+            if not missing:
+                continue
+            found.append(
+                Finding(file, meta.get("rule", ""), meta.get("title", cfg.type), "error", len(missing),
+                        checked, ", ".join(missing), [1], [f"missing: {', '.join(missing)}"], meta.get("fix", ""))
+            )
+            continue
+        severity = "error" if str(cfg.severity).lower().endswith("critical") else "warning"
+        examples = [_example(v) for v in (res.get("partial_unexpected_list") or [])[:5]]
+        found.append(
+            Finding(
+                file=file,
+                rule=meta.get("rule", ""),
+                title=meta.get("title", cfg.type),
+                severity=severity,
+                failed=int(res.get("unexpected_count") or 0),
+                checked=checked,
+                column=(column or "").replace(" (unreadable)", "").replace(" (date)", "") or None,
+                rows=[int(i[ROW] if isinstance(i, dict) else i) for i in (res.get("unexpected_index_list") or [])][:50],
+                examples=examples,
+                fix=meta.get("fix", ""),
+            )
+        )
+    return found
+
+
+def _example(value: object) -> str:
+    """A failing value as text; a pair of dates as 'dd/mm/yyyy and dd/mm/yyyy'."""
+    if isinstance(value, tuple):
+        return " and ".join(_example(v) for v in value)
+    if hasattr(value, "dtype") or isinstance(value, pd.Timestamp):
+        return pd.Timestamp(value).strftime("%d/%m/%Y")
+    return str(value)
+
+
+class _Runner:
+    """One ephemeral GX context for a validation run (GX is imported only when validating)."""
+
+    def __init__(self) -> None:
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import great_expectations as gx
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
+            self.ctx = gx.get_context(mode="ephemeral")
+        self.ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+        source = self.ctx.data_sources.add_pandas("inputs")
+        self.batch = source.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole")
+
+    def run(self, table: str, raw: pl.DataFrame, file: str) -> tuple[list[Finding], int]:
+        suite = _suite(table)
+        frame = validation_frame(raw, table)
+        present = set(frame.columns)
+        runnable = type(suite)(
+            name=suite.name,
+            meta=suite.meta,
+            expectations=[
+                e for e in suite.expectations
+                if all(getattr(e, k, None) in present for k in ("column", "column_A", "column_B") if getattr(e, k, None))
+            ],
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = self.batch.get_batch(batch_parameters={"dataframe": frame}).validate(
+                runnable, result_format={"result_format": "COMPLETE", "partial_unexpected_count": 5}
+            )
+        return _gx_findings(result, file, len(frame)), len(runnable.expectations)
+
+
+def _read(path: Path, table: str, report: ValidationReport) -> pl.DataFrame | None:
+    """Read a file as text for validation; a file that cannot be read at all is one error."""
+    report.checked_files.append(str(path))
+    try:
+        return read_raw(path, [])
+    except InputError as exc:
+        report.findings.append(
+            Finding(str(path), "RP00", "The file can be read", "error", 1, 1, exc.column, exc.rows, [exc.detail],
+                    "Check the file exists and is saved as CSV UTF-8 (or .xlsx).")
+        )
+        return None
+
+
+def validate_inputs(folder: Path | str) -> ValidationReport:
+    """Run every suite over every input file in `folder`, then the multi-row rules."""
+    folder = Path(folder)
+    report = ValidationReport(folder=str(folder))
+    runner = _Runner()
+    tables: dict[str, list[pl.DataFrame]] = {}
+
+    def check(table: str, path: Path) -> pl.DataFrame | None:
+        raw = _read(path, table, report)
+        if raw is None:
+            return None
+        found, n = runner.run(table, raw, str(path))
+        report.findings += found
+        report.checks_run += n
+        return raw
+
+    try:
+        files = ssda903.discover(folder / "ssda903")
+    except InputError as exc:
+        report.findings.append(Finding(exc.file, "RP00", "The 903 files are present", "error", 1, 1, None, [],
+                                       [exc.detail], "Add the SSDA903 header and episodes files."))
+        files = []
+    for f in files:
+        raw = check(f"ssda903_{f.table}", f.path)
+        if raw is not None:
+            tables.setdefault(f.table, []).append(raw.with_columns(pl.lit(str(f.path)).alias(ssda903.FILE)))
+    for table, path in [
+        ("workforce", find_table(folder, "workforce")),
+        ("permanence", find_table(folder, "permanence")),
+        ("population", folder / "context" / "population.csv"),
+        ("comparators", folder / "context" / "comparators.csv"),
+    ]:
+        if path is not None and path.exists():
+            check(table, path)
+    if not (folder / "la.toml").exists():
+        report.findings.append(Finding(str(folder / "la.toml"), "RP00", "The authority settings file is present",
+                                       "error", 1, 1, None, [], [], "Add la.toml; see data/README.md."))
+    stacked = {t: pl.concat(frames, how="diagonal") for t, frames in tables.items()}
+    for rule in rules.RULES:
+        report.checks_run += 1
+        report.findings += rule(stacked)
+    return report

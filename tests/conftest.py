@@ -1,0 +1,20 @@
+"""Shared fixtures. The end-to-end build is run once per test session and shared."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A minimal valid input folder (see factories.write_folder)."""
+    from factories import write_folder
+
+    return write_folder(tmp_path / "inputs")
