@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PERIOD ?=
 DATA ?=
 
-.PHONY: help install pack test lint lab validate lock bench clean
+.PHONY: help install browser pack test lint lab validate lock bench clean
 
 help:
 	@echo "make pack      build the review pack on the synthetic data (outputs/latest/index.html)"
@@ -28,7 +28,13 @@ install: $(STAMP)
 pack: install
 	$(VENV)/bin/review-pack build $(if $(DATA),--data $(DATA)) $(if $(PERIOD),--period $(PERIOD))
 
-test: install
+# The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install Chromium first: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+test: install browser
 	$(PY) -m pytest
 
 lint: install

@@ -1,0 +1,52 @@
+"""Open a pack page in Debian's Chromium (through Playwright) with every network request refused."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]  # fmt: skip
+
+
+def chromium_path() -> str:
+    """The system Chromium: $CHROMIUM, or chromium on the PATH (`make test` installs it)."""
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        raise RuntimeError("Chromium is not installed: run `make test`, or apt-get install chromium")
+    return path
+
+
+@contextmanager
+def offline_browser() -> Iterator[object]:
+    """A headless Chromium page factory; yields `open(path) -> (page, refused_urls)`."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+
+        def open_page(path: Path) -> tuple[object, list[str]]:
+            page = browser.new_page()
+            refused: list[str] = []
+
+            def route(r: object) -> None:
+                url = r.request.url  # type: ignore[attr-defined]
+                if url.startswith(("file:", "data:", "about:")):
+                    r.continue_()  # type: ignore[attr-defined]
+                else:
+                    refused.append(url)
+                    r.abort()  # type: ignore[attr-defined]
+
+            page.route("**/*", route)
+            page.goto(path.resolve().as_uri())
+            return page, refused
+
+        try:
+            yield open_page
+        finally:
+            browser.close()

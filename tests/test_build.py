@@ -1,0 +1,199 @@
+"""End to end: the pack built from the synthetic data, and what a failed build must not do."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import polars as pl
+import pytest
+from browser import offline_browser
+from factories import write_folder
+
+from analysis import synth
+from analysis.build import build_pack
+from analysis.disclosure import identifiers_found, pack_identifiers
+from analysis.errors import BuildError, InvalidInputs
+from analysis.inputs import load_inputs
+from analysis.sections import SECTIONS, Section
+
+EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|import\s*\(|@import|url\(\s*["']?https?:""", re.I)
+
+
+@pytest.fixture(scope="session")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("synthetic")
+    synth.generate(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def pack(synthetic: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole pack, built once from the synthetic data into a temporary outputs folder."""
+    out = tmp_path_factory.mktemp("outputs")
+    result = build_pack(synthetic, None, out)
+    assert (out / "latest").resolve() == result.pack.resolve()
+    return out / "latest"
+
+
+@pytest.mark.e2e
+def test_pack_has_every_page(pack: Path) -> None:
+    names = {p.name for p in pack.iterdir()}
+    expected = {"index.html", "data_quality.html", "metrics.csv", "manifest.json"}
+    assert expected | {Path(s.notebook).with_suffix(".html").name for s in SECTIONS} <= names
+    assert not any(n.endswith(".ipynb") for n in names)  # executed notebooks are analyst-only
+
+
+@pytest.mark.e2e
+def test_no_page_loads_anything_from_the_network(pack: Path) -> None:
+    for page in pack.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not EXTERNAL.findall(text), page.name
+        assert "cdn." not in text and "<script src" not in text
+
+
+@pytest.mark.e2e
+def test_charts_are_embedded_svg_with_text_alternatives(pack: Path) -> None:
+    for section in SECTIONS:
+        text = (pack / Path(section.notebook).with_suffix(".html").name).read_text(encoding="utf-8")
+        images = re.findall(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]*)"', text)
+        assert images, section.notebook
+        for payload, alt in images:
+            assert base64.b64decode(payload).startswith(b"<svg")
+            assert len(alt) > 40 and "No description" not in alt
+
+
+@pytest.mark.e2e
+def test_pages_render_offline_in_a_real_browser(pack: Path) -> None:
+    with offline_browser() as open_page:
+        for path in sorted(pack.glob("*.html")):
+            page, refused = open_page(path)
+            assert refused == [], f"{path.name} asked the network for {refused}"
+            sizes = page.evaluate("Array.from(document.images).map(i => i.complete ? i.naturalWidth : -1)")
+            assert all(w > 100 for w in sizes), (path.name, sizes)
+            assert page.evaluate("document.documentElement.lang").startswith("en")
+
+
+@pytest.mark.e2e
+def test_every_page_says_the_data_is_synthetic(pack: Path) -> None:
+    for page in pack.glob("*.html"):
+        assert "Synthetic data." in page.read_text(encoding="utf-8"), page.name
+
+
+@pytest.mark.e2e
+def test_no_child_identifier_anywhere_in_the_pack(pack: Path, synthetic: Path) -> None:
+    identifiers = pack_identifiers(load_inputs(synthetic))
+    assert len(identifiers) > 300
+    for path in pack.iterdir():
+        if path.suffix in {".html", ".csv", ".json"}:
+            assert identifiers_found(path.read_text(encoding="utf-8"), identifiers) == set(), path.name
+
+
+@pytest.mark.e2e
+def test_metrics_csv_is_tidy_and_suppressed(pack: Path) -> None:
+    metrics = pl.read_csv(pack / "metrics.csv", infer_schema=False)
+    assert metrics.columns == ["metric", "breakdown", "period", "value", "unit"]
+    assert {"cla_count", "cla_rate_per_10k"} <= set(metrics["metric"])
+    counts = metrics.filter(pl.col("unit") == "count")
+    numeric = counts.filter(pl.col("value") != "c")["value"].cast(pl.Float64)
+    assert ((numeric == 0) | (numeric >= 5)).all()
+    # Point-in-time metrics carry ISO dates.
+    assert metrics.filter(pl.col("metric") == "cla_count")["period"].str.contains(r"^\d{4}-\d{2}-\d{2}$").all()
+
+
+@pytest.mark.e2e
+def test_pack_figures_match_the_published_calibration(pack: Path) -> None:
+    # Seed 002 line 180 (405 in July 2023); seed 002 line 235 (~399 in October 2023).
+    metrics = pl.read_csv(pack / "metrics.csv", infer_schema=False).filter(pl.col("metric") == "cla_count")
+    value = dict(zip(metrics["period"], metrics["value"].cast(pl.Float64), strict=True))
+    assert value["2023-07-31"] == pytest.approx(405, rel=0.05)
+    assert value["2023-10-31"] == pytest.approx(399, rel=0.05)
+
+
+@pytest.mark.e2e
+def test_manifest_records_inputs_parameters_and_timings(pack: Path, synthetic: Path) -> None:
+    manifest = json.loads((pack / "manifest.json").read_text())
+    assert manifest["parameters"]["period"] == "2024-03"
+    assert manifest["synthetic"] is True
+    assert {i["path"] for i in manifest["inputs"]} >= {"la.toml", "ssda903/2024/episodes.csv"}
+    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
+    assert [n["notebook"] for n in manifest["notebooks"]] == [s.notebook for s in SECTIONS]
+
+
+@pytest.mark.e2e
+def test_data_quality_page_shows_the_known_warnings(pack: Path) -> None:
+    text = (pack / "data_quality.html").read_text(encoding="utf-8")
+    assert "No errors." in text
+    for rule in synth.KNOWN_WARNING_RULES:
+        assert f"<td>{rule}</td>" in text
+
+
+# --- Failure: a bad build never touches the last good pack ---------------------------------
+
+
+def _notebook(path: Path, source: str) -> None:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('data_dir = ""\nperiod = ""')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(source)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+@pytest.fixture
+def good_then(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A small input folder, an outputs folder holding one good pack, and a notebooks folder."""
+    data = write_folder(tmp_path / "in")
+    out = tmp_path / "out"
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    _notebook(notebooks / "ok.ipynb", "from IPython.display import HTML, display\ndisplay(HTML('<p>fine</p>'))")
+    build_pack(data, "2024-03", out, [Section("ok.ipynb", "OK", "")], notebooks)
+    return data, out, notebooks
+
+
+def _snapshot(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_failed_notebook_leaves_the_last_good_pack_untouched(good_then: tuple[Path, Path, Path]) -> None:
+    data, out, notebooks = good_then
+    before, latest = _snapshot(out), (out / "latest").resolve()
+    _notebook(notebooks / "bad.ipynb", "x = 1\nraise ValueError('the figures do not add up')")
+    with pytest.raises(BuildError, match=r"bad\.ipynb failed at cell \d+ \(ValueError: the figures do not add up\)"):
+        build_pack(data, "2024-03", out, [Section("ok.ipynb", "OK", ""), Section("bad.ipynb", "Bad", "")], notebooks)
+    assert (out / "latest").resolve() == latest
+    after = _snapshot(out)
+    assert {k: v for k, v in after.items() if not k.startswith("failed/")} == before
+    assert any(k.startswith("failed/") and k.endswith("bad.ipynb") for k in after)
+    assert not list(out.glob(".staging-*"))
+
+
+def test_invalid_inputs_build_nothing(good_then: tuple[Path, Path, Path]) -> None:
+    data, out, notebooks = good_then
+    before = _snapshot(out)
+    path = data / "ssda903/2024/episodes.csv"
+    path.write_text(path.read_text().replace(",C2,", ",ZZ,", 1))
+    with pytest.raises(InvalidInputs, match=r"episodes\.csv, row 2, column LS"):
+        build_pack(data, "2024-03", out, [Section("ok.ipynb", "OK", "")], notebooks)
+    assert _snapshot(out) == before
+
+
+def test_a_child_identifier_in_a_page_stops_the_build(good_then: tuple[Path, Path, Path]) -> None:
+    data, out, notebooks = good_then
+    before = _snapshot(out)
+    _notebook(notebooks / "leak.ipynb", "print('TST001')")
+    with pytest.raises(BuildError, match="child identifier appears in leak.html"):
+        build_pack(data, "2024-03", out, [Section("leak.ipynb", "Leak", "")], notebooks)
+    assert _snapshot(out) == before
+
+
+def test_second_build_repoints_latest(good_then: tuple[Path, Path, Path]) -> None:
+    data, out, notebooks = good_then
+    first = (out / "latest").resolve()
+    second = build_pack(data, "2024-03", out, [Section("ok.ipynb", "OK", "")], notebooks)
+    assert second.pack != first and (out / "latest").resolve() == second.pack.resolve()
+    assert first.exists()  # earlier packs are kept

@@ -1,0 +1,21 @@
+"""Metric definitions: documented, sourced, and in step with docs/metrics.md."""
+
+from __future__ import annotations
+
+import re
+
+from analysis import paths
+from analysis.definitions import METRICS, markdown
+
+
+def test_docs_metrics_md_is_generated_from_definitions() -> None:
+    text = (paths.ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
+    assert text == markdown(), "run `review-pack docs` to refresh docs/metrics.md"
+
+
+def test_every_metric_has_a_definition_and_source() -> None:
+    for m in METRICS.values():
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", m.id)
+        assert m.definition and m.source
+        assert m.period in {"date", "month"}
+        assert m.better in {"lower", "higher", "neutral"}

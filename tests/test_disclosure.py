@@ -1,0 +1,54 @@
+"""Disclosure control: small counts suppressed, identifiers found even inside SVG charts."""
+
+from __future__ import annotations
+
+import base64
+
+import polars as pl
+import pytest
+
+from analysis.disclosure import (
+    checkable_identifiers,
+    identifiers_found,
+    mask_small,
+    show_count,
+    suppress_columns,
+)
+from analysis.metrics import suppressed
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(0, "0"), (1, "c"), (4, "c"), (5, "5"), (1234, "1,234"), (None, "–")]
+)
+def test_show_count(value: int | None, shown: str) -> None:
+    assert show_count(value) == shown
+
+
+def test_suppress_columns_and_mask_small() -> None:
+    frame = pl.DataFrame({"n": [0, 3, 12]})
+    assert suppress_columns(frame, ["n"])["n"].to_list() == ["0", "c", "12"]
+    assert mask_small(frame, ["n"])["n"].to_list() == [0, None, 12]
+
+
+def test_pack_metrics_suppress_counts_but_not_rates() -> None:
+    frame = pl.DataFrame(
+        {"metric": ["a", "b", "c"], "breakdown": ["all"] * 3, "period": ["2024-03"] * 3,
+         "value": [3.0, 3.0, 1500.0], "unit": ["count", "per_10k", "count"]}
+    )
+    assert suppressed(frame)["value"].to_list() == ["c", "3.0", "1500"]
+
+
+def test_identifier_inside_an_svg_chart_is_found() -> None:
+    svg = '<svg><text>SYN000123</text></svg>'
+    page = f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}">'
+    assert "SYN000123" not in page
+    assert identifiers_found(page, {"SYN000123", "SYN000999"}) == {"SYN000123"}
+
+
+def test_identifier_must_be_a_whole_token() -> None:
+    assert identifiers_found("<p>SYN0001234</p>", {"SYN000123"}) == set()
+    assert identifiers_found("<p>child ABC-12/3 here</p>", {"ABC-12/3"}) == {"ABC-12/3"}
+
+
+def test_short_numeric_identifiers_are_not_searched() -> None:
+    assert checkable_identifiers({"336", "123456", "A12", ""}) == {"123456", "A12"}
