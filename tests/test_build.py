@@ -139,7 +139,11 @@ def _notebook(path: Path, source: str) -> None:
     params = nbformat.v4.new_code_cell('data_dir = ""\nperiod = ""')
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(source)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, path)
 
 
@@ -150,7 +154,10 @@ def good_then(tmp_path: Path) -> tuple[Path, Path, Path]:
     out = tmp_path / "out"
     notebooks = tmp_path / "nb"
     notebooks.mkdir()
-    _notebook(notebooks / "ok.ipynb", "from IPython.display import HTML, display\ndisplay(HTML('<p>fine</p>'))")
+    _notebook(
+        notebooks / "ok.ipynb",
+        "from IPython.display import HTML, display\ndisplay(HTML('<p>fine</p>'))",
+    )
     build_pack(data, "2024-03", out, [Section("ok.ipynb", "OK", "")], notebooks)
     return data, out, notebooks
 
@@ -159,12 +166,20 @@ def _snapshot(out: Path) -> dict[str, bytes]:
     return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
 
-def test_failed_notebook_leaves_the_last_good_pack_untouched(good_then: tuple[Path, Path, Path]) -> None:
+def test_failed_notebook_leaves_the_last_good_pack_untouched(
+    good_then: tuple[Path, Path, Path],
+) -> None:
     data, out, notebooks = good_then
     before, latest = _snapshot(out), (out / "latest").resolve()
     _notebook(notebooks / "bad.ipynb", "x = 1\nraise ValueError('the figures do not add up')")
     with pytest.raises(BuildError, match=r"bad\.ipynb failed at cell \d+ \(ValueError: the figures do not add up\)"):
-        build_pack(data, "2024-03", out, [Section("ok.ipynb", "OK", ""), Section("bad.ipynb", "Bad", "")], notebooks)
+        build_pack(
+            data,
+            "2024-03",
+            out,
+            [Section("ok.ipynb", "OK", ""), Section("bad.ipynb", "Bad", "")],
+            notebooks,
+        )
     assert (out / "latest").resolve() == latest
     after = _snapshot(out)
     assert {k: v for k, v in after.items() if not k.startswith("failed/")} == before
@@ -186,7 +201,7 @@ def test_a_child_identifier_in_a_page_stops_the_build(good_then: tuple[Path, Pat
     data, out, notebooks = good_then
     before = _snapshot(out)
     _notebook(notebooks / "leak.ipynb", "print('TST001')")
-    with pytest.raises(BuildError, match="child identifier appears in leak.html"):
+    with pytest.raises(BuildError, match=r"child identifier appears in leak\.html"):
         build_pack(data, "2024-03", out, [Section("leak.ipynb", "Leak", "")], notebooks)
     assert _snapshot(out) == before
 

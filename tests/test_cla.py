@@ -37,7 +37,10 @@ def test_same_day_x1_change_counts_the_child_once() -> None:
     ]
     on = looked_after_on(episodes_frame(rows), pl.Series([date(2024, 3, 1), D]))
     assert on.height == 2  # once on each date
-    assert on["RNE"].to_list() == ["L", "L"]  # the episode open at the end of 1 March is the new one
+    assert on["RNE"].to_list() == [
+        "L",
+        "L",
+    ]  # the episode open at the end of 1 March is the new one
 
 
 def test_short_breaks_only_are_excluded_but_other_care_is_not() -> None:

@@ -17,9 +17,7 @@ from analysis.disclosure import (
 from analysis.metrics import suppressed
 
 
-@pytest.mark.parametrize(
-    ("value", "shown"), [(0, "0"), (1, "c"), (4, "c"), (5, "5"), (1234, "1,234"), (None, "–")]
-)
+@pytest.mark.parametrize(("value", "shown"), [(0, "0"), (1, "c"), (4, "c"), (5, "5"), (1234, "1,234"), (None, "–")])
 def test_show_count(value: int | None, shown: str) -> None:
     assert show_count(value) == shown
 
@@ -32,14 +30,19 @@ def test_suppress_columns_and_mask_small() -> None:
 
 def test_pack_metrics_suppress_counts_but_not_rates() -> None:
     frame = pl.DataFrame(
-        {"metric": ["a", "b", "c"], "breakdown": ["all"] * 3, "period": ["2024-03"] * 3,
-         "value": [3.0, 3.0, 1500.0], "unit": ["count", "per_10k", "count"]}
+        {
+            "metric": ["a", "b", "c"],
+            "breakdown": ["all"] * 3,
+            "period": ["2024-03"] * 3,
+            "value": [3.0, 3.0, 1500.0],
+            "unit": ["count", "per_10k", "count"],
+        }
     )
     assert suppressed(frame)["value"].to_list() == ["c", "3.0", "1500"]
 
 
 def test_identifier_inside_an_svg_chart_is_found() -> None:
-    svg = '<svg><text>SYN000123</text></svg>'
+    svg = "<svg><text>SYN000123</text></svg>"
     page = f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}">'
     assert "SYN000123" not in page
     assert identifiers_found(page, {"SYN000123", "SYN000999"}) == {"SYN000123"}

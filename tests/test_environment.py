@@ -24,7 +24,7 @@ def test_environment_yml_matches_pyproject() -> None:
     conda.pop("pip")
     assert conda == wanted
     assert python == project["requires-python"]
-    pip_part = [d for d in env["dependencies"] if isinstance(d, dict)][0]["pip"]
+    pip_part = next(d for d in env["dependencies"] if isinstance(d, dict))["pip"]
     assert pip_part == ["-e ."]
 
 

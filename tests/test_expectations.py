@@ -35,8 +35,11 @@ def test_every_expectation_has_rule_title_fix_and_severity() -> None:
 )
 def test_episode_code_lists_come_from_codes(column: str, code_list: dict, severity: str) -> None:
     suite = json.loads((paths.EXPECTATIONS / "ssda903_episodes.json").read_text())
-    [e] = [e for e in suite["expectations"] if e["type"] == "expect_column_values_to_be_in_set"
-           and e["kwargs"]["column"] == column]
+    [e] = [
+        e
+        for e in suite["expectations"]
+        if e["type"] == "expect_column_values_to_be_in_set" and e["kwargs"]["column"] == column
+    ]
     assert set(e["kwargs"]["value_set"]) == set(code_list)
     assert e["severity"] == severity
 

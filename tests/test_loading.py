@@ -79,7 +79,7 @@ def test_missing_column_names_it(tmp_path: Path) -> None:
     path = root / "ssda903/2024/episodes.csv"
     text = path.read_text().replace(",URN", "").splitlines()
     path.write_text("\n".join(line.rsplit(",", 1)[0] if i else line for i, line in enumerate(text)) + "\n")
-    with pytest.raises(InputError, match="missing required column.*URN"):
+    with pytest.raises(InputError, match=r"missing required column.*URN"):
         load_inputs(root)
 
 
@@ -100,7 +100,7 @@ def test_empty_file_is_an_error(tmp_path: Path) -> None:
 def test_cp1252_file_is_refused_with_the_line(tmp_path: Path) -> None:
     root = write_folder(tmp_path)
     path = root / "ssda903/2024/header.csv"
-    path.write_bytes(path.read_bytes() + "TST9,1,01/01/2015,WBRI,UN1,,\n".encode() + "caf\xe9\n".encode("cp1252"))
+    path.write_bytes(path.read_bytes() + b"TST9,1,01/01/2015,WBRI,UN1,,\n" + "caf\xe9\n".encode("cp1252"))
     with pytest.raises(InputError, match="not UTF-8") as err:
         load_inputs(root)
     assert err.value.rows == [5]
@@ -116,5 +116,5 @@ def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
 def test_missing_la_toml_is_an_error(tmp_path: Path) -> None:
     root = write_folder(tmp_path)
     (root / "la.toml").unlink()
-    with pytest.raises(InputError, match="la.toml"):
+    with pytest.raises(InputError, match=r"la\.toml"):
         load_inputs(root)

@@ -41,7 +41,13 @@ def test_valid_folder_has_no_findings(folder: Path) -> None:
 def test_unknown_episode_code(tmp_path: Path, field: str, bad: str, rule: str, severity: str) -> None:
     rows = [episode("A", "01/06/2023"), episode("B", "01/07/2023", **{field: bad})]
     found = only(write_folder(tmp_path, [child("A"), child("B")], rows))
-    assert (found.rule, found.severity, found.column, found.rows, found.examples) == (rule, severity, field, [3], [bad])
+    assert (found.rule, found.severity, found.column, found.rows, found.examples) == (
+        rule,
+        severity,
+        field,
+        [3],
+        [bad],
+    )
 
 
 def test_unknown_rec_is_an_error(tmp_path: Path) -> None:
@@ -60,7 +66,12 @@ def test_dec_before_decom_is_an_error(tmp_path: Path) -> None:
 def test_unreadable_date_is_an_error(tmp_path: Path) -> None:
     rows = [episode("A", "2023/06/01")]
     found = only(write_folder(tmp_path, [child("A")], rows))
-    assert (found.rule, found.severity, found.column, found.examples) == ("RP02", "error", "DECOM", ["2023/06/01"])
+    assert (found.rule, found.severity, found.column, found.examples) == (
+        "RP02",
+        "error",
+        "DECOM",
+        ["2023/06/01"],
+    )
 
 
 def test_missing_decom_is_an_error(tmp_path: Path) -> None:
@@ -98,7 +109,10 @@ def test_duplicate_child_in_header_is_an_error(tmp_path: Path) -> None:
 
 def test_unknown_sex_and_ethnicity_are_warnings(tmp_path: Path) -> None:
     root = write_folder(tmp_path, [child("A", sex="3", ETHNIC="XXXX")], [episode("A", "01/06/2023")])
-    assert sorted((f.rule, f.severity) for f in findings(root)) == [("101", "warning"), ("103", "warning")]
+    assert sorted((f.rule, f.severity) for f in findings(root)) == [
+        ("101", "warning"),
+        ("103", "warning"),
+    ]
 
 
 def test_child_in_episodes_but_not_header_is_a_warning(tmp_path: Path) -> None:
@@ -108,10 +122,16 @@ def test_child_in_episodes_but_not_header_is_a_warning(tmp_path: Path) -> None:
 
 def test_dob_that_changes_between_returns_is_a_warning(tmp_path: Path) -> None:
     root = write_folder(tmp_path, [child("A", dob="01/01/2015")], [episode("A", "01/06/2022")], year=2023)
-    write_csv(root / "ssda903/2024/header.csv", [child("A", dob="02/01/2015")],
-              ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"])
-    write_csv(root / "ssda903/2024/episodes.csv", [episode("A", "01/06/2022")],
-              list(episode("A", "x").keys()))
+    write_csv(
+        root / "ssda903/2024/header.csv",
+        [child("A", dob="02/01/2015")],
+        ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],
+    )
+    write_csv(
+        root / "ssda903/2024/episodes.csv",
+        [episode("A", "01/06/2022")],
+        list(episode("A", "x").keys()),
+    )
     found = [f for f in findings(root) if f.rule == "203"]
     assert len(found) == 2 and all(f.severity == "warning" for f in found)
 
@@ -130,8 +150,14 @@ WORKFORCE = ["snapshot_date", "team", "role", "contract", "fte", "caseload"]
     ],
 )
 def test_workforce_errors(folder: Path, row: dict, rule: str) -> None:
-    good = {"snapshot_date": "2020-09-30", "team": "CIC 1", "role": "social_worker", "contract": "permanent",
-            "fte": "0.8", "caseload": "15"}
+    good = {
+        "snapshot_date": "2020-09-30",
+        "team": "CIC 1",
+        "role": "social_worker",
+        "contract": "permanent",
+        "fte": "0.8",
+        "caseload": "15",
+    }
     write_csv(folder / "workforce.csv", [good, {**good, **row}], WORKFORCE)
     found = only(folder)
     assert (found.rule, found.severity, found.rows) == (rule, "error", [3])
@@ -142,10 +168,20 @@ def test_permanence_route_and_stage_order(folder: Path) -> None:
 
     base = {c: None for c in PERMANENCE_COLUMNS}
     rows = [
-        {**base, "child_id": "A", "route": "special_guardianship_order", "identified_date": "2023-01-01"},
+        {
+            **base,
+            "child_id": "A",
+            "route": "special_guardianship_order",
+            "identified_date": "2023-01-01",
+        },
         {**base, "child_id": "B", "route": "adoption", "identified_date": "2023-01-01"},
-        {**base, "child_id": "C", "route": "special_guardianship_order", "identified_date": "2023-05-01",
-         "assessing_date": "2023-04-01"},
+        {
+            **base,
+            "child_id": "C",
+            "route": "special_guardianship_order",
+            "identified_date": "2023-05-01",
+            "assessing_date": "2023-04-01",
+        },
     ]
     write_csv(folder / "permanence.csv", rows, PERMANENCE_COLUMNS)
     found = sorted((f.rule, f.severity, tuple(f.rows)) for f in findings(folder))

@@ -24,18 +24,26 @@ import nbformat
 import polars as pl
 
 from analysis import __version__, paths, synth
+from analysis.disclosure import identifiers_in_pack, pack_identifiers
 from analysis.errors import BuildError, InputError, InvalidInputs
 from analysis.inputs import Inputs, load_inputs
 from analysis.metrics import suppressed
 from analysis.pages import data_quality_page, index_page
 from analysis.periods import long_month, parse_period
-from analysis.disclosure import identifiers_in_pack, pack_identifiers
 from analysis.sections import SECTIONS, Section, all_metrics
 from analysis.validation import validate_inputs
 
 log = logging.getLogger("review_pack")
 
-PACKAGES = ["polars", "pandas", "altair", "vl-convert-python", "great-expectations", "papermill", "nbconvert"]
+PACKAGES = [
+    "polars",
+    "pandas",
+    "altair",
+    "vl-convert-python",
+    "great-expectations",
+    "papermill",
+    "nbconvert",
+]
 
 
 @dataclass(frozen=True)
@@ -101,24 +109,29 @@ def build_pack(
         footer = _footer(inputs, period)
         timings = []
         for section in sections:
-            seconds = _run_section(section, notebooks_dir, analyst, pack, data_dir, period, nav, footer, out_root, stamp)
+            seconds = _run_section(
+                section,
+                notebooks_dir,
+                analyst,
+                pack,
+                data_dir,
+                period,
+                nav,
+                footer,
+                out_root,
+                stamp,
+            )
             timings.append({"notebook": section.notebook, "seconds": round(seconds, 2)})
 
         metrics = all_metrics(inputs, period)
         metrics.write_csv(analyst / "metrics_unsuppressed.csv")
         suppressed(metrics).write_csv(pack / "metrics.csv")
         (analyst / "validation.json").write_text(report.to_json(), encoding="utf-8")
-        (pack / "data_quality.html").write_text(
-            data_quality_page(report, inputs, nav, footer), encoding="utf-8"
-        )
-        (pack / "index.html").write_text(
-            index_page(inputs, period, sections, report, nav, footer), encoding="utf-8"
-        )
+        (pack / "data_quality.html").write_text(data_quality_page(report, inputs, nav, footer), encoding="utf-8")
+        (pack / "index.html").write_text(index_page(inputs, period, sections, report, nav, footer), encoding="utf-8")
         leaked = identifiers_in_pack(pack, pack_identifiers(inputs))
         if leaked:
-            raise BuildError(
-                f"a child identifier appears in {', '.join(sorted(leaked))}; the pack was not published"
-            )
+            raise BuildError(f"a child identifier appears in {', '.join(sorted(leaked))}; the pack was not published")
         manifest = _manifest(inputs, data_dir, period, timings, report, started)
         (pack / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         result = _publish(staging, out_root, period, stamp, manifest)
@@ -203,7 +216,11 @@ def export_html(notebook: Path, title: str, nav: list[dict], footer: str) -> str
     config.HTMLExporter.exclude_output_prompt = True
     config.HTMLExporter.language_code = "en-GB"
     config.TagRemovePreprocessor.enabled = True
-    config.TagRemovePreprocessor.remove_cell_tags = ("parameters", "injected-parameters", "remove_cell")
+    config.TagRemovePreprocessor.remove_cell_tags = (
+        "parameters",
+        "injected-parameters",
+        "remove_cell",
+    )
     config.TemplateExporter.extra_template_basedirs = [str(paths.TEMPLATES)]
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata["title"] = title
@@ -225,7 +242,12 @@ def git_commit() -> str:
     """The checkout's commit, or "unknown" outside git."""
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=paths.ROOT, capture_output=True, text=True, check=True, timeout=10
+            ["git", "rev-parse", "HEAD"],
+            cwd=paths.ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
         )
         return out.stdout.strip()
     except (OSError, subprocess.SubprocessError):
@@ -250,7 +272,11 @@ def _manifest(inputs: Inputs, data_dir: Path, period: str, timings: list[dict], 
             {"path": str(p.relative_to(data_dir)), "sha256": _sha256(p), "bytes": p.stat().st_size}
             for p in inputs.files
         ],
-        "validation": {"errors": len(report.errors), "warnings": len(report.warnings), "checks": report.checks_run},
+        "validation": {
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+            "checks": report.checks_run,
+        },
         "notebooks": timings,
         "seconds": round(time.perf_counter() - started, 2),
         "python": platform.python_version(),

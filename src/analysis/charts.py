@@ -7,15 +7,35 @@ the lines are few, and comparator lines drawn dashed. A chart never draws a supp
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
 import altair as alt
 import polars as pl
 
 #: Colour-blind-safe palette (Okabe-Ito), the authority first.
 AUTHORITY = "#0072B2"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-COMPARATOR_COLOURS = {"england": "#505a5f", "statistical_neighbours": "#D55E00", "region": "#009E73"}
+COMPARATOR_COLOURS = {
+    "england": "#505a5f",
+    "statistical_neighbours": "#D55E00",
+    "region": "#009E73",
+}
 FONT = "Arial, Helvetica, sans-serif"
 WIDTH, HEIGHT = 640, 260
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart with its text alternative and the table of figures behind it."""
+
+    chart: alt.TopLevelMixin
+    alt: str
+    data: pl.DataFrame | None = None
+    caption: str = ""
+    counts: Sequence[str] = ()
+    decimals: dict[str, int] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def setup() -> None:
@@ -29,10 +49,20 @@ def setup() -> None:
             "config": {
                 "font": FONT,
                 "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": HEIGHT},
-                "title": {"fontSize": 16, "anchor": "start", "color": "#0b0c0c", "subtitleColor": "#505a5f",
-                          "subtitleFontSize": 13},
-                "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": "#0b0c0c",
-                         "titleColor": "#0b0c0c", "gridColor": "#e5e5e5"},
+                "title": {
+                    "fontSize": 16,
+                    "anchor": "start",
+                    "color": "#0b0c0c",
+                    "subtitleColor": "#505a5f",
+                    "subtitleFontSize": 13,
+                },
+                "axis": {
+                    "labelFontSize": 12,
+                    "titleFontSize": 13,
+                    "labelColor": "#0b0c0c",
+                    "titleColor": "#0b0c0c",
+                    "gridColor": "#e5e5e5",
+                },
                 "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
                 "range": {"category": PALETTE},
             }
@@ -69,49 +99,65 @@ def line_with_comparators(
         colours += [COMPARATOR_COLOURS.get(a, "#000000") for a in shown["area"]]
         # Hold each published figure until the next one (or the end of the chart).
         end = main["date"].max()
-        held = pl.concat(
-            [
-                comp,
-                comp.group_by("area_label").agg(pl.col("value").last(), pl.col("date").max())
-                .with_columns(pl.max_horizontal(pl.col("date"), pl.lit(end)).alias("date"))
-                .select("date", "area_label", "value"),
-            ]
-        ).unique().sort("date")
+        held = (
+            pl.concat(
+                [
+                    comp,
+                    comp.group_by("area_label")
+                    .agg(pl.col("value").last(), pl.col("date").max())
+                    .with_columns(pl.max_horizontal(pl.col("date"), pl.lit(end)).alias("date"))
+                    .select("date", "area_label", "value"),
+                ]
+            )
+            .unique()
+            .sort("date")
+        )
         colour = alt.Color(
             "area_label:N",
             scale=alt.Scale(domain=domain[1:], range=colours[1:]),
             legend=None,
         )
         layers.append(
-            alt.Chart(held).mark_line(interpolate="step-after", strokeDash=[6, 4], strokeWidth=2)
+            alt.Chart(held)
+            .mark_line(interpolate="step-after", strokeDash=[6, 4], strokeWidth=2)
             .encode(x=x, y=y, color=colour, detail="area_label:N")
         )
         layers.append(alt.Chart(comp).mark_point(filled=True, size=40).encode(x=x, y=y, color=colour))
         labels.append(
-            held.group_by("area_label").agg(pl.all().sort_by("date").last()).rename({"area_label": "who"})
+            held.group_by("area_label")
+            .agg(pl.all().sort_by("date").last())
+            .rename({"area_label": "who"})
             .select("date", "value", "who")
         )
     label_frame = pl.concat([frame.select("date", "value", "who") for frame in labels])
     layers.append(
-        alt.Chart(label_frame).mark_text(align="left", dx=6, fontSize=12, fontWeight="bold")
+        alt.Chart(label_frame)
+        .mark_text(align="left", dx=6, fontSize=12, fontWeight="bold")
         .encode(
-            x=x, y=y, text="who:N",
+            x=x,
+            y=y,
+            text="who:N",
             color=alt.Color("who:N", scale=alt.Scale(domain=domain, range=colours), legend=None),
         )
     )
-    return (
-        alt.layer(*layers)
-        .properties(
-            title=alt.Title(title, subtitle=subtitle),
-            width=WIDTH,
-            height=HEIGHT,
-            padding={"left": 5, "top": 5, "right": 170, "bottom": 5},
-        )
+    return alt.layer(*layers).properties(
+        title=alt.Title(title, subtitle=subtitle),
+        width=WIDTH,
+        height=HEIGHT,
+        padding={"left": 5, "top": 5, "right": 170, "bottom": 5},
     )
 
 
-def simple_line(frame: pl.DataFrame, *, x: str, y: str, title: str, x_title: str, y_title: str,
-                subtitle: str = "") -> alt.Chart:
+def simple_line(
+    frame: pl.DataFrame,
+    *,
+    x: str,
+    y: str,
+    title: str,
+    x_title: str,
+    y_title: str,
+    subtitle: str = "",
+) -> alt.Chart:
     """A single labelled line over months."""
     return (
         alt.Chart(frame)
@@ -140,7 +186,59 @@ def describe_trend(frame: pl.DataFrame, value: str, what: str, *, decimals: int 
     a, b = round(first[value], decimals), round(last[value], decimals)
     move = "rose" if b > a else "fell" if b < a else "stayed level"
     span = f"from {long_month(first['date'])} to {long_month(last['date'])}"
+
     def fmt(v: float) -> str:
         return show_count(v) if count else f"{v:,.{decimals}f}"
 
     return f"Line chart of {what} {span}. It {move} from {fmt(a)} to {fmt(b)}; the latest value is {fmt(b)}."
+
+
+def lines(
+    frame: pl.DataFrame,
+    *,
+    value: str,
+    series: str,
+    title: str,
+    y_title: str,
+    subtitle: str = "",
+    order: list[str] | None = None,
+) -> alt.LayerChart:
+    """Several lines over month ends (long frame: date, `series`, `value`), each labelled at its end.
+
+    Counts from 1 to 4 must already be masked (`disclosure.mask_small`): they are not drawn.
+    """
+    order = order or frame[series].unique(maintain_order=True).to_list()
+    colour = alt.Color(f"{series}:N", scale=alt.Scale(domain=order, range=PALETTE[: len(order)]), legend=None)
+    x = alt.X("date:T", title="Month end", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8))
+    y = alt.Y(f"{value}:Q", title=y_title, scale=alt.Scale(zero=True))
+    base = alt.Chart(frame).encode(x=x, y=y, color=colour)
+    last = frame.drop_nulls(value).sort("date").group_by(series, maintain_order=True).last()
+    labels = (
+        alt.Chart(last)
+        .mark_text(align="left", dx=6, fontSize=12, fontWeight="bold")
+        .encode(x=x, y=y, color=colour, text=f"{series}:N")
+    )
+    return alt.layer(base.mark_line(strokeWidth=2.5), labels).properties(
+        title=alt.Title(title, subtitle=subtitle),
+        width=WIDTH,
+        height=HEIGHT,
+        padding={"left": 5, "top": 5, "right": 260, "bottom": 5},
+    )
+
+
+def bars(
+    frame: pl.DataFrame, *, category: str, value: str, title: str, x_title: str, subtitle: str = ""
+) -> alt.LayerChart:
+    """Horizontal bars in the frame's order, each labelled with its count ("c" for 1 to 4, not drawn)."""
+    from analysis.disclosure import mask_small, show_count
+
+    shown = mask_small(frame, [value]).with_columns(
+        frame[value].map_elements(show_count, return_dtype=pl.String).alias("_label"),
+        pl.col(value).fill_null(0).alias("_pos"),
+    )
+    y = alt.Y(f"{category}:N", sort=frame[category].to_list(), title=None, axis=alt.Axis(labelLimit=320))
+    base = alt.Chart(shown).encode(y=y)
+    return alt.layer(
+        base.mark_bar(color=AUTHORITY).encode(x=alt.X(f"{value}:Q", title=x_title)),
+        base.mark_text(align="left", dx=4, fontSize=12).encode(x="_pos:Q", text="_label:N"),
+    ).properties(title=alt.Title(title, subtitle=subtitle), width=WIDTH - 200, height=max(60, 28 * frame.height))

@@ -7,9 +7,8 @@ from datetime import date
 import polars as pl
 
 from analysis.codes import SHORT_BREAK_LS
-from analysis.inputs import Inputs
-from analysis.metrics import combine, tidy
-from analysis.periods import month_ends, parse_period
+from analysis.periods import month_ends
+from analysis.ssda903 import coverage_start
 
 
 def looked_after_on(episodes: pl.DataFrame, dates: pl.Series) -> pl.DataFrame:
@@ -65,11 +64,8 @@ def population_on(population: pl.DataFrame, dates: pl.Series) -> pl.DataFrame:
     latest mid-year (30 June) on or before D, so 31 March 2024 uses mid-2023. Dates before
     the first estimate get null (the rate is then not shown, never guessed).
     """
-    estimates = (
-        population.select(
-            pl.date(pl.col("mid_year"), 6, 30).alias("date"), pl.col("population_0_17")
-        )
-        .sort("date")
+    estimates = population.select(pl.date(pl.col("mid_year"), 6, 30).alias("date"), pl.col("population_0_17")).sort(
+        "date"
     )
     return pl.DataFrame({"date": dates.sort()}).join_asof(estimates, on="date", strategy="backward")
 
@@ -86,28 +82,24 @@ def rate_per_10k(counts: pl.DataFrame, population: pl.DataFrame, count: str = "c
     )
 
 
-def monthly_cla(
-    episodes: pl.DataFrame, population: pl.DataFrame | None, end: date, months: int
-) -> pl.DataFrame:
+def review_window(episodes: pl.DataFrame, end: date, months: int) -> pl.Series:
+    """The month ends to show: `months` up to `end`, none before the returns' coverage starts."""
+    dates = month_ends(end, months)
+    start = coverage_start(episodes)
+    return dates if start is None else dates.filter(dates >= start)
+
+
+def monthly_cla(episodes: pl.DataFrame, population: pl.DataFrame | None, end: date, months: int) -> pl.DataFrame:
     """Children looked after and the rate per 10,000 at each of `months` month ends up to `end`.
 
-    One row per month end: date, cla_count, population_0_17, rate_per_10k (null without a
+    One row per month end (none before the returns' coverage starts, see
+    `ssda903.coverage_start`): date, cla_count, population_0_17, rate_per_10k (null without a
     population estimate for that date).
     """
-    counts = cla_counts(episodes, month_ends(end, months))
+    counts = cla_counts(episodes, review_window(episodes, end, months))
     if population is None:
         return counts.with_columns(
-            pl.lit(None, pl.Float64).alias("population_0_17"), pl.lit(None, pl.Float64).alias("rate_per_10k")
+            pl.lit(None, pl.Float64).alias("population_0_17"),
+            pl.lit(None, pl.Float64).alias("rate_per_10k"),
         )
     return rate_per_10k(counts, population)
-
-
-def section_metrics(inputs: Inputs, period: str, months: int = 36) -> pl.DataFrame:
-    """metrics.csv rows for the children-in-care section: cla_count and cla_rate_per_10k by month end."""
-    series = monthly_cla(inputs.episodes, inputs.population, parse_period(period), months)
-    return combine(
-        [
-            tidy(series, "cla_count", "cla_count"),
-            tidy(series.drop_nulls("rate_per_10k"), "cla_rate_per_10k", "rate_per_10k"),
-        ]
-    )

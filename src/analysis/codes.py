@@ -131,10 +131,12 @@ REC = {
     "E41": "Residence order or child arrangements order granted",
     "E45": "Special guardianship order to former foster carer(s) who are relatives or friends",
     "E46": "Special guardianship order to former foster carer(s) other than relatives or friends",
-    "E47": "Special guardianship order to carer(s) other than former foster carers, who are relatives or friends",
-    "E48": "Special guardianship order to carer(s) other than former foster carers, other than relatives or friends",
+    "E47": ("Special guardianship order to carer(s) other than former foster carers, who are relatives or friends"),
+    "E48": ("Special guardianship order to carer(s) other than former foster carers, other than relatives or friends"),
     "E4A": "Returned home to live with parent(s) or person(s) with parental responsibility as part of care planning",
-    "E4B": "Returned home to live with parent(s) or person(s) with parental responsibility not as part of care planning",
+    "E4B": (
+        "Returned home to live with parent(s) or person(s) with parental responsibility not as part of care planning"
+    ),
     "E5": "Moved into independent living arrangement with formalised support",
     "E6": "Moved into independent living arrangement without formalised support",
     "E7": "Transferred to residential care funded by adult social care",

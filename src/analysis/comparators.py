@@ -11,12 +11,22 @@ AREAS = ["england", "statistical_neighbours", "region"]
 
 def area_labels(region: str | None) -> dict[str, str]:
     """Plain names for the comparator areas; the region is named when la.toml gives it."""
-    return {"england": "England", "statistical_neighbours": "Statistical neighbours", "region": region or "Region"}
+    return {
+        "england": "England",
+        "statistical_neighbours": "Statistical neighbours",
+        "region": region or "Region",
+    }
 
 
 def points(comparators: pl.DataFrame | None, metric: str, region: str | None = None) -> pl.DataFrame:
     """One row per published figure for `metric`: date, area, area_label, value, source (oldest first)."""
-    schema = {"date": pl.Date, "area": pl.String, "area_label": pl.String, "value": pl.Float64, "source": pl.String}
+    schema = {
+        "date": pl.Date,
+        "area": pl.String,
+        "area_label": pl.String,
+        "value": pl.Float64,
+        "source": pl.String,
+    }
     if comparators is None:
         return pl.DataFrame(schema=schema)
     labels = area_labels(region)

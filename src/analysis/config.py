@@ -35,8 +35,7 @@ def load_authority(path: Path) -> Authority:
         if not auth.get(key):
             raise InputError(path, f"[authority] needs a '{key}'", column=key)
     targets = {
-        metric: {str(k): float(v) for k, v in values.items()}
-        for metric, values in raw.get("targets", {}).items()
+        metric: {str(k): float(v) for k, v in values.items()} for metric, values in raw.get("targets", {}).items()
     }
     return Authority(
         code=str(auth["code"]),

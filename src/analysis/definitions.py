@@ -39,6 +39,11 @@ METRICS: dict[str, Metric] = {
             ),
             source="DfE SSDA903 guidance; DfE 'Children looked after in England' methodology",
             better="lower",
+            breakdowns=(
+                "all; legal_status:<group> (interim_care_order, full_care_order, placement_order, section_20, "
+                "other); placement_type:<group> (foster_kinship, foster_other, placed_with_parents, residential, "
+                "semi_independent_or_supported, adoption, other) — groups in src/analysis/codes.py"
+            ),
         ),
         Metric(
             id="cla_rate_per_10k",
@@ -51,6 +56,52 @@ METRICS: dict[str, Metric] = {
             ),
             source="DfE 'Children looked after in England': rate per 10,000 children aged under 18",
             better="lower",
+        ),
+        Metric(
+            id="cla_uasc_count",
+            label="Unaccompanied asylum-seeking children in care",
+            unit="count",
+            period="date",
+            definition=(
+                "Children looked after (as cla_count) who are in the 903 UASC table and whose UASC status had not "
+                "ceased (DUC empty or after the date)."
+            ),
+            source="DfE SSDA903 guidance (UASC table: CHILD, DUC); DfE 'Children looked after in England'",
+        ),
+        Metric(
+            id="cla_rate_excl_uasc_per_10k",
+            label="Children looked after per 10,000 children, excluding UASC",
+            unit="per_10k",
+            period="date",
+            definition="(cla_count - cla_uasc_count) / under-18 population x 10,000.",
+            source="DfE 'Children looked after in England' (rates excluding UASC)",
+            better="lower",
+        ),
+        Metric(
+            id="cla_starts",
+            label="Children starting a period of care",
+            unit="count",
+            period="month",
+            definition=(
+                "Periods of care starting in the month. A period starts when an episode does not begin on the day "
+                "the child's previous episode ceased. Periods made up only of short breaks (LS V3/V4) are excluded."
+            ),
+            source="DfE SSDA903 guidance (RNE, rules 431-433); DfE 'started to be looked after'",
+        ),
+        Metric(
+            id="cla_ceased",
+            label="Children ceasing a period of care",
+            unit="count",
+            period="month",
+            definition=(
+                "Periods of care ending in the month: the last episode's REC is anything other than X1. By route: "
+                "returned_home (REC E4A, E4B), special_guardianship_order (E45-E48; legacy E43/E44), "
+                "child_arrangements_order (E41), adoption (E11, E12), turned_18_or_independent (E17, E5, E6, E7, "
+                "E15), other (E13, E14, E16, E2, E3, E8, E9). Short-break-only periods are excluded."
+            ),
+            source="DfE SSDA903 guidance, REC code list (rule 149); DfE 'ceased to be looked after'",
+            breakdowns="all; returned_home; special_guardianship_order; child_arrangements_order; adoption; "
+            "turned_18_or_independent; other",
         ),
     ]
 }

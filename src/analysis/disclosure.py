@@ -28,22 +28,20 @@ def show_count(value: float | int | None) -> str:
         return "–"
     if is_suppressed(value):
         return SUPPRESSED
-    return f"{int(round(value)):,}"
+    return f"{round(value):,}"
 
 
 def suppress_columns(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
     """Replace count columns by their displayed text ("c" for 1 to 4)."""
     return frame.with_columns(
-        pl.col(c).map_elements(show_count, return_dtype=pl.String, skip_nulls=False)
-        for c in columns
+        pl.col(c).map_elements(show_count, return_dtype=pl.String, skip_nulls=False) for c in columns
     )
 
 
 def mask_small(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
     """Set counts from 1 to 4 to null, for charts: a suppressed value is not drawn."""
     return frame.with_columns(
-        pl.when(pl.col(c).is_between(1, SMALLEST_SHOWN - 1)).then(None).otherwise(pl.col(c)).alias(c)
-        for c in columns
+        pl.when(pl.col(c).is_between(1, SMALLEST_SHOWN - 1)).then(None).otherwise(pl.col(c)).alias(c) for c in columns
     )
 
 

@@ -32,7 +32,9 @@ class Finding:
         if self.column:
             where += f", column {self.column}"
         example = f" e.g. {', '.join(self.examples[:3])}" if self.examples else ""
-        return f"{self.severity.upper()} [{self.rule}] {where}: {self.title} — failed {self.failed}{example}. {self.fix}"
+        return (
+            f"{self.severity.upper()} [{self.rule}] {where}: {self.title} — failed {self.failed}{example}. {self.fix}"
+        )
 
 
 @dataclass
@@ -60,5 +62,3 @@ class ValidationReport:
         data = json.loads(text)
         data["findings"] = [Finding(**f) for f in data["findings"]]
         return cls(**data)
-
-

@@ -14,7 +14,7 @@ import polars as pl
 
 from analysis import ssda903
 from analysis.config import Authority, load_authority
-from analysis.readers import ISO, DMY, ROW, find_table, parse_dates, parse_numbers, read_raw
+from analysis.readers import DMY, ISO, ROW, find_table, parse_dates, parse_numbers, read_raw
 
 WORKFORCE_COLUMNS = ["snapshot_date", "team", "role", "contract", "fte", "caseload"]
 PERMANENCE_COLUMNS = [
@@ -55,12 +55,8 @@ def load_inputs(folder: Path | str) -> Inputs:
     authority = load_authority(folder / "la.toml")
     files = ssda903.discover(folder / "ssda903")
     merge = ssda903.MergeReport()
-    header = ssda903.merge_children(
-        ssda903.typed(ssda903.read_table(files, "header"), "header"), merge
-    )
-    episodes = ssda903.merge_episodes(
-        ssda903.typed(ssda903.read_table(files, "episodes"), "episodes"), merge
-    )
+    header = ssda903.merge_children(ssda903.typed(ssda903.read_table(files, "header"), "header"), merge)
+    episodes = ssda903.merge_episodes(ssda903.typed(ssda903.read_table(files, "episodes"), "episodes"), merge)
     uasc = ssda903.merge_uasc(ssda903.typed(ssda903.read_table(files, "uasc"), "uasc"))
     return Inputs(
         folder=folder,
@@ -100,9 +96,7 @@ def load_workforce(path: Path | None) -> pl.DataFrame | None:
         return None
     raw = read_raw(path, WORKFORCE_COLUMNS)
     typed = parse_numbers(raw, {"fte": pl.Float64, "caseload": pl.Int64}, path)
-    return parse_dates(typed, ["snapshot_date"], path, (ISO, DMY)).select(
-        [*WORKFORCE_COLUMNS, ROW]
-    )
+    return parse_dates(typed, ["snapshot_date"], path, (ISO, DMY)).select([*WORKFORCE_COLUMNS, ROW])
 
 
 def load_permanence(path: Path | None) -> pl.DataFrame | None:
@@ -110,6 +104,4 @@ def load_permanence(path: Path | None) -> pl.DataFrame | None:
     if path is None:
         return None
     raw = read_raw(path, PERMANENCE_COLUMNS)
-    return parse_dates(raw, PERMANENCE_DATES, path, (ISO, DMY)).select(
-        [*PERMANENCE_COLUMNS, ROW]
-    )
+    return parse_dates(raw, PERMANENCE_DATES, path, (ISO, DMY)).select([*PERMANENCE_COLUMNS, ROW])

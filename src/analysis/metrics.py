@@ -8,11 +8,22 @@ from analysis.definitions import METRICS
 from analysis.disclosure import show_count
 
 COLUMNS = ["metric", "breakdown", "period", "value", "unit"]
-SCHEMA = {"metric": pl.String, "breakdown": pl.String, "period": pl.String, "value": pl.Float64, "unit": pl.String}
+SCHEMA = {
+    "metric": pl.String,
+    "breakdown": pl.String,
+    "period": pl.String,
+    "value": pl.Float64,
+    "unit": pl.String,
+}
 
 
 def tidy(
-    frame: pl.DataFrame, metric: str, value: str, *, period: str = "date", breakdown: str | None = None
+    frame: pl.DataFrame,
+    metric: str,
+    value: str,
+    *,
+    period: str = "date",
+    breakdown: str | None = None,
 ) -> pl.DataFrame:
     """Reshape a frame into metrics rows. `period` must be a Date column or `YYYY-MM` text.
 

@@ -17,24 +17,36 @@ from analysis.findings import Finding, ValidationReport
 from analysis.inputs import Inputs
 from analysis.periods import long_month, parse_period
 from analysis.sections import Section
+from analysis.tables import html_table
 
 #: Columns whose values could identify a child: their failing values are never shown in the pack.
 IDENTIFYING = {"CHILD", "UPN", "DOB", "MC_DOB", "HOME_POST", "PL_POST", "child_id", "URN"}
 
 _env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(paths.TEMPLATES)), autoescape=False, keep_trailing_newline=True
+    loader=jinja2.FileSystemLoader(str(paths.TEMPLATES)),
+    autoescape=False,
+    keep_trailing_newline=True,
 )
 
 
 def render(title: str, body: str, *, nav: list[dict], footer: str, synthetic: bool) -> str:
     """A page in the pack's house style around an HTML body."""
     return _env.get_template("page.html.j2").render(
-        title=html.escape(title), body=body, nav=nav, footer=html.escape(footer), synthetic=synthetic
+        title=html.escape(title),
+        body=body,
+        nav=nav,
+        footer=html.escape(footer),
+        synthetic=synthetic,
     )
 
 
 def index_page(
-    inputs: Inputs, period: str, sections: list[Section], report: ValidationReport, nav: list[dict], footer: str
+    inputs: Inputs,
+    period: str,
+    sections: list[Section],
+    report: ValidationReport,
+    nav: list[dict],
+    footer: str,
 ) -> str:
     """The contents page: what the pack covers, links to each section, and the data checks."""
     month = long_month(parse_period(period))
@@ -71,26 +83,37 @@ def _file_label(path: str, folder: str) -> str:
         return Path(path).name
 
 
-def _row(f: Finding, folder: str) -> str:
+def _row(f: Finding, folder: str) -> list[tuple[str, bool]]:
     rows = ", ".join(str(r) for r in f.rows[:8]) + (" …" if len(f.rows) > 8 else "")
-    examples = "" if (f.column in IDENTIFYING or "date" in (f.column or "").lower()) else ", ".join(f.examples[:3])
-    return (
-        f"<tr><td>{html.escape(_file_label(f.file, folder))}</td><td>{html.escape(f.rule)}</td>"
-        f"<td>{html.escape(f.title)}</td><td>{html.escape(f.column or '')}</td>"
-        f'<td class="num">{f.failed:,}</td><td class="num">{f.checked:,}</td>'
-        f"<td>{html.escape(rows)}</td><td>{html.escape(examples)}</td><td>{html.escape(f.fix)}</td></tr>"
-    )
+    hidden = f.column in IDENTIFYING or "date" in (f.column or "").lower()
+    examples = "" if hidden else ", ".join(f.examples[:3])
+    return [
+        (_file_label(f.file, folder), False),
+        (f.rule, False),
+        (f.title, False),
+        (f.column or "", False),
+        (f"{f.failed:,}", True),
+        (f"{f.checked:,}", True),
+        (rows, False),
+        (examples, False),
+        (f.fix, False),
+    ]
 
 
 def findings_table(findings: list[Finding], folder: str, caption: str) -> str:
     """A table of findings: file, rule, check, column, rows failed / checked, rows, examples, fix."""
-    head = "".join(
-        f'<th scope="col">{h}</th>'
-        for h in ["File", "Rule", "Check", "Column", "Rows failing", "Rows checked", "Row numbers",
-                  "Example values", "What to fix"]
-    )
-    body = "".join(_row(f, folder) for f in findings)
-    return f'<table class="rp-table"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    header = [
+        "File",
+        "Rule",
+        "Check",
+        "Column",
+        "Rows failing",
+        "Rows checked",
+        "Row numbers",
+        "Example values",
+        "What to fix",
+    ]
+    return html_table(caption, header, [_row(f, folder) for f in findings])
 
 
 def data_quality_page(report: ValidationReport, inputs: Inputs, nav: list[dict], footer: str) -> str:
@@ -107,8 +130,10 @@ def data_quality_page(report: ValidationReport, inputs: Inputs, nav: list[dict],
         if report.warnings
         else "<p>No warnings.</p>"
     )
-    merge_rows = "".join(
-        f'<tr><td>{html.escape(label)}</td><td class="num">{value:,}</td></tr>' for label, value in inputs.merge.as_rows()
+    merge_table = html_table(
+        "Merging the yearly returns",
+        ["What", "Rows"],
+        [[(label, False), (f"{value:,}", True)] for label, value in inputs.merge.as_rows()],
     )
     body = f"""
 <h1>Data quality</h1>
@@ -118,15 +143,19 @@ def data_quality_page(report: ValidationReport, inputs: Inputs, nav: list[dict],
 <p>Every input file was checked against {report.checks_run:,} rules: the columns the DfE return requires,
 that every date can be read, that every code is on the DfE's list, that no episode of care ends before it starts,
 and more. Problems that would make figures wrong stop the pack from being built; smaller problems are listed
-below as warnings, with what to fix. {len(per_rule)} rule{'s' if len(per_rule) != 1 else ''} gave warnings.</p>
+below as warnings, with what to fix. {len(per_rule)} rule{"s" if len(per_rule) != 1 else ""} gave warnings.</p>
 <ul>{files}</ul>
 <h2>Warnings</h2>
 {warnings_part}
 <h2>Nothing dropped without being counted</h2>
 <p>Each year's return repeats the episodes still open at 31 March. They are merged so that each episode is
 counted once; this table shows how many rows that affected.</p>
-<table class="rp-table"><caption>Merging the yearly returns</caption><thead><tr><th scope="col">What</th>
-<th scope="col">Rows</th></tr></thead><tbody>{merge_rows}</tbody></table>
+{merge_table}
 """
-    return render("Data quality", body, nav=[{**n, "current": n["href"] == "data_quality.html"} for n in nav],
-                  footer=footer, synthetic=inputs.authority.synthetic)
+    return render(
+        "Data quality",
+        body,
+        nav=[{**n, "current": n["href"] == "data_quality.html"} for n in nav],
+        footer=footer,
+        synthetic=inputs.authority.synthetic,
+    )

@@ -23,9 +23,7 @@ def month_ends(end: date, months: int) -> pl.Series:
     first = date(end.year, end.month, 1)
     total = first.year * 12 + first.month - 1 - (months - 1)
     start = date(total // 12, total % 12 + 1, 1)
-    return (
-        pl.date_range(start, first, "1mo", eager=True).dt.month_end().alias("date")
-    )
+    return pl.date_range(start, first, "1mo", eager=True).dt.month_end().alias("date")
 
 
 def month_label(day: date) -> str:

@@ -37,10 +37,7 @@ def read_raw(path: Path, required: list[str]) -> pl.DataFrame:
     """
     if not path.exists():
         raise InputError(path, "the file is missing")
-    if path.suffix.lower() == ".xlsx":
-        frame = _read_excel(path)
-    else:
-        frame = _read_csv(path)
+    frame = _read_excel(path) if path.suffix.lower() == ".xlsx" else _read_csv(path)
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise InputError(
@@ -84,9 +81,7 @@ def _read_excel(path: Path) -> pl.DataFrame:
         raise InputError(path, "the file is empty")
     pdf.columns = [str(c).strip() for c in pdf.columns]
     frame = pl.from_pandas(pdf.astype(object).where(pdf.notna(), None))
-    return frame.with_columns(
-        pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in frame.columns
-    )
+    return frame.with_columns(pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in frame.columns)
 
 
 def date_expr(column: str, formats: tuple[str, ...] = (DMY, ISO)) -> pl.Expr:
@@ -109,8 +104,7 @@ def parse_dates(
         if bad.height:
             raise InputError(
                 path,
-                f"{bad.height} date(s) could not be read, e.g. '{bad[column][0]}' "
-                "(expected dd/mm/yyyy or yyyy-mm-dd)",
+                f"{bad.height} date(s) could not be read, e.g. '{bad[column][0]}' (expected dd/mm/yyyy or yyyy-mm-dd)",
                 column=column,
                 rows=bad[ROW].to_list(),
             )

@@ -18,6 +18,7 @@ from analysis import charts
 from analysis.disclosure import show_count
 from analysis.inputs import Inputs
 from analysis.periods import long_month, parse_period
+from analysis.tables import html_table
 
 SYNTHETIC_BANNER = (
     '<div class="rp-banner" role="note"><strong>Synthetic data.</strong> Every figure on this page '
@@ -35,8 +36,7 @@ def start(inputs: Inputs, period: str, title: str, intro: str = "") -> None:
         parts.append(SYNTHETIC_BANNER)
     parts.append(f"<h1>{html.escape(title)}</h1>")
     parts.append(
-        f'<p class="rp-sub">{html.escape(inputs.authority.name)} · review period '
-        f"{long_month(parse_period(period))}</p>"
+        f'<p class="rp-sub">{html.escape(inputs.authority.name)} · review period {long_month(parse_period(period))}</p>'
     )
     if intro:
         parts.append(f"<p>{html.escape(intro)}</p>")
@@ -81,17 +81,11 @@ def table_html(
     other numbers rounded, dates written out, column names replaced by plain labels."""
     decimals = decimals or {}
     labels = labels or {}
-    head = "".join(f'<th scope="col">{html.escape(labels.get(c, c))}</th>' for c in frame.columns)
-    rows = []
-    for row in frame.iter_rows(named=True):
-        cells = []
-        for c, v in row.items():
-            cells.append(f'<td class="{"num" if isinstance(v, int | float) else ""}">{html.escape(_cell(c, v, counts, decimals))}</td>')
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (
-        f'<table class="rp-table"><caption>{html.escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
+    rows = [
+        [(_cell(c, v, counts, decimals), isinstance(v, int | float)) for c, v in row.items()]
+        for row in frame.iter_rows(named=True)
+    ]
+    return html_table(caption, [labels.get(c, c) for c in frame.columns], rows)
 
 
 def _cell(column: str, value: object, counts: Sequence[str], decimals: dict[str, int]) -> str:
@@ -124,7 +118,12 @@ def svg(chart: alt.TopLevelMixin) -> str:
     return buffer.getvalue()
 
 
-def figure_html(chart: alt.TopLevelMixin, alt_text: str, data: pl.DataFrame | None = None, **table_kwargs: object) -> str:
+def figure_html(
+    chart: alt.TopLevelMixin,
+    alt_text: str,
+    data: pl.DataFrame | None = None,
+    **table_kwargs: object,
+) -> str:
     """A chart as an <img> with a text alternative, and the figures behind it in a closed <details>."""
     encoded = base64.b64encode(svg(chart).encode("utf-8")).decode("ascii")
     parts = [
@@ -139,6 +138,40 @@ def figure_html(chart: alt.TopLevelMixin, alt_text: str, data: pl.DataFrame | No
     return "".join(parts)
 
 
-def chart(chart: alt.TopLevelMixin, alt_text: str, data: pl.DataFrame | None = None, **table_kwargs: object) -> None:
+def chart(
+    chart: alt.TopLevelMixin,
+    alt_text: str,
+    data: pl.DataFrame | None = None,
+    **table_kwargs: object,
+) -> None:
     """Show a chart (see `figure_html`)."""
     display(HTML(figure_html(chart, alt_text, data, **table_kwargs)))
+
+
+def figure(fig: charts.Figure) -> None:
+    """Show a Figure: the chart, its text alternative, and its figures in a closed <details>."""
+    display(
+        HTML(
+            figure_html(
+                fig.chart,
+                fig.alt,
+                fig.data,
+                caption=fig.caption,
+                counts=fig.counts,
+                decimals=fig.decimals,
+                labels=fig.labels,
+            )
+        )
+    )
+
+
+def definitions(metric_ids: Sequence[str]) -> None:
+    """How the figures on the page are counted, in the words of `analysis.definitions`."""
+    from analysis.definitions import METRICS
+
+    items = "".join(
+        f"<dt>{html.escape(METRICS[m].label)}</dt><dd>{html.escape(METRICS[m].definition)} "
+        f'<span class="rp-note">Source: {html.escape(METRICS[m].source)}.</span></dd>'
+        for m in metric_ids
+    )
+    display(HTML(f'<dl class="rp-definitions">{items}</dl>'))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from analysis import cla
+from analysis import children_in_care
 from analysis.inputs import Inputs
 from analysis.metrics import combine
 
@@ -30,8 +30,8 @@ SECTIONS: list[Section] = [
     Section(
         "01_children_in_care.ipynb",
         "Children in care",
-        "How many children are in care, the rate per 10,000 children, and how it compares.",
-        cla.section_metrics,
+        "How many children are in care and how that compares; who comes into care, who leaves and how.",
+        children_in_care.section_metrics,
     ),
 ]
 

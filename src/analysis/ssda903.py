@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -73,9 +74,7 @@ def discover(folder: Path) -> list[ReturnFile]:
     """
     if not folder.is_dir():
         raise InputError(folder, "the ssda903 folder is missing; see data/README.md")
-    years = sorted(
-        (int(p.name), p) for p in folder.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)
-    )
+    years = sorted((int(p.name), p) for p in folder.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name))
     places = years if years else [(None, folder)]
     found: list[ReturnFile] = []
     for year, place in places:
@@ -137,8 +136,7 @@ def merge_episodes(episodes: pl.DataFrame, report: MergeReport) -> pl.DataFrame:
     conflicts = versions.filter(pl.col("n") > 1)
     report.conflicts += conflicts.height
     report.conflict_examples += [
-        f"{Path(r[FILE]).name} rows {', '.join(map(str, r['rows']))}"
-        for r in conflicts.head(5).iter_rows(named=True)
+        f"{Path(r[FILE]).name} rows {', '.join(map(str, r['rows']))}" for r in conflicts.head(5).iter_rows(named=True)
     ]
     kept = (
         ranked.sort([YEAR, "_closed", "_order"])
@@ -179,3 +177,20 @@ def merge_uasc(uasc: pl.DataFrame) -> pl.DataFrame:
         .sort("CHILD")
         .drop("_order")
     )
+
+
+def coverage_start(episodes: pl.DataFrame) -> date | None:
+    """The first day the returns cover completely: 1 April of the earliest collection year.
+
+    A return holds only the episodes open at some time in its year, so before this date a
+    child who had already left care is missing: counts and flows are not shown before it.
+    With year folders it is 1 April before the earliest return's 31 March; for a stacked file
+    without years, the 1 April on or before the earliest date an episode ceased.
+    """
+    if episodes.height == 0:
+        return None
+    years = episodes[YEAR].filter(episodes[YEAR] > 0) if YEAR in episodes.columns else pl.Series([], dtype=pl.Int32)
+    if years.len():
+        return date(int(years.min()) - 1, 4, 1)
+    earliest = episodes["DEC"].min() or episodes["DECOM"].min()
+    return date(earliest.year if earliest.month >= 4 else earliest.year - 1, 4, 1)

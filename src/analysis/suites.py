@@ -71,9 +71,7 @@ PERMANENCE_ROUTES = [
 ]
 
 
-def _make(
-    name: str, meta: dict[str, str], expectations: list[gxe.Expectation]
-) -> gx.ExpectationSuite:
+def _make(name: str, meta: dict[str, str], expectations: list[gxe.Expectation]) -> gx.ExpectationSuite:
     return gx.ExpectationSuite(name=name, meta=meta, expectations=expectations)
 
 
@@ -124,9 +122,7 @@ def _in_set(column: str, values: list[str], rule: str, severity: str) -> gxe.Exp
         column=column,
         value_set=sorted(values),
         severity=severity,
-        meta=_meta(
-            rule, f"{column} uses a valid code", f"Correct {column} to a code from the DfE list."
-        ),
+        meta=_meta(rule, f"{column} uses a valid code", f"Correct {column} to a code from the DfE list."),
     )
 
 
@@ -214,9 +210,7 @@ def workforce_suite() -> gx.ExpectationSuite:
                 min_value=0,
                 max_value=1.5,
                 severity=ERROR,
-                meta=_meta(
-                    "RP12", "FTE is between 0 and 1.5", "Correct the FTE (1.0 = full time)."
-                ),
+                meta=_meta("RP12", "FTE is between 0 and 1.5", "Correct the FTE (1.0 = full time)."),
             ),
             gxe.ExpectColumnValuesToBeBetween(
                 column="caseload",
@@ -257,9 +251,7 @@ def permanence_suite() -> gx.ExpectationSuite:
                     or_equal=True,
                     ignore_row_if="either_value_is_missing",
                     severity=WARNING,
-                    meta=_meta(
-                        "RP23", f"{later} is not before {earlier}", "Correct the stage dates."
-                    ),
+                    meta=_meta("RP23", f"{later} is not before {earlier}", "Correct the stage dates."),
                 )
                 for later, earlier in ordered
             ],
@@ -279,9 +271,7 @@ def population_suite() -> gx.ExpectationSuite:
                 column="population_0_17",
                 min_value=1,
                 severity=ERROR,
-                meta=_meta(
-                    "RP30", "The population is a positive number", "Correct the population."
-                ),
+                meta=_meta("RP30", "The population is a positive number", "Correct the population."),
             ),
         ],
     )

@@ -80,8 +80,18 @@ def _gx_findings(result: object, file: str, checked: int) -> list[Finding]:
             if not missing:
                 continue
             found.append(
-                Finding(file, meta.get("rule", ""), meta.get("title", cfg.type), "error", len(missing),
-                        checked, ", ".join(missing), [1], [f"missing: {', '.join(missing)}"], meta.get("fix", ""))
+                Finding(
+                    file,
+                    meta.get("rule", ""),
+                    meta.get("title", cfg.type),
+                    "error",
+                    len(missing),
+                    checked,
+                    ", ".join(missing),
+                    [1],
+                    [f"missing: {', '.join(missing)}"],
+                    meta.get("fix", ""),
+                )
             )
             continue
         severity = "error" if str(cfg.severity).lower().endswith("critical") else "warning"
@@ -135,8 +145,11 @@ class _Runner:
             name=suite.name,
             meta=suite.meta,
             expectations=[
-                e for e in suite.expectations
-                if all(getattr(e, k, None) in present for k in ("column", "column_A", "column_B") if getattr(e, k, None))
+                e
+                for e in suite.expectations
+                if all(
+                    getattr(e, k, None) in present for k in ("column", "column_A", "column_B") if getattr(e, k, None)
+                )
             ],
         )
         with warnings.catch_warnings():
@@ -154,8 +167,18 @@ def _read(path: Path, table: str, report: ValidationReport) -> pl.DataFrame | No
         return read_raw(path, [])
     except InputError as exc:
         report.findings.append(
-            Finding(str(path), "RP00", "The file can be read", "error", 1, 1, exc.column, exc.rows, [exc.detail],
-                    "Check the file exists and is saved as CSV UTF-8 (or .xlsx).")
+            Finding(
+                str(path),
+                "RP00",
+                "The file can be read",
+                "error",
+                1,
+                1,
+                exc.column,
+                exc.rows,
+                [exc.detail],
+                "Check the file exists and is saved as CSV UTF-8 (or .xlsx).",
+            )
         )
         return None
 
@@ -179,8 +202,20 @@ def validate_inputs(folder: Path | str) -> ValidationReport:
     try:
         files = ssda903.discover(folder / "ssda903")
     except InputError as exc:
-        report.findings.append(Finding(exc.file, "RP00", "The 903 files are present", "error", 1, 1, None, [],
-                                       [exc.detail], "Add the SSDA903 header and episodes files."))
+        report.findings.append(
+            Finding(
+                exc.file,
+                "RP00",
+                "The 903 files are present",
+                "error",
+                1,
+                1,
+                None,
+                [],
+                [exc.detail],
+                "Add the SSDA903 header and episodes files.",
+            )
+        )
         files = []
     for f in files:
         raw = check(f"ssda903_{f.table}", f.path)
@@ -195,8 +230,20 @@ def validate_inputs(folder: Path | str) -> ValidationReport:
         if path is not None and path.exists():
             check(table, path)
     if not (folder / "la.toml").exists():
-        report.findings.append(Finding(str(folder / "la.toml"), "RP00", "The authority settings file is present",
-                                       "error", 1, 1, None, [], [], "Add la.toml; see data/README.md."))
+        report.findings.append(
+            Finding(
+                str(folder / "la.toml"),
+                "RP00",
+                "The authority settings file is present",
+                "error",
+                1,
+                1,
+                None,
+                [],
+                [],
+                "Add la.toml; see data/README.md.",
+            )
+        )
     stacked = {t: pl.concat(frames, how="diagonal") for t, frames in tables.items()}
     for rule in rules.RULES:
         report.checks_run += 1

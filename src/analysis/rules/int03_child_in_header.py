@@ -25,7 +25,17 @@ def check(tables: dict[str, pl.DataFrame]) -> list[Finding]:
     for part in missing.partition_by(FILE, maintain_order=True):
         checked = episodes.filter(pl.col(FILE) == part[FILE][0]).height
         findings.append(
-            Finding(part[FILE][0], RULE, TITLE, "warning", part.height, checked, "CHILD",
-                    part[ROW].to_list()[:50], [], FIX)
+            Finding(
+                part[FILE][0],
+                RULE,
+                TITLE,
+                "warning",
+                part.height,
+                checked,
+                "CHILD",
+                part[ROW].to_list()[:50],
+                [],
+                FIX,
+            )
         )
     return findings

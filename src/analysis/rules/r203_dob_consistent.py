@@ -20,7 +20,17 @@ def check(tables: dict[str, pl.DataFrame]) -> list[Finding]:
         return []
     differing = header.filter(pl.col("DOB").n_unique().over("CHILD") > 1)
     return [
-        Finding(part[FILE][0], RULE, TITLE, "warning", part.height,
-                header.filter(pl.col(FILE) == part[FILE][0]).height, "DOB", part[ROW].to_list()[:50], [], FIX)
+        Finding(
+            part[FILE][0],
+            RULE,
+            TITLE,
+            "warning",
+            part.height,
+            header.filter(pl.col(FILE) == part[FILE][0]).height,
+            "DOB",
+            part[ROW].to_list()[:50],
+            [],
+            FIX,
+        )
         for part in differing.partition_by(FILE, maintain_order=True)
     ]

@@ -63,7 +63,7 @@ STOCK: tuple[Point, ...] = (
 
 # --- Starts (new periods of care), by window -----------------------------------------
 #: Burn-in starts per year (free running, before CONTROL_FIRST): assumption.
-BURN_IN_STARTS_PER_YEAR = 104
+BURN_IN_STARTS_PER_YEAR = 90
 
 STARTS: tuple[Window, ...] = (
     Window("2014-04", "2015-03", 108, "assumption"),
@@ -86,8 +86,16 @@ STARTS: tuple[Window, ...] = (
 #: Shaped so that the count is 6 / 1 / 2 / 2 at Feb / Aug / Sep / Oct 2020 (seed 003 line 692)
 #: and about 29 by July 2023 (seed 002 line 180).
 UASC_STARTS: dict[str, int] = {
-    "2014-04": 3, "2015-04": 6, "2016-04": 5, "2017-04": 4, "2018-04": 5,
-    "2019-04": 2, "2020-04": 2, "2021-04": 11, "2022-04": 20, "2023-04": 12,
+    "2014-04": 3,
+    "2015-04": 6,
+    "2016-04": 5,
+    "2017-04": 4,
+    "2018-04": 5,
+    "2019-04": 2,
+    "2020-04": 2,
+    "2021-04": 11,
+    "2022-04": 20,
+    "2023-04": 12,
 }
 
 # --- Exit routes (ceased periods of care), by window ----------------------------------
@@ -231,12 +239,27 @@ COMPARATORS: tuple[tuple[str, str, str, float, str], ...] = (
     ("cla_rate_per_10k", "england", "2022-03-31", 70, DFE_CLA + " 2022"),
     ("cla_rate_per_10k", "england", "2023-03-31", 71, DFE_CLA + " 2023"),
     ("cla_rate_per_10k", "england", "2024-03-31", 70, DFE_CLA + " 2024"),
-    ("cla_rate_per_10k", "statistical_neighbours", "2019-03-31", 54,
-     "LAIT 2019 as quoted in the Dec 2020 scrutiny pack (54.44; seed 003 lines 497 and 798)"),
-    ("cla_rate_per_10k", "statistical_neighbours", "2023-03-31", 64,
-     "Latest published, as quoted in the Dec 2023 commissioner report (seed 002 line 180)"),
-    ("cla_rate_per_10k", "region", "2019-03-31", 82,
-     "LAIT 2019, West Midlands, as quoted in the Dec 2020 scrutiny pack (seed 003 line 495)"),
+    (
+        "cla_rate_per_10k",
+        "statistical_neighbours",
+        "2019-03-31",
+        54,
+        "LAIT 2019 as quoted in the Dec 2020 scrutiny pack (54.44; seed 003 lines 497 and 798)",
+    ),
+    (
+        "cla_rate_per_10k",
+        "statistical_neighbours",
+        "2023-03-31",
+        64,
+        "Latest published, as quoted in the Dec 2023 commissioner report (seed 002 line 180)",
+    ),
+    (
+        "cla_rate_per_10k",
+        "region",
+        "2019-03-31",
+        82,
+        "LAIT 2019, West Midlands, as quoted in the Dec 2020 scrutiny pack (seed 003 line 495)",
+    ),
     ("agency_rate", "england", "2022-09-30", 17.6, DFE_WORKFORCE + ", 2022"),
     ("agency_rate", "england", "2023-09-30", 17.8, DFE_WORKFORCE + ", 2023 (revised 17.9 in 2024)"),
     ("agency_rate", "england", "2024-09-30", 16.2, DFE_WORKFORCE + ", 2024"),
@@ -248,6 +271,7 @@ AGENCY_RATE_TARGETS = {"2023-09": 45.0, "2024-03": 35.0, "2024-09": 25.0}
 
 def interpolate(points: tuple[Point, ...], key: str) -> float:
     """Linear interpolation of a monthly series at 'YYYY-MM' (flat beyond the ends)."""
+
     def index(k: str) -> int:
         y, m = (int(x) for x in k.split("-"))
         return y * 12 + m

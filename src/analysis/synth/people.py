@@ -16,9 +16,24 @@ LA_CODE = "884"
 
 #: Ethnicity of children in care (assumption: Herefordshire is about 93% White British).
 ETHNIC_WEIGHTS = {
-    "WBRI": 83.0, "WOTH": 4.0, "WIRI": 0.5, "WIRT": 1.0, "WROM": 1.5, "MWBC": 2.0,
-    "MWBA": 1.0, "MWAS": 1.5, "MOTH": 2.0, "AIND": 0.3, "APKN": 0.3, "AOTH": 0.4,
-    "BCRB": 0.3, "BAFR": 0.4, "BOTH": 0.3, "CHNE": 0.1, "OOTH": 0.6, "NOBT": 0.8,
+    "WBRI": 83.0,
+    "WOTH": 4.0,
+    "WIRI": 0.5,
+    "WIRT": 1.0,
+    "WROM": 1.5,
+    "MWBC": 2.0,
+    "MWBA": 1.0,
+    "MWAS": 1.5,
+    "MOTH": 2.0,
+    "AIND": 0.3,
+    "APKN": 0.3,
+    "AOTH": 0.4,
+    "BCRB": 0.3,
+    "BAFR": 0.4,
+    "BOTH": 0.3,
+    "CHNE": 0.1,
+    "OOTH": 0.6,
+    "NOBT": 0.8,
 }
 #: Ethnicity of unaccompanied asylum-seeking children (assumption).
 UASC_ETHNIC_WEIGHTS = {"BAFR": 30.0, "AOTH": 25.0, "OOTH": 25.0, "WOTH": 10.0, "BOTH": 10.0}
@@ -82,7 +97,11 @@ class Providers:
         urns = rng.sample(range(100000, 999999), 90)
         cursor = 0
         for place, size, out_share in (
-            ("K1", 4, 1.0), ("K2", 30, 0.6), ("R1", 6, 0.5), ("S1", 5, 0.8), ("H5", 20, 0.3)
+            ("K1", 4, 1.0),
+            ("K2", 30, 0.6),
+            ("R1", 6, 0.5),
+            ("S1", 5, 0.8),
+            ("H5", 20, 0.3),
         ):
             pool = []
             for _ in range(size):

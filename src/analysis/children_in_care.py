@@ -1,0 +1,373 @@
+"""The children-in-care section: everything its notebook shows, its headlines and its metrics.
+
+`prepare` computes every frame once from the inputs; the notebook charts and tabulates them,
+`headlines` turns them into sentences and `section_metrics` into metrics.csv rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import polars as pl
+
+from analysis import charts, comparators
+from analysis.care_periods import ceased_by_route, monthly_ceased_by_route, monthly_flows, periods_of_care
+from analysis.cla import looked_after_on, monthly_cla, rate_per_10k, review_window
+from analysis.cla_mix import age_groups, duration_groups, mix, status_table, uasc_counts
+from analysis.disclosure import mask_small, show_count
+from analysis.headlines import change_words
+from analysis.inputs import Inputs
+from analysis.metrics import combine, tidy
+from analysis.periods import long_date, long_month, parse_period
+from analysis.ssda903 import coverage_start
+
+#: Months shown in the section's trend charts (at least 24; fewer if the returns start later).
+MONTHS = 60
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class ChildrenInCare:
+    """The section's figures for one review period."""
+
+    end: date
+    series: pl.DataFrame  # one row per month end: cla_count, rate_per_10k, uasc_count, rate_excl_uasc_per_10k
+    march: pl.DataFrame  # the same at each 31 March in the window
+    flows: pl.DataFrame  # one row per month: starts, ceases and rolling 12-month sums
+    routes_12m: pl.DataFrame  # one row per route: ceased in the 12 months to `end` and the 12 before
+    routes_monthly: pl.DataFrame  # one row per (month end, route)
+    legal_status: pl.DataFrame  # one row per (month end, group)
+    placement: pl.DataFrame  # one row per (month end, group)
+    ages: pl.DataFrame  # one row per age group at `end`
+    durations: pl.DataFrame  # one row per time-in-care group at `end`
+    status: pl.DataFrame  # the child-status table at `end`
+    comparator_rates: pl.DataFrame  # published rates per 10,000 (comparators.points)
+
+
+def prepare(inputs: Inputs, period: str, months: int = MONTHS) -> ChildrenInCare:
+    """Compute every figure of the section for the review period."""
+    end = parse_period(period)
+    episodes = inputs.episodes
+    dates = review_window(episodes, end, months)
+    on = looked_after_on(episodes, dates)
+    series = monthly_cla(episodes, inputs.population, end, months).join(
+        uasc_counts(on, inputs.uasc).select("date", "uasc_count", "non_uasc_count"), on="date", how="left"
+    )
+    series = series.with_columns(pl.col("uasc_count", "non_uasc_count").fill_null(0))
+    if inputs.population is not None:
+        excl = rate_per_10k(series.select("date", "non_uasc_count"), inputs.population, count="non_uasc_count")
+        series = series.join(
+            excl.select("date", pl.col("rate_per_10k").alias("rate_excl_uasc_per_10k")), on="date", how="left"
+        )
+    else:
+        series = series.with_columns(pl.lit(None, pl.Float64).alias("rate_excl_uasc_per_10k"))
+    periods = periods_of_care(episodes)
+    start = coverage_start(episodes)
+    year_ago = _shift(end, -12)
+    routes = ceased_by_route(periods, _shift(end, -12) + DAY, end).join(
+        ceased_by_route(periods, _shift(end, -24) + DAY, year_ago).select(
+            "route", pl.col("ceased").alias("ceased_before")
+        ),
+        on="route",
+    )
+    status_dates = pl.Series([d for d in (year_ago, _shift(end, -1), end) if start is None or d >= start])
+    on_end = on.filter(pl.col("date") == end)
+    return ChildrenInCare(
+        end=end,
+        series=series,
+        march=series.filter((pl.col("date").dt.month() == 3) & (pl.col("date").dt.day() == 31)),
+        flows=monthly_flows(periods, end, months, start),
+        routes_12m=routes,
+        routes_monthly=monthly_ceased_by_route(periods, end, months, start),
+        legal_status=mix(on, "legal_status"),
+        placement=mix(on, "placement_type"),
+        ages=age_groups(on_end, inputs.header),
+        durations=duration_groups(on_end, periods),
+        status=status_table(looked_after_on(episodes, status_dates), inputs.uasc, end),
+        comparator_rates=comparators.points(inputs.comparators, "cla_rate_per_10k", inputs.authority.region),
+    )
+
+
+def _shift(day: date, months: int) -> date:
+    return pl.Series([day]).dt.offset_by(f"{months}mo").dt.month_end()[0]
+
+
+def headlines(cic: ChildrenInCare, authority: str) -> list[str]:
+    """Three to five sentences for the advisor, each built from the computed figures."""
+    series = cic.series.sort("date")
+    latest = series.row(-1, named=True)
+    sentences = []
+    first = f"At the end of {long_month(latest['date'])}, {show_count(latest['cla_count'])} children were in care"
+    if latest["rate_per_10k"] is not None:
+        first += f" ({latest['rate_per_10k']:.0f} per 10,000 children)"
+    year_ago = series.filter(pl.col("date") == _shift(latest["date"], -12))
+    if year_ago.height:
+        first += f", {change_words(latest['cla_count'], year_ago['cla_count'][0])} than a year earlier"
+    sentences.append(first + ".")
+    if latest["rate_per_10k"] is not None:
+        parts = []
+        for area, name in [("england", "England"), ("statistical_neighbours", "similar areas")]:
+            comp = comparators.latest(cic.comparator_rates, area, latest["date"])
+            if comp is not None:
+                parts.append(f"{name} {comp['value']:.0f} (at {long_date(comp['date'])})")
+        if parts:
+            sentences.append(
+                f"{authority}'s rate of {latest['rate_per_10k']:.0f} per 10,000 compares with "
+                + " and ".join(parts)
+                + "."
+            )
+    flows = cic.flows.drop_nulls("starts_12m")
+    if flows.height:
+        f = flows.row(-1, named=True)
+        balance = (
+            "more children left care than came into care"
+            if f["ceases_12m"] > f["starts_12m"]
+            else (
+                "more children came into care than left"
+                if f["starts_12m"] > f["ceases_12m"]
+                else "as many children left care as came in"
+            )
+        )
+        sentence = (
+            f"In the 12 months to {long_month(f['date'])}, {show_count(f['starts_12m'])} children started to be looked "
+            f"after and {show_count(f['ceases_12m'])} left care: {balance}."
+        )
+        sentences.append(sentence)
+    routes = cic.routes_12m.filter(pl.col("ceased") > 0).sort("ceased", descending=True)
+    if routes.height:
+        top = routes.row(0, named=True)
+        sentences.append(
+            f"The most common way out of care in the last 12 months was '{top['label'].lower()}' "
+            f"({show_count(top['ceased'])} children)."
+        )
+    if latest["uasc_count"]:
+        excl = latest["rate_excl_uasc_per_10k"]
+        sentence = (
+            f"{show_count(latest['uasc_count'])} of the children in care were unaccompanied asylum-seeking children"
+        )
+        sentences.append(sentence + (f"; without them the rate is {excl:.0f} per 10,000." if excl is not None else "."))
+    return sentences[:5]
+
+
+def section_metrics(inputs: Inputs, period: str, months: int = MONTHS) -> pl.DataFrame:
+    """metrics.csv rows for the section (see docs/metrics.md)."""
+    cic = prepare(inputs, period, months)
+    legal = cic.legal_status.with_columns(("legal_status:" + pl.col("group")).alias("breakdown"))
+    place = cic.placement.with_columns(("placement_type:" + pl.col("group")).alias("breakdown"))
+    flows = cic.flows.with_columns(pl.lit("all").alias("breakdown"))
+    return combine(
+        [
+            tidy(cic.series, "cla_count", "cla_count"),
+            tidy(legal, "cla_count", "children", breakdown="breakdown"),
+            tidy(place, "cla_count", "children", breakdown="breakdown"),
+            tidy(cic.series.drop_nulls("rate_per_10k"), "cla_rate_per_10k", "rate_per_10k"),
+            tidy(cic.series, "cla_uasc_count", "uasc_count"),
+            tidy(
+                cic.series.drop_nulls("rate_excl_uasc_per_10k"), "cla_rate_excl_uasc_per_10k", "rate_excl_uasc_per_10k"
+            ),
+            tidy(flows, "cla_starts", "starts"),
+            tidy(flows, "cla_ceased", "ceases"),
+            tidy(cic.routes_monthly, "cla_ceased", "ceased", breakdown="route"),
+        ]
+    )
+
+
+# --- Figures: each chart with its text alternative and its table -------------------------------
+
+LABELS = {
+    "date": "Month end",
+    "cla_count": "Children in care",
+    "rate_per_10k": "Per 10,000 children",
+    "uasc_count": "Unaccompanied asylum-seeking children",
+    "rate_excl_uasc_per_10k": "Per 10,000, excluding UASC",
+    "starts": "Started care",
+    "ceases": "Left care",
+    "starts_12m": "Started care, last 12 months",
+    "ceases_12m": "Left care, last 12 months",
+    "label": "Group",
+    "group": "Group",
+    "children": "Children",
+    "ceased": "Left care, last 12 months",
+    "ceased_before": "Left care, the 12 months before",
+    "area_label": "Area",
+    "value": "Per 10,000 children",
+    "source": "Source",
+}
+
+
+def rate_figure(cic: ChildrenInCare, authority: str) -> charts.Figure:
+    """The rate per 10,000 with England, statistical neighbours and the region."""
+    return charts.Figure(
+        charts.line_with_comparators(
+            cic.series,
+            cic.comparator_rates,
+            value="rate_per_10k",
+            title="Children in care per 10,000 children",
+            subtitle="Month ends; comparators are the published rates at 31 March, held until the next one",
+            y_title="Children in care per 10,000 children",
+            authority=authority,
+        ),
+        charts.describe_trend(cic.series, "rate_per_10k", "children in care per 10,000 children at each month end"),
+        cic.comparator_rates.select("date", "area_label", "value", "source"),
+        caption="Published comparator rates per 10,000 children",
+        decimals={"value": 0},
+        labels={**LABELS, "date": "Date"},
+    )
+
+
+def count_figure(cic: ChildrenInCare) -> charts.Figure:
+    """Children in care at each month end, with the 31 March figures in the table."""
+    return charts.Figure(
+        charts.simple_line(
+            cic.series,
+            x="date",
+            y="cla_count",
+            title="Children in care at each month end",
+            subtitle="Excludes children looked after only under an agreed series of short breaks",
+            x_title="Month end",
+            y_title="Children in care",
+        ),
+        charts.describe_trend(cic.series, "cla_count", "the number of children in care at each month end", count=True),
+        cic.march.select("date", "cla_count", "rate_per_10k", "uasc_count", "rate_excl_uasc_per_10k"),
+        caption="Children in care at each 31 March",
+        counts=["cla_count", "uasc_count"],
+        decimals={"rate_per_10k": 0, "rate_excl_uasc_per_10k": 0},
+        labels={**LABELS, "date": "31 March"},
+    )
+
+
+def uasc_figure(cic: ChildrenInCare) -> charts.Figure:
+    """The rate per 10,000 with and without unaccompanied asylum-seeking children."""
+    long = cic.series.select(
+        "date",
+        pl.col("rate_per_10k").alias("All children in care"),
+        pl.col("rate_excl_uasc_per_10k").alias("Excluding UASC"),
+    ).unpivot(index="date", variable_name="who", value_name="rate")
+    return charts.Figure(
+        charts.lines(
+            long,
+            value="rate",
+            series="who",
+            title="Rate per 10,000 children, with and without unaccompanied asylum-seeking children",
+            y_title="Per 10,000 children",
+        ),
+        charts.describe_trend(cic.series, "rate_excl_uasc_per_10k", "the rate per 10,000 excluding UASC"),
+        cic.series.select("date", "cla_count", "uasc_count", "rate_per_10k", "rate_excl_uasc_per_10k").tail(13),
+        caption="Unaccompanied asylum-seeking children, last 13 month ends",
+        counts=["cla_count", "uasc_count"],
+        decimals={"rate_per_10k": 0, "rate_excl_uasc_per_10k": 0},
+        labels=LABELS,
+    )
+
+
+def flows_figure(cic: ChildrenInCare) -> charts.Figure:
+    """Starts and ceases of periods of care: rolling 12-month sums."""
+    rolling = cic.flows.drop_nulls("starts_12m")
+    long = (
+        mask_small(rolling, ["starts_12m", "ceases_12m"])
+        .select(
+            "date",
+            pl.col("starts_12m").alias("Started care"),
+            pl.col("ceases_12m").alias("Left care"),
+        )
+        .unpivot(index="date", variable_name="flow", value_name="children")
+    )
+    return charts.Figure(
+        charts.lines(
+            long,
+            value="children",
+            series="flow",
+            title="Children starting and leaving care, in the 12 months to each month end",
+            y_title="Children (rolling 12 months)",
+            order=["Started care", "Left care"],
+        ),
+        charts.describe_trend(
+            rolling, "starts_12m", "children starting care in the 12 months to each month end", count=True
+        )
+        + " "
+        + charts.describe_trend(
+            rolling, "ceases_12m", "children leaving care over the same 12-month spans", count=True
+        ),
+        cic.flows.select("date", "starts", "ceases", "starts_12m", "ceases_12m"),
+        caption="Children starting and leaving care each month",
+        counts=["starts", "ceases", "starts_12m", "ceases_12m"],
+        labels=LABELS,
+    )
+
+
+def routes_figure(cic: ChildrenInCare) -> charts.Figure:
+    """How children left care in the last 12 months, by route."""
+    total = int(cic.routes_12m["ceased"].sum())
+    top = cic.routes_12m.sort("ceased", descending=True).row(0, named=True)
+    return charts.Figure(
+        charts.bars(
+            cic.routes_12m,
+            category="label",
+            value="ceased",
+            title=f"How children left care in the 12 months to {long_month(cic.end)}",
+            x_title="Children",
+        ),
+        f"Bar chart of the {show_count(total)} children who left care in the 12 months to {long_month(cic.end)}, by "
+        f"route. The largest group is '{top['label']}' with {show_count(top['ceased'])}.",
+        cic.routes_12m.select("label", "ceased", "ceased_before"),
+        caption="Children leaving care by route",
+        counts=["ceased", "ceased_before"],
+        labels={**LABELS, "label": "Route out of care"},
+    )
+
+
+def mix_figure(cic: ChildrenInCare, grouping: str) -> charts.Figure:
+    """The legal status or placement type of children in care over time."""
+    frame = cic.legal_status if grouping == "legal_status" else cic.placement
+    what = "legal status" if grouping == "legal_status" else "placement type"
+    latest = frame.filter(pl.col("date") == frame["date"].max()).sort("children", descending=True)
+    top = latest.row(0, named=True)
+    wide = latest.select("label", "children")
+    return charts.Figure(
+        charts.lines(
+            mask_small(frame, ["children"]),
+            value="children",
+            series="label",
+            title=f"Children in care by {what}",
+            y_title="Children in care",
+            order=frame["label"].unique(maintain_order=True).to_list(),
+        ),
+        f"Line chart of children in care by {what} at each month end. At {long_date(top['date'])} the largest "
+        f"group was '{top['label']}' with {show_count(top['children'])} children.",
+        wide,
+        caption=f"Children in care by {what} at {long_date(cic.end)}",
+        counts=["children"],
+        labels=LABELS,
+    )
+
+
+def groups_figure(frame: pl.DataFrame, *, title: str, what: str) -> charts.Figure:
+    """Children in care at the review date by age group or by time in care."""
+    return charts.Figure(
+        charts.bars(frame, category="group", value="children", title=title, x_title="Children"),
+        f"Bar chart of children in care by {what}: "
+        + "; ".join(f"{g} {show_count(n)}" for g, n in frame.iter_rows())
+        + ".",
+        frame,
+        caption=title,
+        counts=["children"],
+        labels=LABELS,
+    )
+
+
+STATUS_COUNTS = ["Now", "A month earlier", "A year earlier"]
+
+
+def status_table_frame(cic: ChildrenInCare) -> pl.DataFrame:
+    """The child-status table with plain column names, ready to show."""
+    return cic.status.rename(
+        {
+            "line": "Child status",
+            "now": "Now",
+            "month_before": "A month earlier",
+            "change_month": "Since last month",
+            "year_before": "A year earlier",
+            "change_year": "Since last year",
+        }
+    )

@@ -1,0 +1,257 @@
+"""Recompute the calibration figures from a written folder (for tests and the data log).
+
+This reads the files back with the standard library only, the way a consumer would: the
+yearly 903 returns are de-duplicated on CHILD + DECOM keeping the latest return, and
+short-break episodes (LS V3/V4) are left out of every count.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from . import calibration as cal
+from ._util import month_end, read_csv
+
+RESIDENTIAL = ("K1", "K2", "R1", "S1")
+SUPPORTED = ("H5", "P2", "K3")
+SHORT_BREAKS = ("V3", "V4")
+
+
+@dataclass(frozen=True)
+class Ep:
+    """A de-duplicated episode with parsed dates."""
+
+    child: str
+    decom: date
+    dec: date | None
+    rne: str
+    ls: str
+    place: str
+    rec: str
+
+
+def _dmy(text: str) -> date | None:
+    return datetime.strptime(text, "%d/%m/%Y").date() if text else None
+
+
+def _iso(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def load_episodes(root: Path) -> list[Ep]:
+    """All episodes across the yearly returns, latest return winning, V3/V4 excluded."""
+    latest: dict[tuple[str, str], dict[str, str]] = {}
+    for year in cal.RETURN_YEARS:
+        for row in read_csv(root / "ssda903" / str(year) / "episodes.csv"):
+            latest[(row["CHILD"], row["DECOM"])] = row
+    out = [Ep(r["CHILD"], _dmy(r["DECOM"]) or date.min, _dmy(r["DEC"]), r["RNE"], r["LS"],
+              r["PLACE"], r["REC"]) for r in latest.values() if r["LS"] not in SHORT_BREAKS]
+    return sorted(out, key=lambda e: (e.child, e.decom))
+
+
+def uasc_children(root: Path) -> dict[str, date | None]:
+    """UASC CHILD -> DUC (latest return)."""
+    out: dict[str, date | None] = {}
+    for year in cal.RETURN_YEARS:
+        for row in read_csv(root / "ssda903" / str(year) / "uasc.csv"):
+            out[row["CHILD"]] = _dmy(row["DUC"])
+    return out
+
+
+def open_at(episodes: list[Ep], day: date) -> list[Ep]:
+    """Episodes open at the end of `day` (DECOM <= day < DEC)."""
+    return [e for e in episodes if e.decom <= day and (e.dec is None or e.dec > day)]
+
+
+def cla_at(episodes: list[Ep], day: date) -> int:
+    """Children looked after at the end of `day`."""
+    return len({e.child for e in open_at(episodes, day)})
+
+
+def status_at(episodes: list[Ep], uasc: dict[str, date | None], day: date) -> dict[str, int]:
+    """The 2020 child-status cohorts (seed 003 lines 672-693) at `day`."""
+    now = open_at(episodes, day)
+    return {
+        "interim_care_order_C1": sum(e.ls == "C1" for e in now),
+        "placement_order_E1": sum(e.ls in ("E1", "D1") for e in now),
+        "placed_with_parents_P1": sum(e.place == "P1" for e in now),
+        "section_20_V2": sum(e.ls == "V2" for e in now),
+        "uasc": sum(e.child in uasc and (uasc[e.child] is None or uasc[e.child] > day)
+                    for e in now),
+        "residential": sum(e.place in RESIDENTIAL for e in now),
+        "supported_accommodation": sum(e.place in SUPPORTED for e in now),
+        "kinship_foster_U1_U3": sum(e.place in ("U1", "U2", "U3") for e in now),
+    }
+
+
+def flows(episodes: list[Ep], first: date, last: date) -> tuple[int, Counter[str]]:
+    """(starts, ceased by REC) with dates in [first, last]."""
+    starts = sum(e.rne == "S" and first <= e.decom <= last for e in episodes)
+    ceased = Counter(e.rec for e in episodes
+                     if e.dec is not None and e.rec != "X1" and first <= e.dec <= last)
+    return starts, ceased
+
+
+def reunified(episodes: list[Ep], first: date, last: date) -> int:
+    """Care-order discharges home: E4A ending a C2 episode, DEC in [first, last]."""
+    return sum(e.rec == "E4A" and e.ls == "C2" and e.dec is not None and first <= e.dec <= last
+               for e in episodes)
+
+
+def sgo_pipeline(root: Path, day: date) -> dict[str, int]:
+    """SGO tracker position at `day` (compare seed 003 lines 632 and 682)."""
+    rows = [r for r in read_csv(root / "permanence.csv")
+            if r["route"] == "special_guardianship_order"]
+    live = [r for r in rows if (_iso(r["identified_date"]) or date.max) <= day
+            and (not r["outcome_date"] or (_iso(r["outcome_date"]) or date.min) > day)]
+
+    def reached(r: dict[str, str], col: str) -> bool:
+        value = _iso(r[col])
+        return value is not None and value <= day
+
+    return {
+        "plan_for_sgo": len(live),
+        "assessing": sum(reached(r, "assessing_date")
+                         and not reached(r, "assessment_complete_date") for r in live),
+        "with_legal": sum(reached(r, "sent_to_legal_date")
+                          and not reached(r, "filed_with_court_date") for r in live),
+        "filed_with_court": sum(reached(r, "filed_with_court_date") for r in live),
+        "carers_unwilling": sum(reached(r, "assessment_complete_date") and r["carers_agree"] == "no"
+                                for r in live),
+    }
+
+
+def discharge_identified(root: Path, day: date) -> int:
+    """Children identified for discharge home and not yet decided at `day` (seed 002 line 250)."""
+    return sum(r["route"] == "discharge_to_parents"
+               and (_iso(r["identified_date"]) or date.max) <= day
+               and (not r["outcome_date"] or (_iso(r["outcome_date"]) or date.min) > day)
+               for r in read_csv(root / "permanence.csv"))
+
+
+def workforce_at(root: Path, day: date) -> dict[str, float]:
+    """FTE by contract (all roles), mean caseload and share above 20 at a snapshot."""
+    rows = [r for r in read_csv(root / "workforce.csv") if r["snapshot_date"] == day.isoformat()]
+    out: dict[str, float] = {}
+    for contract in ("permanent", "agency", "fixed_term", "vacant"):
+        tenths = sum(round(float(r["fte"]) * 10) for r in rows if r["contract"] == contract)
+        out[contract] = tenths / 10
+    filled = out["permanent"] + out["agency"] + out["fixed_term"]
+    out["agency_share_pct"] = round(100 * out["agency"] / filled, 1)
+    loads = [int(r["caseload"]) for r in rows if r["caseload"]]
+    out["mean_caseload"] = round(sum(loads) / len(loads), 1)
+    out["over_20_pct"] = round(100 * sum(x > 20 for x in loads) / len(loads), 1)
+    tms = [r for r in rows if r["role"] == "team_manager" and not r["team"].startswith("Locum")]
+    out["team_managers"] = len(tms)
+    out["team_managers_permanent"] = sum(r["contract"] == "permanent" for r in tms)
+    return out
+
+
+def _me(key: str) -> date:
+    y, m = (int(x) for x in key.split("-"))
+    return month_end(y, m)
+
+
+def calibration_table(root: Path) -> list[tuple[str, str, str, str]]:
+    """(measure, target, source, achieved) rows for docs/data_log.md."""
+    eps = load_episodes(root)
+    uasc = uasc_children(root)
+    rows: list[tuple[str, str, str, str]] = []
+    for point in cal.STOCK:
+        if point.when >= "2019-03":
+            rows.append((f"CLA at {_me(point.when)}", f"{point.value:g}", point.source,
+                         str(cla_at(eps, _me(point.when)))))
+    for label, first, last, target, source in (
+        ("Starts Sep 2020", "2020-09", "2020-09", "2", "seed 003 line 2197"),
+        ("Starts Oct 2020", "2020-10", "2020-10", "10", "seed 003 line 596"),
+        ("Starts 2020/21", "2020-04", "2021-03", "about 80", "seed 004 line 406"),
+        ("Starts 2021/22", "2021-04", "2022-03", "158", "seed 004 line 406"),
+        ("Starts Apr-Sep 2023", "2023-04", "2023-09", "42", "seed 002 line 235"),
+        ("Starts 2023/24", "2023-04", "2024-03", "96", "domain_notes §5"),
+    ):
+        n, _ = flows(eps, _me(first).replace(day=1), _me(last))
+        rows.append((label, target, source, str(n)))
+    for label, first, last, target, source in (
+        ("Ceased Sep 2020", "2020-09", "2020-09", "8 (5 SGO, 1 CAO)", "seed 003 line 2200"),
+        ("Ceased Oct 2020", "2020-10", "2020-10", "11 (3 SGO, 5 home)", "seed 003 line 598"),
+        ("Ceased 2021/22", "2021-04", "2022-03", "87 listed", "seed 004 lines 453-458"),
+        ("Ceased Apr-Sep 2023", "2023-04", "2023-09", "51", "seed 002 line 235"),
+        ("Ceased 2023/24", "2023-04", "2024-03", "121", "domain_notes §5"),
+    ):
+        _, ceased = flows(eps, _me(first).replace(day=1), _me(last))
+        sgo = sum(ceased[c] for c in ("E45", "E46", "E47", "E48"))
+        detail = (f"{sum(ceased.values())} ({sgo} SGO, {ceased['E41']} CAO, "
+                  f"{reunified(eps, _me(first).replace(day=1), _me(last))} home from C2)")
+        rows.append((label, target, source, detail))
+    for label, first, last, target, source, recs in (
+        ("SGOs Nov 2019-Oct 2020", "2019-11", "2020-10", "21", "seed 003 line 502", "SGO"),
+        ("SGOs 2021/22", "2021-04", "2022-03", "10", "seed 004 line 456", "SGO"),
+        ("CAOs 2021/22", "2021-04", "2022-03", "3", "seed 004 line 457", "E41"),
+        ("Returned to parents/relatives 2021/22 (E4A, E4B, E13)", "2021-04", "2022-03", "23",
+         "seed 004 line 455", "HOME"),
+        ("Turned 18, stayed with carers 2021/22 (E17)", "2021-04", "2022-03", "21",
+         "seed 004 line 453", "E17"),
+    ):
+        _, ceased = flows(eps, _me(first).replace(day=1), _me(last))
+        codes = {"SGO": ("E45", "E46", "E47", "E48"), "E41": ("E41",),
+                 "HOME": ("E4A", "E4B", "E13"), "E17": ("E17",)}[recs]
+        rows.append((label, target, source, str(sum(ceased[c] for c in codes))))
+    for label, first, last, target, source in (
+        ("Care orders discharged home Nov 2019-Oct 2020", "2019-11", "2020-10", "11",
+         "seed 003 line 501"),
+        ("Care orders discharged home Jun-Nov 2023", "2023-06", "2023-11", "about 9",
+         "seed 002 line 250"),
+        ("Care orders discharged home 2023/24", "2023-04", "2024-03", "22", "seed 000 line 241"),
+    ):
+        rows.append((label, target, source,
+                     str(reunified(eps, _me(first).replace(day=1), _me(last)))))
+    for i, key in enumerate(cal.STATUS_2020_MONTHS):
+        got = status_at(eps, uasc, _me(key))
+        for name, targets in cal.STATUS_2020.items():
+            rows.append((f"{name} at {_me(key)}", str(targets[i]), "seed 003 lines 672-693",
+                         str(got[name])))
+    for day, target, source in ((date(2019, 12, 31), "61", "seed 003 line 522"),
+                                (date(2020, 9, 30), "71", "seed 003 line 522")):
+        rows.append((f"Kinship foster U1-U3 at {day}", target, source,
+                     str(status_at(eps, uasc, day)["kinship_foster_U1_U3"])))
+    rows.append(("UASC at 2023-07-31", "29", "seed 002 line 180",
+                 str(status_at(eps, uasc, date(2023, 7, 31))["uasc"])))
+    for day in (date(2023, 3, 31), date(2023, 10, 31)):
+        rows.append((f"Residential (K1, K2, R1, S1) at {day}", "40-60 (19% / FOI 24)",
+                     "seed 002 line 236; domain_notes §5",
+                     str(status_at(eps, uasc, day)["residential"])))
+    pipe = sgo_pipeline(root, date(2020, 10, 31))
+    for name, target in (("plan_for_sgo", "46"), ("assessing", "6"), ("with_legal", "5"),
+                         ("filed_with_court", "8"), ("carers_unwilling", "17")):
+        rows.append((f"SGO tracker at 2020-10-31: {name}", target,
+                     "seed 003 lines 621, 632, 682", str(pipe[name])))
+    rows.append(("Identified for discharge home at 2023-11-30", "nearly 40", "seed 002 line 250",
+                 str(discharge_identified(root, date(2023, 11, 30)))))
+    wf20 = workforce_at(root, date(2020, 9, 30))
+    for contract in ("permanent", "agency", "fixed_term", "vacant"):
+        rows.append((f"Workforce FTE {contract} at 2020-09-30",
+                     f"{cal.WORKFORCE_SEP_2020[contract]}", "seed 003 line 1370",
+                     f"{wf20[contract]}"))
+    wf19 = workforce_at(root, date(2019, 9, 30))
+    rows.append(("Mean caseload / share >20 at 2019-09-30", "22 / 39%", "seed 003 line 2370",
+                 f"{wf19['mean_caseload']} / {wf19['over_20_pct']}%"))
+    rows.append(("Mean caseload / share >20 at 2020-09-30", "16 / 14%", "seed 003 line 2368",
+                 f"{wf20['mean_caseload']} / {wf20['over_20_pct']}%"))
+    rows.append(("Agency share of filled FTE at 2020-09-30", "12-13%", "seed 003 line 2376",
+                 f"{wf20['agency_share_pct']}%"))
+    wf23 = workforce_at(root, date(2023, 11, 30))
+    rows.append(("Agency share of filled FTE at 2023-11-30", "nearly 50%", "seed 002 line 270",
+                 f"{wf23['agency_share_pct']}%"))
+    rows.append(("Permanent team managers at 2023-11-30", "13 of 19", "seed 002 line 274",
+                 f"{wf23['team_managers_permanent']:g} of {wf23['team_managers']:g}"))
+    return rows
+
+
+def markdown(rows: list[tuple[str, str, str, str]]) -> str:
+    """The calibration table as Markdown."""
+    lines = ["| Measure | Target | Source | Achieved |", "|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,85 @@
+"""Breakdowns of children in care: legal status, placement, UASC, age, time in care, status table."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+from factories import episode, episodes_frame
+
+from analysis.care_periods import periods_of_care
+from analysis.cla import looked_after_on
+from analysis.cla_mix import age_groups, direction, duration_groups, mix, status_table, uasc_counts
+
+D = date(2024, 3, 31)
+
+
+def on(rows: list[dict], dates: list[date] | None = None) -> pl.DataFrame:
+    return looked_after_on(episodes_frame(rows), pl.Series(dates or [D]))
+
+
+def test_legal_status_mix_adds_up_and_is_zero_filled() -> None:
+    rows = [episode("A", "01/01/2024", ls="C1"), episode("B", "01/01/2024", ls="C2"), episode("C", "01/01/2024", ls="J1")]
+    counts = dict(mix(on(rows), "legal_status").select("group", "children").iter_rows())
+    assert counts == {
+        "interim_care_order": 1, "full_care_order": 1, "placement_order": 0, "section_20": 0, "other": 1,
+    }  # fmt: skip
+
+
+def test_placement_mix_separates_kinship_foster() -> None:
+    rows = [episode("A", "01/01/2024", place="U1"), episode("B", "01/01/2024", place="U6"),
+            episode("C", "01/01/2024", place="K2"), episode("D", "01/01/2024", place="P1")]
+    counts = dict(mix(on(rows), "placement_type").select("group", "children").iter_rows())
+    assert (counts["foster_kinship"], counts["foster_other"], counts["residential"], counts["placed_with_parents"]) == (
+        1, 1, 1, 1,
+    )  # fmt: skip
+    assert sum(counts.values()) == 4
+
+
+def test_uasc_status_ends_at_duc() -> None:
+    rows = [episode("A", "01/01/2023", ls="V2"), episode("B", "01/01/2023")]
+    uasc = pl.DataFrame({"CHILD": ["A"], "DUC": [date(2023, 12, 1)]})
+    counts = uasc_counts(on(rows, [date(2023, 6, 30), D]), uasc)
+    assert counts.select("uasc_count", "non_uasc_count").rows() == [(1, 1), (0, 2)]
+
+
+def test_age_groups_with_an_unknown_dob() -> None:
+    rows = [episode("A", "01/01/2024"), episode("B", "01/01/2024"), episode("C", "01/01/2024")]
+    header = pl.DataFrame({"CHILD": ["A", "B"], "DOB": [date(2023, 4, 1), date(2008, 3, 31)]})
+    counts = dict(age_groups(on(rows), header).iter_rows())
+    # A is 0 (first birthday tomorrow); B turned 16 on the count date; C has no header row.
+    assert (counts["Under 1"], counts["16 and over"], counts["Age not known"]) == (1, 1, 1)
+    assert sum(counts.values()) == 3
+
+
+def test_duration_uses_the_current_period_not_the_first() -> None:
+    rows = [
+        episode("A", "01/01/2015", "01/01/2016", rec="E4A"),
+        episode("A", "01/12/2023"),  # back in care four months ago
+        episode("B", "15/01/2019", "01/01/2020", rec="X1"),
+        episode("B", "01/01/2020", rne="L"),  # five years, two months in the same period
+    ]
+    frame = episodes_frame(rows)
+    counts = dict(duration_groups(on(rows), periods_of_care(frame)).iter_rows())
+    assert (counts["Under 6 months"], counts["5 years or more"]) == (1, 1)
+
+
+def test_direction_words() -> None:
+    assert [direction(5, 3), direction(3, 5), direction(4, 4), direction(4, None)] == [
+        "↑ Increase", "↓ Decrease", "→ No change", "–",
+    ]  # fmt: skip
+
+
+def test_status_table_against_last_month_and_last_year() -> None:
+    rows = [
+        episode("A", "01/01/2023", ls="C1", place="U6"),
+        episode("B", "15/03/2024", ls="C1", place="P1"),  # new this month
+    ]
+    dates = [date(2023, 3, 31), date(2024, 2, 29), D]
+    table = status_table(on(rows, dates), pl.DataFrame({"CHILD": [], "DUC": []}, schema={"CHILD": pl.String, "DUC": pl.Date}), D)
+    first = table.row(0, named=True)
+    assert first["line"] == "Number of children in care"
+    assert (first["now"], first["month_before"], first["year_before"]) == (2, 1, 1)
+    assert first["change_month"] == "↑ Increase"
+    parents = table.filter(pl.col("line") == "Children placed with parents").row(0, named=True)
+    assert (parents["now"], parents["month_before"]) == (1, 0)
