@@ -13,6 +13,13 @@ def test_docs_metrics_md_is_generated_from_definitions() -> None:
     assert text == markdown(), "run `review-pack docs` to refresh docs/metrics.md"
 
 
+def test_docs_validation_md_is_generated_from_the_suites() -> None:
+    from analysis.suites import markdown as validation_markdown
+
+    text = (paths.ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
+    assert text == validation_markdown(), "run `review-pack docs` to refresh docs/validation.md"
+
+
 def test_every_metric_has_a_definition_and_source() -> None:
     for m in METRICS.values():
         assert re.fullmatch(r"[a-z][a-z0-9_]*", m.id)

@@ -85,11 +85,12 @@ def _suites(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
-    from analysis.definitions import markdown
+    from analysis import definitions, suites
 
-    target = paths.ROOT / "docs" / "metrics.md"
-    target.write_text(markdown(), encoding="utf-8")
-    print(f"wrote {target}")
+    for name, text in [("metrics.md", definitions.markdown()), ("validation.md", suites.markdown())]:
+        target = paths.ROOT / "docs" / name
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target}")
     return 0
 
 
@@ -120,7 +121,7 @@ def parser() -> argparse.ArgumentParser:
     m.set_defaults(func=_metrics)
 
     sub.add_parser("suites", help="rewrite expectations/*.json from analysis.suites").set_defaults(func=_suites)
-    sub.add_parser("docs", help="rewrite docs/metrics.md from analysis.definitions").set_defaults(func=_docs)
+    sub.add_parser("docs", help="rewrite docs/metrics.md and docs/validation.md").set_defaults(func=_docs)
     return p
 
 

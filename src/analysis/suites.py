@@ -319,3 +319,42 @@ def write_suites(folder: Path) -> list[Path]:
         path.write_text(as_json(build()), encoding="utf-8")
         written.append(path)
     return written
+
+
+def markdown() -> str:
+    """docs/validation.md: every check, from the suites and the multi-row rules."""
+    from analysis import rules
+
+    lines = [
+        "# Validation checks",
+        "",
+        "Generated from `src/analysis/suites.py` and `src/analysis/rules/` by `review-pack docs`; do not edit by hand.",
+        "",
+        "**Error** means the figures cannot be trusted: the build stops, names the file, rows and column, and exits",
+        "non-zero. **Warning** means a problem to fix that does not change the pack's figures: it is counted on the",
+        "data-quality page. Rule numbers are the DfE's 903 validation rules; `RP` rules are this project's own.",
+        "",
+    ]
+    for name, build in SUITES.items():
+        lines += [
+            f"## `{name}` (expectations/{name}.json)",
+            "",
+            "| rule | check | severity | column |",
+            "|---|---|---|---|",
+        ]
+        for e in build().expectations:
+            cfg = e.configuration
+            column = cfg.kwargs.get("column") or cfg.kwargs.get("column_A") or ""
+            severity = "error" if str(e.severity).lower().endswith("critical") else "warning"
+            lines.append(f"| {e.meta['rule']} | {e.meta['title']} | {severity} | {column} |")
+        lines.append("")
+    lines += [
+        "## Rules across rows and tables (src/analysis/rules/)",
+        "",
+        "| rule | check | severity |",
+        "|---|---|---|",
+    ]
+    for rule in rules.RULES:
+        module = __import__(rule.__module__, fromlist=["RULE"])
+        lines.append(f"| {module.RULE} | {module.TITLE} | {module.SEVERITY} |")
+    return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ from analysis.ssda903 import FILE
 
 RULE = "INT03"
 TITLE = "Every child in the episodes file is in the header file"
+SEVERITY = "warning"
 FIX = "Add the child's header row, or correct the CHILD identifier in the episodes file."
 
 

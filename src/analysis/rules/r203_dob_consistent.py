@@ -10,6 +10,7 @@ from analysis.ssda903 import FILE
 
 RULE = "203"
 TITLE = "A child's date of birth is the same in every return"
+SEVERITY = "warning"
 FIX = "Correct the date of birth in the return that is wrong; ages and the 18th birthday depend on it."
 
 

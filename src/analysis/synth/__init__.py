@@ -67,6 +67,9 @@ def _generate(out_dir: Path, seed: int) -> tuple[dict[str, Path], dict[str, list
     files["permanence.csv"], tracker_faults = write_permanence(sim.children, out_dir, seed)
     files["context/population.csv"] = write_population(out_dir)
     files["context/comparators.csv"] = write_comparators(out_dir)
-    faults = {"malformed_upn": header_faults.malformed_upn,
-              "unknown_ethnic": header_faults.unknown_ethnic, **tracker_faults}
+    faults = {
+        "malformed_upn": header_faults.malformed_upn,
+        "unknown_ethnic": header_faults.unknown_ethnic,
+        **tracker_faults,
+    }
     return files, faults

@@ -193,8 +193,7 @@ def build_rows(children: list[Child], seed: int) -> tuple[list[Row], dict[str, l
     return unique, faults
 
 
-def _period_rows(rng: random.Random, period: Period, sgo_exits: list[tuple[date, Row]],
-                 last: bool) -> list[Row]:
+def _period_rows(rng: random.Random, period: Period, sgo_exits: list[tuple[date, Row]], last: bool) -> list[Row]:
     child, end, rec = period.child, period.end, period.rec
     if end is not None and end < date(2019, 4, 1):
         return []

@@ -47,8 +47,11 @@ def load_episodes(root: Path) -> list[Ep]:
     for year in cal.RETURN_YEARS:
         for row in read_csv(root / "ssda903" / str(year) / "episodes.csv"):
             latest[(row["CHILD"], row["DECOM"])] = row
-    out = [Ep(r["CHILD"], _dmy(r["DECOM"]) or date.min, _dmy(r["DEC"]), r["RNE"], r["LS"],
-              r["PLACE"], r["REC"]) for r in latest.values() if r["LS"] not in SHORT_BREAKS]
+    out = [
+        Ep(r["CHILD"], _dmy(r["DECOM"]) or date.min, _dmy(r["DEC"]), r["RNE"], r["LS"], r["PLACE"], r["REC"])
+        for r in latest.values()
+        if r["LS"] not in SHORT_BREAKS
+    ]
     return sorted(out, key=lambda e: (e.child, e.decom))
 
 
@@ -79,8 +82,7 @@ def status_at(episodes: list[Ep], uasc: dict[str, date | None], day: date) -> di
         "placement_order_E1": sum(e.ls in ("E1", "D1") for e in now),
         "placed_with_parents_P1": sum(e.place == "P1" for e in now),
         "section_20_V2": sum(e.ls == "V2" for e in now),
-        "uasc": sum(e.child in uasc and (uasc[e.child] is None or uasc[e.child] > day)
-                    for e in now),
+        "uasc": sum(e.child in uasc and (uasc[e.child] is None or uasc[e.child] > day) for e in now),
         "residential": sum(e.place in RESIDENTIAL for e in now),
         "supported_accommodation": sum(e.place in SUPPORTED for e in now),
         "kinship_foster_U1_U3": sum(e.place in ("U1", "U2", "U3") for e in now),
@@ -90,23 +92,24 @@ def status_at(episodes: list[Ep], uasc: dict[str, date | None], day: date) -> di
 def flows(episodes: list[Ep], first: date, last: date) -> tuple[int, Counter[str]]:
     """(starts, ceased by REC) with dates in [first, last]."""
     starts = sum(e.rne == "S" and first <= e.decom <= last for e in episodes)
-    ceased = Counter(e.rec for e in episodes
-                     if e.dec is not None and e.rec != "X1" and first <= e.dec <= last)
+    ceased = Counter(e.rec for e in episodes if e.dec is not None and e.rec != "X1" and first <= e.dec <= last)
     return starts, ceased
 
 
 def reunified(episodes: list[Ep], first: date, last: date) -> int:
     """Care-order discharges home: E4A ending a C2 episode, DEC in [first, last]."""
-    return sum(e.rec == "E4A" and e.ls == "C2" and e.dec is not None and first <= e.dec <= last
-               for e in episodes)
+    return sum(e.rec == "E4A" and e.ls == "C2" and e.dec is not None and first <= e.dec <= last for e in episodes)
 
 
 def sgo_pipeline(root: Path, day: date) -> dict[str, int]:
     """SGO tracker position at `day` (compare seed 003 lines 632 and 682)."""
-    rows = [r for r in read_csv(root / "permanence.csv")
-            if r["route"] == "special_guardianship_order"]
-    live = [r for r in rows if (_iso(r["identified_date"]) or date.max) <= day
-            and (not r["outcome_date"] or (_iso(r["outcome_date"]) or date.min) > day)]
+    rows = [r for r in read_csv(root / "permanence.csv") if r["route"] == "special_guardianship_order"]
+    live = [
+        r
+        for r in rows
+        if (_iso(r["identified_date"]) or date.max) <= day
+        and (not r["outcome_date"] or (_iso(r["outcome_date"]) or date.min) > day)
+    ]
 
     def reached(r: dict[str, str], col: str) -> bool:
         value = _iso(r[col])
@@ -114,22 +117,21 @@ def sgo_pipeline(root: Path, day: date) -> dict[str, int]:
 
     return {
         "plan_for_sgo": len(live),
-        "assessing": sum(reached(r, "assessing_date")
-                         and not reached(r, "assessment_complete_date") for r in live),
-        "with_legal": sum(reached(r, "sent_to_legal_date")
-                          and not reached(r, "filed_with_court_date") for r in live),
+        "assessing": sum(reached(r, "assessing_date") and not reached(r, "assessment_complete_date") for r in live),
+        "with_legal": sum(reached(r, "sent_to_legal_date") and not reached(r, "filed_with_court_date") for r in live),
         "filed_with_court": sum(reached(r, "filed_with_court_date") for r in live),
-        "carers_unwilling": sum(reached(r, "assessment_complete_date") and r["carers_agree"] == "no"
-                                for r in live),
+        "carers_unwilling": sum(reached(r, "assessment_complete_date") and r["carers_agree"] == "no" for r in live),
     }
 
 
 def discharge_identified(root: Path, day: date) -> int:
     """Children identified for discharge home and not yet decided at `day` (seed 002 line 250)."""
-    return sum(r["route"] == "discharge_to_parents"
-               and (_iso(r["identified_date"]) or date.max) <= day
-               and (not r["outcome_date"] or (_iso(r["outcome_date"]) or date.min) > day)
-               for r in read_csv(root / "permanence.csv"))
+    return sum(
+        r["route"] == "discharge_to_parents"
+        and (_iso(r["identified_date"]) or date.max) <= day
+        and (not r["outcome_date"] or (_iso(r["outcome_date"]) or date.min) > day)
+        for r in read_csv(root / "permanence.csv")
+    )
 
 
 def workforce_at(root: Path, day: date) -> dict[str, float]:
@@ -162,8 +164,9 @@ def calibration_table(root: Path) -> list[tuple[str, str, str, str]]:
     rows: list[tuple[str, str, str, str]] = []
     for point in cal.STOCK:
         if point.when >= "2019-03":
-            rows.append((f"CLA at {_me(point.when)}", f"{point.value:g}", point.source,
-                         str(cla_at(eps, _me(point.when)))))
+            rows.append(
+                (f"CLA at {_me(point.when)}", f"{point.value:g}", point.source, str(cla_at(eps, _me(point.when))))
+            )
     for label, first, last, target, source in (
         ("Starts Sep 2020", "2020-09", "2020-09", "2", "seed 003 line 2197"),
         ("Starts Oct 2020", "2020-10", "2020-10", "10", "seed 003 line 596"),
@@ -183,70 +186,116 @@ def calibration_table(root: Path) -> list[tuple[str, str, str, str]]:
     ):
         _, ceased = flows(eps, _me(first).replace(day=1), _me(last))
         sgo = sum(ceased[c] for c in ("E45", "E46", "E47", "E48"))
-        detail = (f"{sum(ceased.values())} ({sgo} SGO, {ceased['E41']} CAO, "
-                  f"{reunified(eps, _me(first).replace(day=1), _me(last))} home from C2)")
+        detail = (
+            f"{sum(ceased.values())} ({sgo} SGO, {ceased['E41']} CAO, "
+            f"{reunified(eps, _me(first).replace(day=1), _me(last))} home from C2)"
+        )
         rows.append((label, target, source, detail))
     for label, first, last, target, source, recs in (
         ("SGOs Nov 2019-Oct 2020", "2019-11", "2020-10", "21", "seed 003 line 502", "SGO"),
         ("SGOs 2021/22", "2021-04", "2022-03", "10", "seed 004 line 456", "SGO"),
         ("CAOs 2021/22", "2021-04", "2022-03", "3", "seed 004 line 457", "E41"),
-        ("Returned to parents/relatives 2021/22 (E4A, E4B, E13)", "2021-04", "2022-03", "23",
-         "seed 004 line 455", "HOME"),
-        ("Turned 18, stayed with carers 2021/22 (E17)", "2021-04", "2022-03", "21",
-         "seed 004 line 453", "E17"),
+        (
+            "Returned to parents/relatives 2021/22 (E4A, E4B, E13)",
+            "2021-04",
+            "2022-03",
+            "23",
+            "seed 004 line 455",
+            "HOME",
+        ),
+        ("Turned 18, stayed with carers 2021/22 (E17)", "2021-04", "2022-03", "21", "seed 004 line 453", "E17"),
     ):
         _, ceased = flows(eps, _me(first).replace(day=1), _me(last))
-        codes = {"SGO": ("E45", "E46", "E47", "E48"), "E41": ("E41",),
-                 "HOME": ("E4A", "E4B", "E13"), "E17": ("E17",)}[recs]
+        codes = {"SGO": ("E45", "E46", "E47", "E48"), "E41": ("E41",), "HOME": ("E4A", "E4B", "E13"), "E17": ("E17",)}[
+            recs
+        ]
         rows.append((label, target, source, str(sum(ceased[c] for c in codes))))
     for label, first, last, target, source in (
-        ("Care orders discharged home Nov 2019-Oct 2020", "2019-11", "2020-10", "11",
-         "seed 003 line 501"),
-        ("Care orders discharged home Jun-Nov 2023", "2023-06", "2023-11", "about 9",
-         "seed 002 line 250"),
+        ("Care orders discharged home Nov 2019-Oct 2020", "2019-11", "2020-10", "11", "seed 003 line 501"),
+        ("Care orders discharged home Jun-Nov 2023", "2023-06", "2023-11", "about 9", "seed 002 line 250"),
         ("Care orders discharged home 2023/24", "2023-04", "2024-03", "22", "seed 000 line 241"),
     ):
-        rows.append((label, target, source,
-                     str(reunified(eps, _me(first).replace(day=1), _me(last)))))
+        rows.append((label, target, source, str(reunified(eps, _me(first).replace(day=1), _me(last)))))
     for i, key in enumerate(cal.STATUS_2020_MONTHS):
         got = status_at(eps, uasc, _me(key))
         for name, targets in cal.STATUS_2020.items():
-            rows.append((f"{name} at {_me(key)}", str(targets[i]), "seed 003 lines 672-693",
-                         str(got[name])))
-    for day, target, source in ((date(2019, 12, 31), "61", "seed 003 line 522"),
-                                (date(2020, 9, 30), "71", "seed 003 line 522")):
-        rows.append((f"Kinship foster U1-U3 at {day}", target, source,
-                     str(status_at(eps, uasc, day)["kinship_foster_U1_U3"])))
-    rows.append(("UASC at 2023-07-31", "29", "seed 002 line 180",
-                 str(status_at(eps, uasc, date(2023, 7, 31))["uasc"])))
+            rows.append((f"{name} at {_me(key)}", str(targets[i]), "seed 003 lines 672-693", str(got[name])))
+    for day, target, source in (
+        (date(2019, 12, 31), "61", "seed 003 line 522"),
+        (date(2020, 9, 30), "71", "seed 003 line 522"),
+    ):
+        rows.append(
+            (f"Kinship foster U1-U3 at {day}", target, source, str(status_at(eps, uasc, day)["kinship_foster_U1_U3"]))
+        )
+    rows.append(("UASC at 2023-07-31", "29", "seed 002 line 180", str(status_at(eps, uasc, date(2023, 7, 31))["uasc"])))
     for day in (date(2023, 3, 31), date(2023, 10, 31)):
-        rows.append((f"Residential (K1, K2, R1, S1) at {day}", "40-60 (19% / FOI 24)",
-                     "seed 002 line 236; domain_notes §5",
-                     str(status_at(eps, uasc, day)["residential"])))
+        rows.append(
+            (
+                f"Residential (K1, K2, R1, S1) at {day}",
+                "40-60 (19% / FOI 24)",
+                "seed 002 line 236; domain_notes §5",
+                str(status_at(eps, uasc, day)["residential"]),
+            )
+        )
     pipe = sgo_pipeline(root, date(2020, 10, 31))
-    for name, target in (("plan_for_sgo", "46"), ("assessing", "6"), ("with_legal", "5"),
-                         ("filed_with_court", "8"), ("carers_unwilling", "17")):
-        rows.append((f"SGO tracker at 2020-10-31: {name}", target,
-                     "seed 003 lines 621, 632, 682", str(pipe[name])))
-    rows.append(("Identified for discharge home at 2023-11-30", "nearly 40", "seed 002 line 250",
-                 str(discharge_identified(root, date(2023, 11, 30)))))
+    for name, target in (
+        ("plan_for_sgo", "46"),
+        ("assessing", "6"),
+        ("with_legal", "5"),
+        ("filed_with_court", "8"),
+        ("carers_unwilling", "17"),
+    ):
+        rows.append((f"SGO tracker at 2020-10-31: {name}", target, "seed 003 lines 621, 632, 682", str(pipe[name])))
+    rows.append(
+        (
+            "Identified for discharge home at 2023-11-30",
+            "nearly 40",
+            "seed 002 line 250",
+            str(discharge_identified(root, date(2023, 11, 30))),
+        )
+    )
     wf20 = workforce_at(root, date(2020, 9, 30))
     for contract in ("permanent", "agency", "fixed_term", "vacant"):
-        rows.append((f"Workforce FTE {contract} at 2020-09-30",
-                     f"{cal.WORKFORCE_SEP_2020[contract]}", "seed 003 line 1370",
-                     f"{wf20[contract]}"))
+        rows.append(
+            (
+                f"Workforce FTE {contract} at 2020-09-30",
+                f"{cal.WORKFORCE_SEP_2020[contract]}",
+                "seed 003 line 1370",
+                f"{wf20[contract]}",
+            )
+        )
     wf19 = workforce_at(root, date(2019, 9, 30))
-    rows.append(("Mean caseload / share >20 at 2019-09-30", "22 / 39%", "seed 003 line 2370",
-                 f"{wf19['mean_caseload']} / {wf19['over_20_pct']}%"))
-    rows.append(("Mean caseload / share >20 at 2020-09-30", "16 / 14%", "seed 003 line 2368",
-                 f"{wf20['mean_caseload']} / {wf20['over_20_pct']}%"))
-    rows.append(("Agency share of filled FTE at 2020-09-30", "12-13%", "seed 003 line 2376",
-                 f"{wf20['agency_share_pct']}%"))
+    rows.append(
+        (
+            "Mean caseload / share >20 at 2019-09-30",
+            "22 / 39%",
+            "seed 003 line 2370",
+            f"{wf19['mean_caseload']} / {wf19['over_20_pct']}%",
+        )
+    )
+    rows.append(
+        (
+            "Mean caseload / share >20 at 2020-09-30",
+            "16 / 14%",
+            "seed 003 line 2368",
+            f"{wf20['mean_caseload']} / {wf20['over_20_pct']}%",
+        )
+    )
+    rows.append(
+        ("Agency share of filled FTE at 2020-09-30", "12-13%", "seed 003 line 2376", f"{wf20['agency_share_pct']}%")
+    )
     wf23 = workforce_at(root, date(2023, 11, 30))
-    rows.append(("Agency share of filled FTE at 2023-11-30", "nearly 50%", "seed 002 line 270",
-                 f"{wf23['agency_share_pct']}%"))
-    rows.append(("Permanent team managers at 2023-11-30", "13 of 19", "seed 002 line 274",
-                 f"{wf23['team_managers_permanent']:g} of {wf23['team_managers']:g}"))
+    rows.append(
+        ("Agency share of filled FTE at 2023-11-30", "nearly 50%", "seed 002 line 270", f"{wf23['agency_share_pct']}%")
+    )
+    rows.append(
+        (
+            "Permanent team managers at 2023-11-30",
+            "13 of 19",
+            "seed 002 line 274",
+            f"{wf23['team_managers_permanent']:g} of {wf23['team_managers']:g}",
+        )
+    )
     return rows
 
 

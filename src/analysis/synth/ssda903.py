@@ -255,11 +255,11 @@ class Simulation:
         cur, rng = child.current, self.rng
         age = age_years(child.dob, d)
         if cur.place in FOSTER:
-            options = {"U6": 0.7, "K2": 0.15 if age >= 10 else 0.0, "U4": 0.15}
+            options = {"U6": 0.75, "K2": 0.08 if age >= 10 else 0.0, "U4": 0.17}
             if cur.place in KINSHIP:
                 options = {"U6": 0.6, "U3": 0.4}
         elif cur.place == "K2":
-            options = {"K2": 0.6, "U6": 0.25, "H5": 0.15 if age >= 16 else 0.0}
+            options = {"K2": 0.6, "U6": 0.3, "H5": 0.1 if age >= 16 else 0.0}
         elif cur.place == "H5":
             options = {"H5": 0.7, "P2": 0.3 if age >= 17 else 0.0}
         elif cur.place in ("R1", "S1"):
@@ -368,7 +368,7 @@ class Simulation:
     def _rec_age18(self, child: Child) -> str:
         place, rng = child.current.place, self.rng
         if place in FOSTER:
-            return pick(rng, {"E17": 0.62, "E5": 0.23, "E6": 0.05, "E8": 0.10})
+            return pick(rng, {"E17": 0.78, "E5": 0.12, "E6": 0.03, "E8": 0.07})
         if place in ("H5", "P2"):
             return pick(rng, {"E5": 0.6, "E6": 0.3, "E8": 0.1})
         if place in ("R1", "S1") or child.track == "disabled":
@@ -522,6 +522,9 @@ class Simulation:
         ]
         if key in cal.EXACT_MONTHS:
             tiers = [("early_indep", older)]
+        older = [c for c in older if c.current.place in ("H5", "P2", "K2")]
+        if key in cal.EXACT_MONTHS:
+            pass
         else:
             ready_home = sorted(
                 (c for c in free if self._can_exit(c, "home_s20", m1, 0)), key=lambda c: (c.ready, c.number)
@@ -538,8 +541,9 @@ class Simulation:
                 and c.ready is None
             ]
             tiers = [("home_s20", ready_home), ("mixed", []), ("home_s20", later_home)]
-            mix = rng.sample(older, len(older)) + rng.sample(others, len(others))
-            rng.shuffle(mix)
+            mix = rng.sample(others, len(others))
+            for child in rng.sample(older, len(older)):  # 16-17 year olds go to the front half
+                mix.insert(rng.randint(0, len(mix) // 2), child)
             tiers[1] = ("mixed", mix)
         out: list[tuple[Child, date, str, str]] = []
         for route, pool in tiers:

@@ -23,20 +23,20 @@ QUOTA_TRACKS = {"adoption": "adoption", "sgo": "sgo", "reunify": "reunify", "cao
 _AGE_BANDS = {"0": 0.17, "1-4": 0.16, "5-9": 0.16, "10-15": 0.37, "16-17": 0.14}
 _BAND_DAYS = {"0": (0, 364), "1-4": (365, 1824), "5-9": (1825, 3649), "10-15": (3650, 5843), "16-17": (5844, 6400)}
 _TRACKS_BY_BAND = {
-    "0": {"adoption": 0.36, "sgo": 0.32, "reunify": 0.20, "ltf": 0.07, "cao": 0.05},
-    "1-4": {"adoption": 0.22, "sgo": 0.35, "reunify": 0.25, "ltf": 0.13, "cao": 0.05},
-    "5-9": {"sgo": 0.30, "reunify": 0.26, "ltf": 0.26, "s20_short": 0.10, "cao": 0.04, "disabled": 0.04},
+    "0": {"adoption": 0.42, "sgo": 0.30, "reunify": 0.15, "ltf": 0.08, "cao": 0.05},
+    "1-4": {"adoption": 0.27, "sgo": 0.33, "reunify": 0.20, "ltf": 0.15, "cao": 0.05},
+    "5-9": {"sgo": 0.30, "reunify": 0.20, "ltf": 0.34, "s20_short": 0.08, "cao": 0.04, "disabled": 0.04},
     "10-15": {
-        "ltf": 0.23,
-        "residential": 0.20,
-        "reunify": 0.14,
-        "s20_short": 0.17,
-        "s20_long": 0.12,
-        "sgo": 0.08,
+        "ltf": 0.34,
+        "residential": 0.14,
+        "reunify": 0.11,
+        "s20_short": 0.13,
+        "s20_long": 0.08,
+        "sgo": 0.10,
         "disabled": 0.04,
         "remand": 0.02,
     },
-    "16-17": {"s20_long": 0.42, "s20_short": 0.22, "residential": 0.18, "ltf": 0.12, "remand": 0.06},
+    "16-17": {"ltf": 0.27, "s20_long": 0.27, "s20_short": 0.26, "residential": 0.14, "remand": 0.06},
 }
 _CIN = {
     "care": {"N1": 0.75, "N4": 0.08, "N5": 0.10, "N3": 0.04, "N8": 0.03},
@@ -58,7 +58,7 @@ _MOVE_RATE = {
     "uasc": 0.3,
     "remand": 0.0,
 }
-_TO_H5 = {"residential": 0.35, "s20_long": 0.5, "uasc": 0.6, "ltf": 0.06}
+_TO_H5 = {"residential": 0.25, "s20_long": 0.35, "uasc": 0.6, "ltf": 0.03}
 
 
 @dataclass(frozen=True)
@@ -119,11 +119,11 @@ def _initial_ls(rng: random.Random, track: str, age: int) -> str:
     if track in ("adoption", "sgo", "reunify", "cao") or (track == "ltf" and age < 3650):
         return pick(rng, {"C1": 0.75, "L1": 0.06, "L2": 0.10, "V2": 0.09})
     if track == "ltf":
-        return pick(rng, {"C1": 0.60, "V2": 0.25, "L1": 0.10, "L2": 0.05})
+        return pick(rng, {"C1": 0.72, "V2": 0.10, "L1": 0.12, "L2": 0.06})
     if track == "residential":
-        return pick(rng, {"C1": 0.50, "V2": 0.42, "L1": 0.08})
+        return pick(rng, {"C1": 0.68, "V2": 0.22, "L1": 0.10})
     if track == "disabled":
-        return pick(rng, {"V2": 0.7, "C1": 0.3})
+        return pick(rng, {"V2": 0.5, "C1": 0.5})
     if track == "remand":
         return "J1"
     return pick(rng, {"V2": 0.93, "L1": 0.07})
@@ -133,15 +133,15 @@ def _initial_place(rng: random.Random, track: str, ls: str, age: int) -> str:
     teen = age >= 3650
     options: dict[str, float]
     if track == "adoption":
-        options = {"U6": 0.6, "U5": 0.2, "U3": 0.2}
+        options = {"U6": 0.68, "U5": 0.2, "U3": 0.12}
     elif track == "sgo":
-        options = {"U3": 0.7, "U6": 0.3}
+        options = {"U3": 0.6, "U6": 0.4}
     elif track == "reunify":
-        options = {"U6": 0.55, "U3": 0.2, "P1": 0.15 if ls == "C1" else 0.0, "K2": 0.1 if teen else 0}
+        options = {"U6": 0.55, "U3": 0.2, "P1": 0.15 if ls == "C1" else 0.0, "K2": 0.05 if teen else 0}
     elif track == "cao":
         options = {"U3": 0.6, "P1": 0.2 if ls == "C1" else 0.0, "U6": 0.2}
     elif track == "ltf":
-        options = {"U6": 0.75, "U3": 0.15, "K2": 0.10 if teen else 0.0}
+        options = {"U6": 0.8, "U3": 0.1, "K2": 0.10 if teen else 0.0}
     elif track == "residential":
         options = {"K2": 0.95, "S1": 0.05}
     elif track == "disabled":
@@ -219,15 +219,15 @@ def plan_period(rng: random.Random, entry: Entry, start: date, dob: date) -> Pla
 def _plan_proceedings(rng: random.Random, plan: Plan, track: str, began: date, entry: Entry) -> None:
     """Care proceedings from an interim care order to the final order and planned exit."""
     ev = plan.events
-    final = began + _days(rng, 190, 400)
+    final = began + _days(rng, 170, 330)
     if track == "adoption":
         ev.append(Event(final, "ls", "E1"))
-        placed = final + _days(rng, 40, 200)
+        placed = final + _days(rng, 90, 420)
         ev.append(Event(placed, "adopt"))
-        plan.ready = placed + _days(rng, 70, 240)
+        plan.ready = placed + _days(rng, 90, 300)
     elif track == "sgo":
         ev.append(Event(final, "ls", "C2"))
-        if rng.random() < 0.2:
+        if rng.random() < 0.25:
             plan.stuck = True
             ev.append(Event(final + _days(rng, 60, 300), "match"))
             if rng.random() < 0.4:
@@ -249,7 +249,7 @@ def _plan_proceedings(rng: random.Random, plan: Plan, track: str, began: date, e
         else:
             home = final + _days(rng, 30, 300)
             ev.append(Event(home, "home"))
-        plan.ready = max(home, final) + _days(rng, 120, 900)
+        plan.ready = max(home, final) + _days(rng, 90, 540)
     elif track == "cao":
         ev.append(Event(final, "ls", "C2"))
         if rng.random() < 0.6:
