@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import altair as alt
 import polars as pl
@@ -97,30 +98,13 @@ def line_with_comparators(
         shown = comparators.select("area", "area_label").unique(maintain_order=True)
         domain += shown["area_label"].to_list()
         colours += [COMPARATOR_COLOURS.get(a, "#000000") for a in shown["area"]]
-        # Hold each published figure until the next one (or the end of the chart).
-        end = main["date"].max()
-        held = (
-            pl.concat(
-                [
-                    comp,
-                    comp.group_by("area_label")
-                    .agg(pl.col("value").last(), pl.col("date").max())
-                    .with_columns(pl.max_horizontal(pl.col("date"), pl.lit(end)).alias("date"))
-                    .select("date", "area_label", "value"),
-                ]
-            )
-            .unique()
-            .sort("date")
-        )
-        colour = alt.Color(
-            "area_label:N",
-            scale=alt.Scale(domain=domain[1:], range=colours[1:]),
-            legend=None,
-        )
+        held = held_segments(comp, main["date"].min(), main["date"].max())
+        comp = comp.filter(pl.col("date").is_between(main["date"].min(), main["date"].max()))
+        colour = alt.Color("area_label:N", scale=alt.Scale(domain=domain[1:], range=colours[1:]), legend=None)
         layers.append(
             alt.Chart(held)
-            .mark_line(interpolate="step-after", strokeDash=[6, 4], strokeWidth=2)
-            .encode(x=x, y=y, color=colour, detail="area_label:N")
+            .mark_line(strokeDash=[6, 4], strokeWidth=2)
+            .encode(x=x, y=y, color=colour, detail="segment:N")
         )
         layers.append(alt.Chart(comp).mark_point(filled=True, size=40).encode(x=x, y=y, color=colour))
         labels.append(
@@ -140,12 +124,43 @@ def line_with_comparators(
             color=alt.Color("who:N", scale=alt.Scale(domain=domain, range=colours), legend=None),
         )
     )
-    return alt.layer(*layers).properties(
-        title=alt.Title(title, subtitle=subtitle),
-        width=WIDTH,
-        height=HEIGHT,
-        padding={"left": 5, "top": 5, "right": 170, "bottom": 5},
+    return (
+        alt.layer(*layers)
+        .resolve_scale(color="independent")
+        .properties(
+            title=alt.Title(title, subtitle=subtitle),
+            width=WIDTH,
+            height=HEIGHT,
+            padding={"left": 5, "top": 5, "right": 170, "bottom": 5},
+        )
     )
+
+
+def held_segments(points: pl.DataFrame, start: date, end: date, hold_months: int = 12) -> pl.DataFrame:
+    """Each published figure drawn flat from its date until the next one, for at most `hold_months`.
+
+    One row per segment end (two per segment): segment, area_label, date, value. A figure is
+    not carried forward beyond a year, so an old comparator never looks current. Segments are
+    clipped to the chart's span; segments wholly outside it are dropped.
+    """
+    ordered = points.sort("area_label", "date").with_columns(
+        pl.col("date").shift(-1).over("area_label").alias("_next"),
+        pl.col("date").dt.offset_by(f"{hold_months}mo").alias("_limit"),
+    )
+    segments = (
+        ordered.with_columns(
+            pl.max_horizontal(pl.col("date"), pl.lit(start)).alias("from"),
+            pl.min_horizontal(pl.col("_next").fill_null(pl.col("_limit")), pl.col("_limit"), pl.lit(end)).alias("to"),
+        )
+        .filter(pl.col("from") <= pl.col("to"))
+        .with_row_index("segment")
+    )
+    return pl.concat(
+        [
+            segments.select("segment", "area_label", pl.col("from").alias("date"), "value"),
+            segments.select("segment", "area_label", pl.col("to").alias("date"), "value"),
+        ]
+    ).sort("segment", "date")
 
 
 def simple_line(

@@ -107,7 +107,7 @@ def headlines(cic: ChildrenInCare, authority: str) -> list[str]:
     sentences.append(first + ".")
     if latest["rate_per_10k"] is not None:
         parts = []
-        for area, name in [("england", "England"), ("statistical_neighbours", "similar areas")]:
+        for area, name in [("england", "England"), ("statistical_neighbours", "statistical neighbours (similar councils)")]:
             comp = comparators.latest(cic.comparator_rates, area, latest["date"])
             if comp is not None:
                 parts.append(f"{name} {comp['value']:.0f} (at {long_date(comp['date'])})")
@@ -204,7 +204,7 @@ def rate_figure(cic: ChildrenInCare, authority: str) -> charts.Figure:
             cic.comparator_rates,
             value="rate_per_10k",
             title="Children in care per 10,000 children",
-            subtitle="Month ends; comparators are the published rates at 31 March, held until the next one",
+            subtitle="Month ends; comparators are the rates published for each 31 March, drawn for up to a year",
             y_title="Children in care per 10,000 children",
             authority=authority,
         ),

@@ -34,6 +34,10 @@ from analysis.ssda903 import DATE_COLUMNS, EPISODE_COLUMNS, HEADER_COLUMNS, UASC
 
 ERROR, WARNING = "critical", "warning"
 
+#: DfE UPN format: a check letter, 3-digit LA, 4-digit establishment, 2-digit year, 2 digits and a digit or
+#: letter (temporary UPNs end in a letter); or UN1-UN5 where the UPN is not known (903 rule 1001, CBDS 100001).
+UPN_PATTERN = r"^([A-HJ-NP-RT-Z][0-9]{11}[0-9A-HJ-NP-RT-Z]|UN[1-5])$"
+
 #: For each suite: the columns that must exist, the date columns and the number columns.
 TABLES: dict[str, dict[str, list[str]]] = {
     "ssda903_header": {"columns": HEADER_COLUMNS, "dates": DATE_COLUMNS["header"], "numbers": []},
@@ -146,6 +150,16 @@ def header_suite() -> gx.ExpectationSuite:
                 ),
             ),
             _in_set("SEX", list(codes.SEX), "101", WARNING),
+            gxe.ExpectColumnValuesToMatchRegex(
+                column="UPN",
+                regex=UPN_PATTERN,
+                severity=WARNING,
+                meta=_meta(
+                    "1001",
+                    "UPN is 13 characters (a letter, 11 digits, a digit or letter) or UN1 to UN5",
+                    "Correct the UPN, or use the UN code that explains why it is not known.",
+                ),
+            ),
             _in_set("ETHNIC", list(codes.ETHNIC), "103", WARNING),
         ],
     )

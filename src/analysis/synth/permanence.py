@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from ._util import ONE_DAY, iso, write_csv
-from .ssda903 import Child, Episode
+from .model import Child, Episode
 
 COLUMNS = (
     "child_id",
@@ -54,7 +54,7 @@ MISMATCH_DAYS = 45
 #: Gaps (days) before the next stage: identified -> assessing -> complete -> legal -> court
 #: -> order, per route.
 GAPS = {
-    "special_guardianship_order": ((14, 120), (60, 150), (30, 150), (30, 120), (60, 180)),
+    "special_guardianship_order": ((14, 120), (60, 150), (30, 150), (60, 200), (120, 300)),
     "discharge_to_parents": ((14, 90), (30, 120), (14, 90), (14, 60), (40, 150)),
     "child_arrangements_order": ((14, 60), (30, 90), (14, 60), (14, 60), (40, 120)),
 }
@@ -182,6 +182,7 @@ def build_rows(children: list[Child], seed: int) -> tuple[list[Row], dict[str, l
             rows.extend(_period_rows(rng, period, sgo_exits, period is spells[-1]))
     faults = _plant_faults(rows, sgo_exits)
     _refused(rng, children, rows)
+    _review_2020(rng, children, rows)
     seen: set[tuple[str, str]] = set()
     unique = []
     for row in rows:  # one row per child per route: keep the latest
@@ -201,7 +202,11 @@ def _period_rows(rng: random.Random, period: Period, sgo_exits: list[tuple[date,
     c2 = period.order_date("C2") or period.start
     out: list[Row] = []
     if rec in SGO_RECS and end is not None:
-        row = _row(child, "special_guardianship_order", _backdate(rng, "special_guardianship_order", end, floor))
+        stages = _backdate(rng, "special_guardianship_order", end, floor)
+        early = max(floor, c2 + timedelta(days=rng.randint(30, 180)))
+        if rng.random() < 0.5 and early < stages[0]:
+            stages[0] = early  # plan agreed at the final hearing, assessment started later
+        row = _row(child, "special_guardianship_order", stages)
         row.outcome, row.outcome_date = "order_made", end
         row.support_plan = "yes" if rng.random() < 0.9 else "no"
         sgo_exits.append((end, row))
@@ -264,8 +269,8 @@ def _open_or_withdrawn(rng: random.Random, child: Child, period: Period, c2: dat
         return []
     lead = sum(hi for _, hi in GAPS[route]) // 2
     identified = max(c2 + timedelta(days=30), child.ready - timedelta(days=lead))
-    if route == "discharge_to_parents" and end is None:
-        identified = max(identified, date(2022, 10, 1) + timedelta(days=rng.randint(0, 420)))
+    if route == "discharge_to_parents" and end is None:  # the 2023 reunification drive (seed 002 line 250)
+        identified = max(c2 + timedelta(days=30), date(2022, 10, 1) + timedelta(days=rng.randint(0, 420)))
     stop = min(end or END, END) - ONE_DAY
     if identified > stop or identified < TRACK_FROM[route] - timedelta(days=400):
         return []
@@ -325,6 +330,48 @@ def _refused(rng: random.Random, children: list[Child], rows: list[Row]) -> None
             row.blocker, row.support_plan = "Court refused application", "yes"
             rows.append(row)
             return
+
+
+def _review_2020(rng: random.Random, children: list[Child], rows: list[Row], share: float = 0.12) -> None:
+    """SGO assessments started for long-term fostered children in the 2020 review.
+
+    The December 2019 - October 2020 reduction work assessed many children for SGO
+    (seed 003 lines 509 and 682); most did not end in an order.
+    """
+    review = date(2020, 10, 31)
+    taken = {(r.child_id, r.route) for r in rows}
+    for child in sorted(children, key=lambda c: c.number):
+        if child.track != "ltf" or (child.cid, "special_guardianship_order") in taken:
+            continue
+        period = next((p for p in periods(child) if p.start <= review and (p.end is None or p.end > review)), None)
+        if period is None:
+            continue
+        now = next(e for e in period.episodes if e.decom <= review and (e.dec is None or e.dec > review))
+        if now.ls != "C2" or now.place not in ("U1", "U3", "U4", "U6") or rng.random() >= share:
+            continue
+        stop = min(period.end or END, END) - ONE_DAY
+        identified = max(period.start + timedelta(days=60), date(2019, 12, 1) + timedelta(days=rng.randint(0, 270)))
+        if identified > min(stop, review):
+            continue
+        stages = [identified]
+        for gap in ((14, 90), (30, 120)):
+            nxt = stages[-1] + timedelta(days=rng.randint(*gap))
+            if nxt > stop:
+                break
+            stages.append(nxt)
+        row = _row(child, "special_guardianship_order", stages)
+        if row.complete is not None and rng.random() < 0.6:
+            row.outcome_of_assessment, row.carers_agree = "negative", ""
+            row.outcome = "withdrawn"
+            row.outcome_date = min(row.complete + timedelta(days=rng.randint(14, 60)), stop)
+            row.blocker = "Negative assessment – plan changed to long-term fostering"
+        elif row.complete is not None:
+            row.carers_agree, row.blocker, row.support_plan = "no", "Carers unwilling to proceed", "no"
+        elif row.assessing is not None and (stop - row.assessing).days > 120:
+            row.blocker = "Assessment delayed – capacity"
+        if not row.outcome and period.end is not None and period.end <= END:
+            row.outcome, row.outcome_date = "withdrawn", period.end
+        rows.append(row)
 
 
 def _plant_faults(rows: list[Row], sgo_exits: list[tuple[date, Row]]) -> dict[str, list[str]]:

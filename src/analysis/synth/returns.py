@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ._util import add_years, dmy, write_csv
 from .people import fake_upn
-from .ssda903 import Child, Episode
+from .model import Child, Episode
 
 HEADER_COLUMNS = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
 EPISODE_COLUMNS = (

@@ -23,21 +23,15 @@ QUOTA_TRACKS = {"adoption": "adoption", "sgo": "sgo", "reunify": "reunify", "cao
 _AGE_BANDS = {"0": 0.17, "1-4": 0.16, "5-9": 0.16, "10-15": 0.37, "16-17": 0.14}
 _BAND_DAYS = {"0": (0, 364), "1-4": (365, 1824), "5-9": (1825, 3649), "10-15": (3650, 5843), "16-17": (5844, 6400)}
 _TRACKS_BY_BAND = {
-    "0": {"adoption": 0.42, "sgo": 0.30, "reunify": 0.15, "ltf": 0.08, "cao": 0.05},
-    "1-4": {"adoption": 0.27, "sgo": 0.33, "reunify": 0.20, "ltf": 0.15, "cao": 0.05},
-    "5-9": {"sgo": 0.30, "reunify": 0.20, "ltf": 0.34, "s20_short": 0.08, "cao": 0.04, "disabled": 0.04},
+    "0": {"adoption": 0.48, "sgo": 0.25, "reunify": 0.16, "ltf": 0.07, "cao": 0.04},
+    "1-4": {"adoption": 0.30, "sgo": 0.30, "reunify": 0.22, "ltf": 0.14, "cao": 0.04},
+    "5-9": {"sgo": 0.28, "reunify": 0.28, "ltf": 0.32, "s20_short": 0.08, "cao": 0.02, "disabled": 0.02},
     "10-15": {
-        "ltf": 0.34,
-        "residential": 0.14,
-        "reunify": 0.11,
-        "s20_short": 0.13,
-        "s20_long": 0.08,
-        "sgo": 0.10,
-        "disabled": 0.04,
-        "remand": 0.02,
+        "ltf": 0.40, "residential": 0.12, "reunify": 0.16, "s20_short": 0.13, "s20_long": 0.02,
+        "sgo": 0.09, "disabled": 0.02, "remand": 0.02,
     },
-    "16-17": {"ltf": 0.27, "s20_long": 0.27, "s20_short": 0.26, "residential": 0.14, "remand": 0.06},
-}
+    "16-17": {"ltf": 0.39, "s20_long": 0.06, "s20_short": 0.36, "residential": 0.13, "remand": 0.06},
+}  # fmt: skip
 _CIN = {
     "care": {"N1": 0.75, "N4": 0.08, "N5": 0.10, "N3": 0.04, "N8": 0.03},
     "residential": {"N1": 0.45, "N5": 0.20, "N6": 0.15, "N4": 0.15, "N3": 0.05},
@@ -91,18 +85,23 @@ class Plan:
     stuck: bool = False
 
 
-def draw_entry(rng: random.Random, uasc: bool, age_days: int | None = None) -> Entry:
+def draw_entry(rng: random.Random, uasc: bool, age_days: int | None = None, older: bool = False,
+               kin: bool = False) -> Entry:  # fmt: skip
     """Age, track, legal status, placement and category of need for a new period.
 
     `age_days` fixes the age (a child coming back into care); otherwise it is drawn.
+    `older` makes an asylum-seeking child 17 on arrival; `kin` favours family and friends
+    foster carers (after permanence planning meetings began, seed 003 line 522).
     """
     if uasc:
-        age = rng.randint(5844, 6350) if rng.random() < 0.7 else rng.randint(5113, 5843)
-        if age >= 5844:
-            place = pick(rng, {"H5": 0.45, "U6": 0.45, "K2": 0.10})
+        if older:
+            age = rng.randint(6355, 6460)
+        elif rng.random() < 0.6:
+            age = rng.randint(5844, 6350)
         else:
-            place = pick(rng, {"U6": 0.85, "K2": 0.15})
-        return Entry(age, "uasc", "V2", place, "N8", uasc=True)
+            age = rng.randint(5113, 5843)
+        options = {"H5": 0.45, "U6": 0.45, "K2": 0.10} if age >= 5844 else {"U6": 0.85, "K2": 0.15}
+        return Entry(age, "uasc", "V2", pick(rng, options), "N8", uasc=True)
     if age_days is None:
         band = pick(rng, _AGE_BANDS)
         low, high = _BAND_DAYS[band]
@@ -112,36 +111,36 @@ def draw_entry(rng: random.Random, uasc: bool, age_days: int | None = None) -> E
         band = next(b for b, (low, high) in _BAND_DAYS.items() if age <= high)
     track = pick(rng, _TRACKS_BY_BAND[band])
     ls = _initial_ls(rng, track, age)
-    return Entry(age, track, ls, _initial_place(rng, track, ls, age), _initial_cin(rng, track))
+    return Entry(age, track, ls, _initial_place(rng, track, ls, age, kin), _initial_cin(rng, track))
 
 
 def _initial_ls(rng: random.Random, track: str, age: int) -> str:
     if track in ("adoption", "sgo", "reunify", "cao") or (track == "ltf" and age < 3650):
         return pick(rng, {"C1": 0.75, "L1": 0.06, "L2": 0.10, "V2": 0.09})
     if track == "ltf":
-        return pick(rng, {"C1": 0.72, "V2": 0.10, "L1": 0.12, "L2": 0.06})
+        return pick(rng, {"C1": 0.60, "V2": 0.25, "L1": 0.10, "L2": 0.05})
     if track == "residential":
-        return pick(rng, {"C1": 0.68, "V2": 0.22, "L1": 0.10})
+        return pick(rng, {"C1": 0.82, "V2": 0.08, "L1": 0.10})
     if track == "disabled":
-        return pick(rng, {"V2": 0.5, "C1": 0.5})
+        return pick(rng, {"V2": 0.3, "C1": 0.7})
     if track == "remand":
         return "J1"
     return pick(rng, {"V2": 0.93, "L1": 0.07})
 
 
-def _initial_place(rng: random.Random, track: str, ls: str, age: int) -> str:
+def _initial_place(rng: random.Random, track: str, ls: str, age: int, kin: bool) -> str:
     teen = age >= 3650
     options: dict[str, float]
     if track == "adoption":
         options = {"U6": 0.68, "U5": 0.2, "U3": 0.12}
     elif track == "sgo":
-        options = {"U3": 0.6, "U6": 0.4}
+        options = {"U3": 0.9, "U6": 0.1} if kin else {"U3": 0.5, "U6": 0.5}
     elif track == "reunify":
-        options = {"U6": 0.55, "U3": 0.2, "P1": 0.15 if ls == "C1" else 0.0, "K2": 0.05 if teen else 0}
+        options = {"U6": 0.45, "U3": 0.25, "P1": 0.25 if ls == "C1" else 0.0, "K2": 0.05 if teen else 0}
     elif track == "cao":
         options = {"U3": 0.6, "P1": 0.2 if ls == "C1" else 0.0, "U6": 0.2}
     elif track == "ltf":
-        options = {"U6": 0.8, "U3": 0.1, "K2": 0.10 if teen else 0.0}
+        options = {"U6": 0.7, "U3": 0.3 if kin else 0.08, "K2": 0.08 if teen else 0.0}
     elif track == "residential":
         options = {"K2": 0.95, "S1": 0.05}
     elif track == "disabled":
@@ -188,7 +187,7 @@ def plan_period(rng: random.Random, entry: Entry, start: date, dob: date) -> Pla
     elif (
         ls == "V2"
         and care_order_track
-        and (track != "residential" and track != "disabled" and (track != "ltf" or rng.random() < 0.6))
+        and (track != "residential" and track != "disabled" and (track != "ltf" or rng.random() < 0.85))
     ):
         when = start + _days(rng, 20, 150)
         ev.append(Event(when, "ls", "C1"))
@@ -219,7 +218,7 @@ def plan_period(rng: random.Random, entry: Entry, start: date, dob: date) -> Pla
 def _plan_proceedings(rng: random.Random, plan: Plan, track: str, began: date, entry: Entry) -> None:
     """Care proceedings from an interim care order to the final order and planned exit."""
     ev = plan.events
-    final = began + _days(rng, 170, 330)
+    final = began + _days(rng, 120, 280)
     if track == "adoption":
         ev.append(Event(final, "ls", "E1"))
         placed = final + _days(rng, 90, 420)
@@ -243,7 +242,9 @@ def _plan_proceedings(rng: random.Random, plan: Plan, track: str, began: date, e
             return
         if entry.place == "P1":
             home = final
-        elif rng.random() < 0.3:
+        elif rng.random() < 0.45:  # discharged straight from foster care, going home that day
+            home = final
+        elif rng.random() < 0.5:
             home = began + timedelta(days=rng.randint(60, max(61, (final - began).days - 10)))
             ev.append(Event(home, "home"))
         else:
