@@ -186,3 +186,60 @@ def test_permanence_route_and_stage_order(folder: Path) -> None:
     write_csv(folder / "permanence.csv", rows, PERMANENCE_COLUMNS)
     found = sorted((f.rule, f.severity, tuple(f.rows)) for f in findings(folder))
     assert found == [("RP20", "error", (3,)), ("RP23", "warning", (4,))]
+
+
+def rule_findings(root: Path, rule: str) -> list[Finding]:
+    return [f for f in findings(root) if f.rule == rule]
+
+
+def test_overlapping_episodes_are_a_warning(tmp_path: Path) -> None:
+    rows = [
+        episode("A", "01/01/2023", "01/06/2023", rec="E4A"),
+        episode("A", "01/05/2023"),  # starts before the previous one ended
+    ]
+    [found] = rule_findings(write_folder(tmp_path, [child("A")], rows), "501")
+    assert (found.severity, found.rows) == ("warning", [3])
+
+
+def test_gap_in_a_continuing_period_is_a_warning(tmp_path: Path) -> None:
+    rows = [
+        episode("A", "01/01/2023", "01/06/2023", rec="X1"),
+        episode("A", "05/06/2023", rne="P", REASON_PLACE_CHANGE="CARPL"),  # RNE P says "stayed in care"
+    ]
+    [found] = rule_findings(write_folder(tmp_path, [child("A")], rows), "433/388")
+    assert found.severity == "warning" and found.rows == [2, 3]  # X1 with no same-day successor, and the gap
+
+
+def test_same_day_successor_needs_x1(tmp_path: Path) -> None:
+    rows = [
+        episode("A", "01/01/2023", "01/06/2023", rec="E8"),
+        episode("A", "01/06/2023", rne="L"),
+    ]
+    [found] = rule_findings(write_folder(tmp_path, [child("A")], rows), "433/388")
+    assert found.rows == [2]
+
+
+def test_continuing_first_episode_before_the_returns_start_is_fine(tmp_path: Path) -> None:
+    rows = [episode("A", "01/01/2020", rne="L")]  # began years before this 2023/24 return
+    assert rule_findings(write_folder(tmp_path, [child("A")], rows), "433/388") == []
+
+
+def test_episode_after_18th_birthday_is_a_warning(tmp_path: Path) -> None:
+    header = [child("A", dob="10/05/2005"), child("B", dob="10/05/2005")]
+    rows = [
+        episode("A", "01/01/2023", "01/07/2023", rec="E17"),  # ends after 10/05/2023
+        episode("B", "01/01/2023", "10/05/2023", rec="E17"),  # ends on the birthday: fine
+    ]
+    [found] = rule_findings(write_folder(tmp_path, header, rows), "352/359")
+    assert (found.severity, found.rows) == ("warning", [2])
+
+
+def test_dob_after_first_episode_is_a_warning(tmp_path: Path) -> None:
+    [found] = rule_findings(write_folder(tmp_path, [child("A", dob="01/02/2024")], [episode("A", "01/01/2024")]), "302")
+    assert (found.severity, found.column, found.rows) == ("warning", "DOB", [2])
+
+
+def test_malformed_upn_is_a_warning(tmp_path: Path) -> None:
+    header = [child("A", UPN="A123456789012"), child("B", UPN="12345")]
+    found = only(write_folder(tmp_path, header, [episode("A", "01/06/2023"), episode("B", "01/06/2023")]))
+    assert (found.rule, found.severity, found.rows) == ("1001", "warning", [3])

@@ -220,7 +220,9 @@ def validate_inputs(folder: Path | str) -> ValidationReport:
     for f in files:
         raw = check(f"ssda903_{f.table}", f.path)
         if raw is not None:
-            tables.setdefault(f.table, []).append(raw.with_columns(pl.lit(str(f.path)).alias(ssda903.FILE)))
+            tables.setdefault(f.table, []).append(
+                raw.with_columns(pl.lit(str(f.path)).alias(ssda903.FILE), pl.lit(f.year or 0).alias(ssda903.YEAR))
+            )
     for table, path in [
         ("workforce", find_table(folder, "workforce")),
         ("permanence", find_table(folder, "permanence")),

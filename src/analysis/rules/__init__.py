@@ -12,11 +12,22 @@ from collections.abc import Callable
 import polars as pl
 
 from analysis.findings import Finding
-from analysis.rules import int03_child_in_header, r203_dob_consistent
+from analysis.rules import (
+    int03_child_in_header,
+    r203_dob_consistent,
+    r302_dob,
+    r352_over_18,
+    r433_continuity,
+    r501_overlap,
+)
 
 Rule = Callable[[dict[str, pl.DataFrame]], list[Finding]]
 
 RULES: list[Rule] = [
     int03_child_in_header.check,
     r203_dob_consistent.check,
+    r302_dob.check,
+    r352_over_18.check,
+    r433_continuity.check,
+    r501_overlap.check,
 ]
