@@ -24,15 +24,18 @@ def chromium_path() -> str:
 
 @contextmanager
 def offline_browser() -> Iterator[object]:
-    """A headless Chromium page factory; yields `open(path) -> (page, refused_urls)`."""
+    """A headless Chromium page factory; yields `open(path) -> (page, refused_urls, console_errors)`."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
 
-        def open_page(path: Path) -> tuple[object, list[str]]:
+        def open_page(path: Path) -> tuple[object, list[str], list[str]]:
             page = browser.new_page()
             refused: list[str] = []
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
 
             def route(r: object) -> None:
                 url = r.request.url  # type: ignore[attr-defined]
@@ -44,7 +47,7 @@ def offline_browser() -> Iterator[object]:
 
             page.route("**/*", route)
             page.goto(path.resolve().as_uri())
-            return page, refused
+            return page, refused, errors
 
         try:
             yield open_page

@@ -18,3 +18,13 @@ def folder(tmp_path: Path) -> Path:
     from factories import write_folder
 
     return write_folder(tmp_path / "inputs")
+
+
+@pytest.fixture(scope="session")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The synthetic default data, generated once per test session."""
+    from analysis import synth
+
+    folder = tmp_path_factory.mktemp("synthetic")
+    synth.generate(folder)
+    return folder

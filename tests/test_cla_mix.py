@@ -19,7 +19,11 @@ def on(rows: list[dict], dates: list[date] | None = None) -> pl.DataFrame:
 
 
 def test_legal_status_mix_adds_up_and_is_zero_filled() -> None:
-    rows = [episode("A", "01/01/2024", ls="C1"), episode("B", "01/01/2024", ls="C2"), episode("C", "01/01/2024", ls="J1")]
+    rows = [
+        episode("A", "01/01/2024", ls="C1"),
+        episode("B", "01/01/2024", ls="C2"),
+        episode("C", "01/01/2024", ls="J1"),
+    ]
     counts = dict(mix(on(rows), "legal_status").select("group", "children").iter_rows())
     assert counts == {
         "interim_care_order": 1, "full_care_order": 1, "placement_order": 0, "section_20": 0, "other": 1,
@@ -27,8 +31,12 @@ def test_legal_status_mix_adds_up_and_is_zero_filled() -> None:
 
 
 def test_placement_mix_separates_kinship_foster() -> None:
-    rows = [episode("A", "01/01/2024", place="U1"), episode("B", "01/01/2024", place="U6"),
-            episode("C", "01/01/2024", place="K2"), episode("D", "01/01/2024", place="P1")]
+    rows = [
+        episode("A", "01/01/2024", place="U1"),
+        episode("B", "01/01/2024", place="U6"),
+        episode("C", "01/01/2024", place="K2"),
+        episode("D", "01/01/2024", place="P1"),
+    ]
     counts = dict(mix(on(rows), "placement_type").select("group", "children").iter_rows())
     assert (counts["foster_kinship"], counts["foster_other"], counts["residential"], counts["placed_with_parents"]) == (
         1, 1, 1, 1,
@@ -76,7 +84,9 @@ def test_status_table_against_last_month_and_last_year() -> None:
         episode("B", "15/03/2024", ls="C1", place="P1"),  # new this month
     ]
     dates = [date(2023, 3, 31), date(2024, 2, 29), D]
-    table = status_table(on(rows, dates), pl.DataFrame({"CHILD": [], "DUC": []}, schema={"CHILD": pl.String, "DUC": pl.Date}), D)
+    table = status_table(
+        on(rows, dates), pl.DataFrame({"CHILD": [], "DUC": []}, schema={"CHILD": pl.String, "DUC": pl.Date}), D
+    )
     first = table.row(0, named=True)
     assert first["line"] == "Number of children in care"
     assert (first["now"], first["month_before"], first["year_before"]) == (2, 1, 1)

@@ -9,8 +9,10 @@ import pytest
 
 from analysis.disclosure import (
     checkable_identifiers,
+    hidden,
     identifiers_found,
     mask_small,
+    protect,
     show_count,
     suppress_columns,
 )
@@ -55,3 +57,27 @@ def test_identifier_must_be_a_whole_token() -> None:
 
 def test_short_numeric_identifiers_are_not_searched() -> None:
     assert checkable_identifiers({"336", "123456", "A12", ""}) == {"123456", "A12"}
+
+
+def test_secondary_suppression_hides_the_next_smallest_cell() -> None:
+    # Routes out of care: total 20 is shown elsewhere; the 3 could be recovered as 20 - 7 - 10.
+    frame = pl.DataFrame({"route": ["a", "b", "c", "d"], "n": [3, 7, 10, 0]})
+    assert hidden(frame, "n").to_list() == [True, True, False, False]
+    shown = protect(frame, "n")
+    assert shown["n_label"].to_list() == ["c", "c", "10", "0"]
+    assert shown["n"].to_list() == [None, None, 10, 0]
+
+
+def test_two_primary_cells_protect_each_other() -> None:
+    frame = pl.DataFrame({"n": [2, 3, 10, 12]})
+    assert hidden(frame, "n").to_list() == [True, True, False, False]
+
+
+def test_secondary_suppression_within_groups() -> None:
+    frame = pl.DataFrame({"month": [1, 1, 1, 2, 2, 2], "n": [4, 6, 9, 5, 6, 9]})
+    assert hidden(frame, "n", by=["month"]).to_list() == [True, True, False, False, False, False]
+
+
+def test_nothing_to_protect() -> None:
+    frame = pl.DataFrame({"n": [0, 5, 9]})
+    assert hidden(frame, "n").to_list() == [False, False, False]

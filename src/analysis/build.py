@@ -26,9 +26,10 @@ import polars as pl
 from analysis import __version__, paths, synth
 from analysis.disclosure import identifiers_in_pack, pack_identifiers
 from analysis.errors import BuildError, InputError, InvalidInputs
+from analysis.findings import ValidationReport
 from analysis.inputs import Inputs, load_inputs
 from analysis.metrics import suppressed
-from analysis.pages import data_quality_page, index_page
+from analysis.pages import analyst_validation_page, data_quality_page, index_page
 from analysis.periods import long_month, parse_period
 from analysis.sections import SECTIONS, Section, all_metrics
 from analysis.validation import validate_inputs
@@ -124,9 +125,8 @@ def build_pack(
             timings.append({"notebook": section.notebook, "seconds": round(seconds, 2)})
 
         metrics = all_metrics(inputs, period)
-        metrics.write_csv(analyst / "metrics_unsuppressed.csv")
         suppressed(metrics).write_csv(pack / "metrics.csv")
-        (analyst / "validation.json").write_text(report.to_json(), encoding="utf-8")
+        write_analyst_files(analyst, metrics, report)
         (pack / "data_quality.html").write_text(data_quality_page(report, inputs, nav, footer), encoding="utf-8")
         (pack / "index.html").write_text(index_page(inputs, period, sections, report, nav, footer), encoding="utf-8")
         leaked = identifiers_in_pack(pack, pack_identifiers(inputs))
@@ -139,6 +139,22 @@ def build_pack(
         shutil.rmtree(staging, ignore_errors=True)
     log.info("published %s in %.1f s", result.pack, time.perf_counter() - started)
     return result
+
+
+MARKING = "OFFICIAL-SENSITIVE, analyst only"
+
+
+def write_analyst_files(folder: Path, metrics: pl.DataFrame, report: ValidationReport) -> None:
+    """The analyst-only material, each text file marked in its first line; never linked from the pack."""
+    (folder / "README.txt").write_text(
+        f"{MARKING}\n\nThis folder holds child-level and unsuppressed material for the analyst: the executed\n"
+        "notebooks, every validation finding with its example values, and the metrics without suppression.\n"
+        "Never send it with the review pack.\n",
+        encoding="utf-8",
+    )
+    (folder / "metrics_unsuppressed.csv").write_text(f"# {MARKING}\n{metrics.write_csv()}", encoding="utf-8")
+    (folder / "validation.json").write_text(f'{{"marking": "{MARKING}",\n"report": {report.to_json()}}}\n')
+    (folder / "validation.html").write_text(f"<!-- {MARKING} -->\n{analyst_validation_page(report, MARKING)}")
 
 
 def _page_name(section: Section) -> str:
@@ -199,6 +215,9 @@ def _run_section(
     except Exception as exc:  # kernel died, timed out, or could not start
         raise BuildError(f"notebook {section.notebook} could not be run: {exc}") from exc
     seconds = time.perf_counter() - t0
+    marked = nbformat.read(executed, as_version=4)
+    marked.metadata["review_pack"] = {"marking": MARKING}
+    nbformat.write(marked, executed)
     page_nav = [{**item, "current": item["href"] == _page_name(section)} for item in nav]
     html = export_html(executed, section.title, page_nav, footer)
     (pack / _page_name(section)).write_text(html, encoding="utf-8")
@@ -224,6 +243,7 @@ def export_html(notebook: Path, title: str, nav: list[dict], footer: str) -> str
     config.TemplateExporter.extra_template_basedirs = [str(paths.TEMPLATES)]
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata["title"] = title
+    nb.metadata.pop("review_pack", None)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]

@@ -35,6 +35,7 @@ class Figure:
     data: pl.DataFrame | None = None
     caption: str = ""
     counts: Sequence[str] = ()
+    protect: Sequence[str] = ()
     decimals: dict[str, int] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
 
@@ -244,11 +245,15 @@ def lines(
 def bars(
     frame: pl.DataFrame, *, category: str, value: str, title: str, x_title: str, subtitle: str = ""
 ) -> alt.LayerChart:
-    """Horizontal bars in the frame's order, each labelled with its count ("c" for 1 to 4, not drawn)."""
-    from analysis.disclosure import mask_small, show_count
+    """Horizontal bars in the frame's order, each labelled with its count.
 
-    shown = mask_small(frame, [value]).with_columns(
-        frame[value].map_elements(show_count, return_dtype=pl.String).alias("_label"),
+    The bars are parts of a whole, so primary and secondary suppression apply
+    (`disclosure.protect`): a hidden count is not drawn and is labelled "c".
+    """
+    from analysis.disclosure import protect
+
+    shown = protect(frame, value).with_columns(
+        pl.col(f"{value}_label").alias("_label"),
         pl.col(value).fill_null(0).alias("_pos"),
     )
     y = alt.Y(f"{category}:N", sort=frame[category].to_list(), title=None, axis=alt.Axis(labelLimit=320))

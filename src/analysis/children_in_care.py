@@ -15,7 +15,7 @@ from analysis import charts, comparators
 from analysis.care_periods import ceased_by_route, monthly_ceased_by_route, monthly_flows, periods_of_care
 from analysis.cla import looked_after_on, monthly_cla, rate_per_10k, review_window
 from analysis.cla_mix import age_groups, duration_groups, mix, status_table, uasc_counts
-from analysis.disclosure import mask_small, show_count
+from analysis.disclosure import mask_small, protect, show_count
 from analysis.headlines import change_words
 from analysis.inputs import Inputs
 from analysis.metrics import combine, tidy
@@ -107,7 +107,10 @@ def headlines(cic: ChildrenInCare, authority: str) -> list[str]:
     sentences.append(first + ".")
     if latest["rate_per_10k"] is not None:
         parts = []
-        for area, name in [("england", "England"), ("statistical_neighbours", "statistical neighbours (similar councils)")]:
+        for area, name in [
+            ("england", "England"),
+            ("statistical_neighbours", "statistical neighbours (similar councils)"),
+        ]:
             comp = comparators.latest(cic.comparator_rates, area, latest["date"])
             if comp is not None:
                 parts.append(f"{name} {comp['value']:.0f} (at {long_date(comp['date'])})")
@@ -312,7 +315,7 @@ def routes_figure(cic: ChildrenInCare) -> charts.Figure:
         f"route. The largest group is '{top['label']}' with {show_count(top['ceased'])}.",
         cic.routes_12m.select("label", "ceased", "ceased_before"),
         caption="Children leaving care by route",
-        counts=["ceased", "ceased_before"],
+        protect=["ceased", "ceased_before"],
         labels={**LABELS, "label": "Route out of care"},
     )
 
@@ -326,7 +329,7 @@ def mix_figure(cic: ChildrenInCare, grouping: str) -> charts.Figure:
     wide = latest.select("label", "children")
     return charts.Figure(
         charts.lines(
-            mask_small(frame, ["children"]),
+            protect(frame, "children", by=["date"]),
             value="children",
             series="label",
             title=f"Children in care by {what}",
@@ -337,21 +340,22 @@ def mix_figure(cic: ChildrenInCare, grouping: str) -> charts.Figure:
         f"group was '{top['label']}' with {show_count(top['children'])} children.",
         wide,
         caption=f"Children in care by {what} at {long_date(cic.end)}",
-        counts=["children"],
+        protect=["children"],
         labels=LABELS,
     )
 
 
 def groups_figure(frame: pl.DataFrame, *, title: str, what: str) -> charts.Figure:
     """Children in care at the review date by age group or by time in care."""
+    shown = protect(frame, "children")
     return charts.Figure(
         charts.bars(frame, category="group", value="children", title=title, x_title="Children"),
         f"Bar chart of children in care by {what}: "
-        + "; ".join(f"{g} {show_count(n)}" for g, n in frame.iter_rows())
+        + "; ".join(f"{g} {n}" for g, n in shown.select("group", "children_label").iter_rows())
         + ".",
         frame,
         caption=title,
-        counts=["children"],
+        protect=["children"],
         labels=LABELS,
     )
 

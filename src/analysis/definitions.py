@@ -16,13 +16,189 @@ class Metric:
 
     id: str
     label: str
-    unit: str  # count, per_10k, percent, fte, days
+    unit: str  # count, per_10k, percent, fte, days, cases_per_worker
     period: str  # "date" (point in time, ISO date) or "month" (monthly flow, YYYY-MM)
     definition: str
     source: str
     better: str = "neutral"  # "lower", "higher" or "neutral"
     breakdowns: str = "all"
 
+
+# --- Workforce (src/analysis/workforce.py) --------------------------------------------------------
+
+_DFE = "DfE, Children's social work workforce (methodology and data set 'Indicators'), census at 30 September"
+_ROLES = (
+    "every social-work post in the establishment: social workers, senior and advanced practitioners, team managers "
+    "and service managers (the DfE's 'children and family social workers' are every registered social worker in the "
+    "department, managers included)"
+)
+
+WORKFORCE_METRICS: list[Metric] = [
+    Metric(
+        id="agency_rate",
+        label="Agency rate (FTE)",
+        unit="percent",
+        period="date",
+        definition=(
+            "Agency FTE / (agency FTE + in-post FTE) x 100 at the snapshot, over "
+            + _ROLES
+            + ". In post = permanent + fixed-term (employed and paid directly by the authority, as the DfE counts "
+            "them); agency = workers not paid directly by the authority. Blank when nobody is in post."
+        ),
+        source=_DFE + " (agency_rate_fte)",
+        better="lower",
+        breakdowns="all; team:<team name>",
+    ),
+    Metric(
+        id="agency_rate_headcount",
+        label="Agency rate (headcount)",
+        unit="percent",
+        period="date",
+        definition=(
+            "Agency workers / (agency workers + in-post workers) x 100 at the snapshot, counting filled posts "
+            "(one worker per post), over the same roles as agency_rate."
+        ),
+        source=_DFE + " (agency_rate_headcount)",
+        better="lower",
+        breakdowns="all; team:<team name>",
+    ),
+    Metric(
+        id="agency_rate_case_holding",
+        label="Agency rate, case-holding practitioners (FTE)",
+        unit="percent",
+        period="date",
+        definition=(
+            "As agency_rate, over case-holding practitioner posts only (social workers, senior practitioners, "
+            "advanced practitioners): managers left out."
+        ),
+        source=_DFE + " (agency_rate_fte, restricted to practitioners)",
+        better="lower",
+    ),
+    Metric(
+        id="agency_fte",
+        label="Agency social workers (FTE)",
+        unit="fte",
+        period="date",
+        definition="Full-time equivalent of the posts filled by agency workers at the snapshot, over " + _ROLES + ".",
+        source=_DFE + " (agency_fte)",
+        better="lower",
+        breakdowns="all; team:<team name>",
+    ),
+    Metric(
+        id="permanent_fte",
+        label="Permanent social workers (FTE)",
+        unit="fte",
+        period="date",
+        definition="Full-time equivalent of the posts filled on permanent contracts at the snapshot, over "
+        + _ROLES
+        + ".",
+        source=_DFE + " (in post, permanent part); Herefordshire improvement plan 2020-21 ('Permanent 127.3')",
+        better="higher",
+        breakdowns="all; team:<team name>",
+    ),
+    Metric(
+        id="fixed_term_fte",
+        label="Fixed-term social workers (FTE)",
+        unit="fte",
+        period="date",
+        definition="Full-time equivalent of the posts filled on fixed-term contracts at the snapshot, over "
+        + _ROLES
+        + ". Counted as in post in the agency and vacancy rates.",
+        source=_DFE + " (in post); Herefordshire improvement plan 2020-21 ('Fixed Term 6.2')",
+    ),
+    Metric(
+        id="fixed_term_posts",
+        label="Fixed-term posts",
+        unit="count",
+        period="date",
+        definition="Posts filled on fixed-term contracts at the snapshot (one worker per post), over " + _ROLES + ".",
+        source="Workforce snapshot (data/README.md); Herefordshire improvement plan 2020-21",
+    ),
+    Metric(
+        id="vacancy_fte",
+        label="Vacancies (FTE)",
+        unit="fte",
+        period="date",
+        definition=(
+            "Full-time equivalent of the posts not filled by a directly employed worker at the snapshot: empty "
+            "seats plus posts covered by agency workers, over " + _ROLES + "."
+        ),
+        source=_DFE + " (vacancy_fte: vacancies whether or not covered by agency workers)",
+        better="lower",
+    ),
+    Metric(
+        id="vacancy_rate",
+        label="Vacancy rate (FTE)",
+        unit="percent",
+        period="date",
+        definition=(
+            "Vacancy FTE / (vacancy FTE + in-post FTE) x 100 at the snapshot, where vacancy FTE = empty seats + "
+            "posts covered by agency workers and in post = permanent + fixed-term."
+        ),
+        source=_DFE + " (vacancy_rate_fte)",
+        better="lower",
+        breakdowns="all; team:<team name>",
+    ),
+    Metric(
+        id="vacancy_agency_cover_rate",
+        label="Vacancies covered by agency workers",
+        unit="percent",
+        period="date",
+        definition="Agency FTE / vacancy FTE x 100 at the snapshot: the share of vacancies an agency worker covers.",
+        source=_DFE + " (vacancy_agency_cover_rate_fte)",
+    ),
+    Metric(
+        id="permanent_team_managers",
+        label="Permanent team managers",
+        unit="count",
+        period="date",
+        definition="Team-manager posts filled on a permanent contract at the snapshot.",
+        source="DfE-appointed Commissioner's report, December 2023 ('13 of 19 team managers are now permanent')",
+        better="higher",
+    ),
+    Metric(
+        id="team_manager_posts",
+        label="Team-manager posts",
+        unit="count",
+        period="date",
+        definition="Team-manager posts in the establishment at the snapshot, filled or vacant.",
+        source="DfE-appointed Commissioner's report, December 2023 ('13 of 19 team managers')",
+    ),
+    Metric(
+        id="average_caseload",
+        label="Average caseload per case-holding worker",
+        unit="cases_per_worker",
+        period="date",
+        definition=(
+            "Children allocated / case-holding workers at the snapshot. A case holder is a filled post with a "
+            "caseload of 1 or more. (The DfE's caseload divides by case-holding FTE instead.)"
+        ),
+        source="Herefordshire scorecard ('average of 16 cases per worker'); DfE caseload_fte for the FTE version",
+        better="lower",
+    ),
+    Metric(
+        id="caseload_median",
+        label="Median caseload",
+        unit="cases_per_worker",
+        period="date",
+        definition="The median caseload of the case-holding workers (as average_caseload) at the snapshot.",
+        source="Workforce snapshot (data/README.md)",
+        better="lower",
+        breakdowns="all; team:<team name>",
+    ),
+    Metric(
+        id="caseload_over_20_share",
+        label="Case-holding workers with more than 20 cases",
+        unit="percent",
+        period="date",
+        definition=(
+            "Case-holding workers with more than 20 children allocated / case-holding workers x 100 at the "
+            "snapshot (exactly 20 is not over)."
+        ),
+        source="Herefordshire scorecard ('14% of workers holding more than 20 cases', September 2020)",
+        better="lower",
+    ),
+]
 
 METRICS: dict[str, Metric] = {
     m.id: m
@@ -103,6 +279,7 @@ METRICS: dict[str, Metric] = {
             breakdowns="all; returned_home; special_guardianship_order; child_arrangements_order; adoption; "
             "turned_18_or_independent; other",
         ),
+        *WORKFORCE_METRICS,
     ]
 }
 

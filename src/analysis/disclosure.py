@@ -103,3 +103,40 @@ def identifiers_in_pack(folder: Path, identifiers: set[str]) -> dict[str, int]:
             if found:
                 hits[path.name] = len(found)
     return hits
+
+
+def hidden(frame: pl.DataFrame, value: str, by: Iterable[str] = ()) -> pl.Series:
+    """True for every cell of `value` that must not be shown: primary and secondary suppression.
+
+    Primary: a count from 1 to 4. Secondary: where a group of cells (all rows, or each group of
+    `by`) adds up to a total shown elsewhere and exactly one cell is primary-suppressed, it could
+    be recovered by subtraction, so the smallest other non-zero cell of the group is hidden too.
+    Zeros are never hidden and never used as the secondary cell (a zero discloses nothing).
+    """
+    by = list(by)
+    work = (
+        frame.select(*by, pl.col(value))
+        .with_row_index("_i")
+        .with_columns(pl.col(value).is_between(1, SMALLEST_SHOWN - 1).fill_null(False).alias("_primary"))
+    )
+    hide = work["_primary"].to_list()
+    for group in work.partition_by(by, maintain_order=True) if by else [work]:
+        if group["_primary"].sum() != 1:
+            continue
+        others = group.filter(~pl.col("_primary") & (pl.col(value) > 0)).sort(value, "_i")
+        if others.height:
+            hide[others["_i"][0]] = True
+    return pl.Series("hidden", hide, dtype=pl.Boolean)
+
+
+def protect(frame: pl.DataFrame, value: str, by: Iterable[str] = ()) -> pl.DataFrame:
+    """Apply primary and secondary suppression to `value`: hidden cells become null (for charts)
+    and `<value>_label` holds the text to show ("c" where hidden)."""
+    mask = hidden(frame, value, by)
+    return frame.with_columns(
+        pl.when(mask).then(None).otherwise(pl.col(value)).alias(value),
+        pl.when(mask)
+        .then(pl.lit(SUPPRESSED))
+        .otherwise(pl.col(value).map_elements(show_count, return_dtype=pl.String, skip_nulls=False))
+        .alias(f"{value}_label"),
+    )

@@ -83,9 +83,9 @@ def _file_label(path: str, folder: str) -> str:
         return Path(path).name
 
 
-def _row(f: Finding, folder: str) -> list[tuple[str, bool]]:
+def _row(f: Finding, folder: str, all_examples: bool = False) -> list[tuple[str, bool]]:
     rows = ", ".join(str(r) for r in f.rows[:8]) + (" …" if len(f.rows) > 8 else "")
-    hidden = f.column in IDENTIFYING or "date" in (f.column or "").lower()
+    hidden = not all_examples and (f.column in IDENTIFYING or "date" in (f.column or "").lower())
     examples = "" if hidden else ", ".join(f.examples[:3])
     return [
         (_file_label(f.file, folder), False),
@@ -100,7 +100,7 @@ def _row(f: Finding, folder: str) -> list[tuple[str, bool]]:
     ]
 
 
-def findings_table(findings: list[Finding], folder: str, caption: str) -> str:
+def findings_table(findings: list[Finding], folder: str, caption: str, all_examples: bool = False) -> str:
     """A table of findings: file, rule, check, column, rows failed / checked, rows, examples, fix."""
     header = [
         "File",
@@ -113,7 +113,7 @@ def findings_table(findings: list[Finding], folder: str, caption: str) -> str:
         "Example values",
         "What to fix",
     ]
-    return html_table(caption, header, [_row(f, folder) for f in findings])
+    return html_table(caption, header, [_row(f, folder, all_examples) for f in findings])
 
 
 def data_quality_page(report: ValidationReport, inputs: Inputs, nav: list[dict], footer: str) -> str:
@@ -159,3 +159,15 @@ counted once; this table shows how many rows that affected.</p>
         footer=footer,
         synthetic=inputs.authority.synthetic,
     )
+
+
+def analyst_validation_page(report: ValidationReport, marking: str) -> str:
+    """Every finding with its example values (which may identify children): analyst only."""
+    body = f"""
+<div class="rp-error"><strong>{html.escape(marking)}.</strong> This page can identify children. Keep it on the
+analyst's machine; it is not part of the review pack.</div>
+<h1>Validation: every finding</h1>
+<p>Input folder: {html.escape(report.folder)}. {report.checks_run:,} checks on {len(report.checked_files)} files.</p>
+{findings_table(report.findings, report.folder, "Errors and warnings, with example values", all_examples=True)}
+"""
+    return render("Validation (analyst only)", body, nav=[], footer=marking, synthetic=False)

@@ -14,7 +14,7 @@ import altair as alt
 import polars as pl
 from IPython.display import HTML, display
 
-from analysis import charts
+from analysis import charts, disclosure
 from analysis.disclosure import show_count
 from analysis.inputs import Inputs
 from analysis.periods import long_month, parse_period
@@ -74,16 +74,27 @@ def table_html(
     *,
     caption: str,
     counts: Sequence[str] = (),
+    protect: Sequence[str] = (),
     decimals: dict[str, int] | None = None,
     labels: dict[str, str] | None = None,
 ) -> str:
     """An HTML table: counts suppressed (1 to 4 shown as "c") with thousands separators,
-    other numbers rounded, dates written out, column names replaced by plain labels."""
+    other numbers rounded, dates written out, column names replaced by plain labels.
+
+    `protect` names count columns whose cells are parts of a total shown elsewhere: they get
+    secondary suppression as well (`disclosure.protect`).
+    """
     decimals = decimals or {}
     labels = labels or {}
+    shown = frame
+    for column in protect:
+        shown = disclosure.protect(shown, column).with_columns(pl.col(f"{column}_label").alias(column))
     rows = [
-        [(_cell(c, v, counts, decimals), isinstance(v, int | float)) for c, v in row.items()]
-        for row in frame.iter_rows(named=True)
+        [
+            (v if c in protect else _cell(c, v, counts, decimals), frame.schema[c].is_numeric())
+            for c, v in zip(frame.columns, row, strict=True)
+        ]
+        for row in shown.select(frame.columns).iter_rows()
     ]
     return html_table(caption, [labels.get(c, c) for c in frame.columns], rows)
 
@@ -158,6 +169,7 @@ def figure(fig: charts.Figure) -> None:
                 fig.data,
                 caption=fig.caption,
                 counts=fig.counts,
+                protect=fig.protect,
                 decimals=fig.decimals,
                 labels=fig.labels,
             )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from analysis import children_in_care
+from analysis import children_in_care, workforce_section
 from analysis.inputs import Inputs
 from analysis.metrics import combine
 
@@ -32,6 +32,13 @@ SECTIONS: list[Section] = [
         "Children in care",
         "How many children are in care and how that compares; who comes into care, who leaves and how.",
         children_in_care.section_metrics,
+    ),
+    Section(
+        "03_workforce.ipynb",
+        "Social work workforce",
+        "How far the council relies on agency social workers, by team and against England and the targets; "
+        "vacancies, team managers and caseloads.",
+        workforce_section.section_metrics,
     ),
 ]
 

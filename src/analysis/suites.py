@@ -11,7 +11,7 @@ otherwise an `RP` number of ours), `title` (plain English, for the data-quality 
 
 Validation frames are the files as text, plus helper columns the suites refer to:
 `<column> (unreadable)` holds the text of a date or number that could not be read (null
-otherwise), and `<column> (date)` holds the parsed date.
+otherwise), `<column> (date)` the parsed date and `<column> (number)` the parsed number.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ TABLES: dict[str, dict[str, list[str]]] = {
 
 UNREADABLE = "{} (unreadable)"
 AS_DATE = "{} (date)"
+AS_NUMBER = "{} (number)"
 
 WORKFORCE_ROLES = [
     "social_worker", "senior_practitioner", "advanced_practitioner", "team_manager", "service_manager",
@@ -217,17 +218,20 @@ def workforce_suite() -> gx.ExpectationSuite:
             *_readable("workforce"),
             _not_null("snapshot_date", "RP03"),
             _not_null("team", "RP03"),
+            _not_null("role", "RP03"),
+            _not_null("contract", "RP03"),
+            _not_null("fte", "RP03"),
             _in_set("role", WORKFORCE_ROLES, "RP10", ERROR),
             _in_set("contract", WORKFORCE_CONTRACTS, "RP11", ERROR),
             gxe.ExpectColumnValuesToBeBetween(
-                column="fte",
+                column=AS_NUMBER.format("fte"),
                 min_value=0,
                 max_value=1.5,
                 severity=ERROR,
                 meta=_meta("RP12", "FTE is between 0 and 1.5", "Correct the FTE (1.0 = full time)."),
             ),
             gxe.ExpectColumnValuesToBeBetween(
-                column="caseload",
+                column=AS_NUMBER.format("caseload"),
                 min_value=0,
                 max_value=60,
                 severity=WARNING,
@@ -282,7 +286,7 @@ def population_suite() -> gx.ExpectationSuite:
             _columns_exist("population"),
             *_readable("population"),
             gxe.ExpectColumnValuesToBeBetween(
-                column="population_0_17",
+                column=AS_NUMBER.format("population_0_17"),
                 min_value=1,
                 severity=ERROR,
                 meta=_meta("RP30", "The population is a positive number", "Correct the population."),

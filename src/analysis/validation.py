@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from analysis import paths, rules, ssda903
 from analysis.errors import InputError
 from analysis.findings import Finding, ValidationReport
 from analysis.readers import ROW, date_expr, find_table, read_raw
-from analysis.suites import AS_DATE, TABLES, UNREADABLE
+from analysis.suites import AS_DATE, AS_NUMBER, TABLES, UNREADABLE
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -57,7 +58,7 @@ def validation_frame(raw: pl.DataFrame, table: str) -> pd.DataFrame:
                 pl.when(pl.col(column).is_not_null() & number.is_null())
                 .then(pl.col(column))
                 .alias(UNREADABLE.format(column)),
-                number.alias(column),
+                number.alias(AS_NUMBER.format(column)),
             ]
     frame = raw.with_columns(helpers).to_pandas()
     for column in frame.columns:
@@ -104,7 +105,7 @@ def _gx_findings(result: object, file: str, checked: int) -> list[Finding]:
                 severity=severity,
                 failed=int(res.get("unexpected_count") or 0),
                 checked=checked,
-                column=(column or "").replace(" (unreadable)", "").replace(" (date)", "") or None,
+                column=re.sub(r" \((unreadable|date|number)\)$", "", column or "") or None,
                 rows=[int(i[ROW] if isinstance(i, dict) else i) for i in (res.get("unexpected_index_list") or [])][:50],
                 examples=examples,
                 fix=meta.get("fix", ""),

@@ -284,7 +284,8 @@ def team_changes(teams: pl.DataFrame, value: str = "agency_rate", months: tuple[
     out = teams.filter(pl.col("date") == latest).select("team", value)
     for n in months:
         before = snapshot_before(dates, latest, n)  # type: ignore[arg-type]
-        earlier = teams.filter(pl.col("date") == before).select("team", pl.col(value).alias(f"{value}_{n}m"))
+        earlier = teams.filter(pl.col("date") == before) if before is not None else teams.head(0)
+        earlier = earlier.select("team", pl.col(value).alias(f"{value}_{n}m"))
         out = out.join(earlier, on="team", how="left").with_columns(
             (pl.col(value) - pl.col(f"{value}_{n}m")).alias(f"change_{n}m")
         )

@@ -2,7 +2,7 @@
 
 `prepare` computes every frame once from the workforce snapshot; the notebook charts and
 tabulates them, `headlines` turns them into sentences and `section_metrics` into metrics.csv
-rows. The definitions are in `analysis.workforce`; the metric entries in `WORKFORCE_METRICS`.
+rows. The definitions are in `analysis.workforce`; the metric entries in `analysis.definitions`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import altair as alt
 import polars as pl
 
 from analysis import charts, comparators
-from analysis.definitions import Metric
 from analysis.disclosure import mask_small, show_count
 from analysis.inputs import Inputs
 from analysis.metrics import combine, tidy
@@ -282,6 +281,34 @@ def headlines(wf: WorkforceSection, authority: str) -> list[str]:
     return sentences[:5]
 
 
+ROLES_NOTE = (
+    "Staff are counted in full-time equivalents (FTE): a full-time post counts as 1 and a half-time post as 0.5. "
+    "Every social-work post counts, from social workers to service managers, as in the DfE's figures. Directly "
+    "employed staff are those on permanent or fixed-term contracts; agency workers are paid through an agency or are "
+    "self-employed. The agency rate is agency FTE divided by agency plus directly employed FTE. The DfE takes its "
+    "England figure each 30 September."
+)
+VACANCY_NOTE = (
+    "A vacancy is a post without a directly employed worker, whether the seat is empty or an agency worker covers "
+    "it, as the DfE counts vacancies. The vacancy rate is vacancy FTE divided by vacancy plus directly employed FTE, "
+    "so it is at least as high as the agency rate."
+)
+
+
+def projection_note(wf: WorkforceSection) -> str:
+    """How to read the projection, honestly: a straight line carried forward, not a forecast."""
+    p = wf.projection
+    if p is None:
+        return "There are too few recent monthly figures to draw a trend."
+    return (
+        f"The dashed line is a straight line through the last {p.points} monthly figures, carried forward "
+        f"{p.frame.height} months. The shaded range shows where the rate would fall in about {round(p.level * 10)} "
+        "months out of 10 if the month-to-month ups and downs stay as they have been. It shows what happens if "
+        "nothing changes; it is not a forecast. Recruitment, agency staff taking permanent posts, or new rules on "
+        "agency pay can all change the course."
+    )
+
+
 def rising_note(wf: WorkforceSection) -> str:
     """One sentence on the teams whose agency rate rose."""
     month = wf.rising.filter(pl.col("change_1m") > 1e-9)
@@ -349,9 +376,9 @@ LABELS = {
     "contract": "Contract",
     "fte": "Full-time equivalent (FTE)",
     "posts": "Posts",
-    "agency_rate": "Agency rate (FTE)",
-    "agency_rate_headcount": "Agency rate (headcount)",
-    "agency_rate_case_holding": "Agency rate, case-holding practitioners (FTE)",
+    "agency_rate": "Agency rate (% of FTE)",
+    "agency_rate_headcount": "Agency rate (% of workers)",
+    "agency_rate_case_holding": "Agency rate, case-holding practitioners (% of FTE)",
     "agency_fte": "Agency FTE",
     "inpost_fte": "Directly employed FTE",
     "permanent_fte": "Permanent FTE",
@@ -359,15 +386,15 @@ LABELS = {
     "fixed_term_headcount": "Fixed-term posts",
     "vacant_fte": "Empty seats FTE",
     "vacancy_fte": "Vacancy FTE (empty or agency-covered)",
-    "vacancy_rate": "Vacancy rate",
-    "vacancy_agency_cover_rate": "Vacancies covered by agency",
+    "vacancy_rate": "Vacancy rate (%)",
+    "vacancy_agency_cover_rate": "Vacancies covered by agency (%)",
     "posts_total": "Posts",
     "agency_headcount": "Agency workers",
     "inpost_headcount": "Directly employed workers",
-    "agency_rate_1m": "Agency rate a month earlier",
-    "agency_rate_3m": "Agency rate three months earlier",
-    "change_1m": "Change over the month (points)",
-    "change_3m": "Change over three months (points)",
+    "agency_rate_1m": "Agency rate a month earlier (%)",
+    "agency_rate_3m": "Agency rate three months earlier (%)",
+    "change_1m": "Change over the month (percentage points)",
+    "change_3m": "Change over three months (percentage points)",
     "team_manager_posts": "Team-manager posts",
     "permanent_team_managers": "Permanent",
     "agency_team_managers": "Agency",
@@ -382,13 +409,13 @@ LABELS = {
     "over_threshold": "Workers over the threshold",
     "over_threshold_share": "Share over the threshold",
     "area_label": "Area",
-    "value": "Agency rate",
+    "value": "Agency rate (%)",
     "source": "Source",
-    "target": "Target",
-    "actual": "Actual",
-    "projected": "Projected on the recent trend",
-    "lower": "Range: low",
-    "upper": "Range: high",
+    "target": "Target (%)",
+    "actual": "Actual (%)",
+    "projected": "Projected on the recent trend (%)",
+    "lower": "Range: low (%)",
+    "upper": "Range: high (%)",
     "status": "Assessment",
 }
 
@@ -444,7 +471,7 @@ def _labels(wf: WorkforceSection) -> dict[str, str]:
     return {
         **LABELS,
         "over_threshold": f"Workers with more than {wf.threshold}",
-        "over_threshold_share": f"Share with more than {wf.threshold}",
+        "over_threshold_share": f"Share with more than {wf.threshold} (%)",
     }
 
 
@@ -480,7 +507,7 @@ def agency_rate_figure(wf: WorkforceSection, authority: str) -> charts.Figure:
         table,
         caption="The agency rate at each 30 September (the DfE's census date) and at the latest snapshot",
         decimals=RATE_DECIMALS | {"england": 1},
-        labels={**LABELS, "england": "England (DfE)"},
+        labels={**LABELS, "england": "England, DfE (%)"},
     )
 
 
@@ -542,7 +569,7 @@ def projection_figure(wf: WorkforceSection) -> charts.Figure:
         data,
         caption="The agency rate projected on its recent trend, with its range",
         decimals=RATE_DECIMALS,
-        labels=LABELS,
+        labels={**LABELS, "date": "Month end"},
     )
 
 
@@ -618,9 +645,9 @@ def rising_table(wf: WorkforceSection) -> dict:
     """The teams whose agency rate rose, ready for `report.table(**...)`."""
     return {
         "frame": wf.rising.select("team", "agency_rate_3m", "agency_rate_1m", "agency_rate", "change_1m", "change_3m"),
-        "caption": "Teams whose agency rate rose over the last month or the last three months (percentage points)",
+        "caption": "Teams whose agency rate rose over the last month or the last three months",
         "decimals": RATE_DECIMALS,
-        "labels": {**LABELS, "agency_rate": "Agency rate now"},
+        "labels": {**LABELS, "agency_rate": "Agency rate now (%)"},
     }
 
 
@@ -844,181 +871,4 @@ DEFINED = [
     "fixed_term_fte",
     "average_caseload",
     "caseload_over_20_share",
-]
-
-
-# --- Metric definitions (to move into analysis.definitions.METRICS) ------------------------------
-
-_DFE = "DfE, Children's social work workforce (methodology and data set 'Indicators'), census at 30 September"
-_ROLES = (
-    "every social-work post in the establishment: social workers, senior and advanced practitioners, team managers "
-    "and service managers (the DfE's 'children and family social workers' are every registered social worker in the "
-    "department, managers included)"
-)
-
-WORKFORCE_METRICS: list[Metric] = [
-    Metric(
-        id="agency_rate",
-        label="Agency rate (FTE)",
-        unit="percent",
-        period="date",
-        definition=(
-            "Agency FTE / (agency FTE + in-post FTE) x 100 at the snapshot, over "
-            + _ROLES
-            + ". In post = permanent + fixed-term (employed and paid directly by the authority, as the DfE counts "
-            "them); agency = workers not paid directly by the authority. Blank when nobody is in post."
-        ),
-        source=_DFE + " (agency_rate_fte)",
-        better="lower",
-        breakdowns="all; team:<team name>",
-    ),
-    Metric(
-        id="agency_rate_headcount",
-        label="Agency rate (headcount)",
-        unit="percent",
-        period="date",
-        definition=(
-            "Agency workers / (agency workers + in-post workers) x 100 at the snapshot, counting filled posts "
-            "(one worker per post), over the same roles as agency_rate."
-        ),
-        source=_DFE + " (agency_rate_headcount)",
-        better="lower",
-        breakdowns="all; team:<team name>",
-    ),
-    Metric(
-        id="agency_rate_case_holding",
-        label="Agency rate, case-holding practitioners (FTE)",
-        unit="percent",
-        period="date",
-        definition=(
-            "As agency_rate, over case-holding practitioner posts only (social workers, senior practitioners, "
-            "advanced practitioners): managers left out."
-        ),
-        source=_DFE + " (agency_rate_fte, restricted to practitioners)",
-        better="lower",
-    ),
-    Metric(
-        id="agency_fte",
-        label="Agency social workers (FTE)",
-        unit="fte",
-        period="date",
-        definition="Full-time equivalent of the posts filled by agency workers at the snapshot, over " + _ROLES + ".",
-        source=_DFE + " (agency_fte)",
-        better="lower",
-        breakdowns="all; team:<team name>",
-    ),
-    Metric(
-        id="permanent_fte",
-        label="Permanent social workers (FTE)",
-        unit="fte",
-        period="date",
-        definition="Full-time equivalent of the posts filled on permanent contracts at the snapshot, over "
-        + _ROLES
-        + ".",
-        source=_DFE + " (in post, permanent part); Herefordshire improvement plan 2020-21 ('Permanent 127.3')",
-        better="higher",
-        breakdowns="all; team:<team name>",
-    ),
-    Metric(
-        id="fixed_term_fte",
-        label="Fixed-term social workers (FTE)",
-        unit="fte",
-        period="date",
-        definition="Full-time equivalent of the posts filled on fixed-term contracts at the snapshot, over "
-        + _ROLES
-        + ". Counted as in post in the agency and vacancy rates.",
-        source=_DFE + " (in post); Herefordshire improvement plan 2020-21 ('Fixed Term 6.2')",
-    ),
-    Metric(
-        id="fixed_term_posts",
-        label="Fixed-term posts",
-        unit="count",
-        period="date",
-        definition="Posts filled on fixed-term contracts at the snapshot (one worker per post), over " + _ROLES + ".",
-        source="Workforce snapshot (data/README.md); Herefordshire improvement plan 2020-21",
-    ),
-    Metric(
-        id="vacancy_fte",
-        label="Vacancies (FTE)",
-        unit="fte",
-        period="date",
-        definition=(
-            "Full-time equivalent of the posts not filled by a directly employed worker at the snapshot: empty "
-            "seats plus posts covered by agency workers, over " + _ROLES + "."
-        ),
-        source=_DFE + " (vacancy_fte: vacancies whether or not covered by agency workers)",
-        better="lower",
-    ),
-    Metric(
-        id="vacancy_rate",
-        label="Vacancy rate (FTE)",
-        unit="percent",
-        period="date",
-        definition=(
-            "Vacancy FTE / (vacancy FTE + in-post FTE) x 100 at the snapshot, where vacancy FTE = empty seats + "
-            "posts covered by agency workers and in post = permanent + fixed-term."
-        ),
-        source=_DFE + " (vacancy_rate_fte)",
-        better="lower",
-        breakdowns="all; team:<team name>",
-    ),
-    Metric(
-        id="vacancy_agency_cover_rate",
-        label="Vacancies covered by agency workers",
-        unit="percent",
-        period="date",
-        definition="Agency FTE / vacancy FTE x 100 at the snapshot: the share of vacancies an agency worker covers.",
-        source=_DFE + " (vacancy_agency_cover_rate_fte)",
-    ),
-    Metric(
-        id="permanent_team_managers",
-        label="Permanent team managers",
-        unit="count",
-        period="date",
-        definition="Team-manager posts filled on a permanent contract at the snapshot.",
-        source="DfE-appointed Commissioner's report, December 2023 ('13 of 19 team managers are now permanent')",
-        better="higher",
-    ),
-    Metric(
-        id="team_manager_posts",
-        label="Team-manager posts",
-        unit="count",
-        period="date",
-        definition="Team-manager posts in the establishment at the snapshot, filled or vacant.",
-        source="DfE-appointed Commissioner's report, December 2023 ('13 of 19 team managers')",
-    ),
-    Metric(
-        id="average_caseload",
-        label="Average caseload per case-holding worker",
-        unit="cases_per_worker",
-        period="date",
-        definition=(
-            "Children allocated / case-holding workers at the snapshot. A case holder is a filled post with a "
-            "caseload of 1 or more. (The DfE's caseload divides by case-holding FTE instead.)"
-        ),
-        source="Herefordshire scorecard ('average of 16 cases per worker'); DfE caseload_fte for the FTE version",
-        better="lower",
-    ),
-    Metric(
-        id="caseload_median",
-        label="Median caseload",
-        unit="cases_per_worker",
-        period="date",
-        definition="The median caseload of the case-holding workers (as average_caseload) at the snapshot.",
-        source="Workforce snapshot (data/README.md)",
-        better="lower",
-        breakdowns="all; team:<team name>",
-    ),
-    Metric(
-        id="caseload_over_20_share",
-        label="Case-holding workers with more than 20 cases",
-        unit="percent",
-        period="date",
-        definition=(
-            "Case-holding workers with more than 20 children allocated / case-holding workers x 100 at the "
-            "snapshot (exactly 20 is not over)."
-        ),
-        source="Herefordshire scorecard ('14% of workers holding more than 20 cases', September 2020)",
-        better="lower",
-    ),
 ]

@@ -20,19 +20,13 @@ def month_end(year: int, month: int) -> date:
     return nxt - ONE_DAY
 
 
-def add_months(year: int, month: int, n: int) -> tuple[int, int]:
-    """Return (year, month) shifted by n months."""
-    index = year * 12 + (month - 1) + n
-    return index // 12, index % 12 + 1
-
-
 def months(first: str, last: str) -> Iterator[tuple[int, int]]:
     """Yield (year, month) from `first` to `last` inclusive, both as 'YYYY-MM'."""
     y, m = (int(x) for x in first.split("-"))
     ly, lm = (int(x) for x in last.split("-"))
     while (y, m) <= (ly, lm):
         yield y, m
-        y, m = add_months(y, m, 1)
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
 
 
 def month_key(year: int, month: int) -> str:
@@ -53,11 +47,6 @@ def age_years(dob: date, on: date) -> float:
     return (on - dob).days / 365.25
 
 
-def collection_year(day: date) -> int:
-    """The 903 return year (the 31 March that ends it) for a date."""
-    return day.year + 1 if day.month >= 4 else day.year
-
-
 def dmy(day: date | None) -> str:
     """Format as dd/mm/yyyy (903 files); blank for None."""
     return "" if day is None else day.strftime("%d/%m/%Y")
@@ -66,11 +55,6 @@ def dmy(day: date | None) -> str:
 def iso(day: date | None) -> str:
     """Format as yyyy-mm-dd; blank for None."""
     return "" if day is None else day.isoformat()
-
-
-def rand_day(rng: random.Random, first: date, last: date) -> date:
-    """A uniformly random day in [first, last]."""
-    return first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
 
 
 def pick(rng: random.Random, weights: dict[str, float]) -> str:

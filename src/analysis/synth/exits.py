@@ -29,8 +29,11 @@ def can_exit(child: Child, route: str, m1: date, pull_days: int = 0, substitute:
     if child.ready is None or child.ready > m1 + timedelta(days=pull_days):
         return False
     if substitute:
-        return route == "cao" and child.track in ("sgo", "reunify") and cur.ls in ("C1", "C2") and (
-            cur.place in (*KINSHIP, "P1")
+        return (
+            route == "cao"
+            and child.track in ("sgo", "reunify")
+            and cur.ls in ("C1", "C2")
+            and (cur.place in (*KINSHIP, "P1"))
         )
     if route == "adoption":
         return cur.ls == "E1" and cur.place in ("A5", "A6") and (m1 - cur.decom).days >= 70

@@ -98,8 +98,16 @@ def placement(child: Child, place: str, providers: Providers) -> tuple[str, str,
     return provider, postcode(rng, "HR" if local else rng.choice(("WR", "SY", "GL", "NP"))), "XXXXXXX"
 
 
-def change(child: Child, d: date, providers: Providers, *, ls: str | None = None, place: str | None = None,
-           same_carer: bool = False, reason: str = "") -> None:
+def change(
+    child: Child,
+    d: date,
+    providers: Providers,
+    *,
+    ls: str | None = None,
+    place: str | None = None,
+    same_carer: bool = False,
+    reason: str = "",
+) -> None:
     """Close the current episode with X1 on `d` and open the next one."""
     cur = child.current
     new_ls = ls or cur.ls
@@ -117,9 +125,7 @@ def change(child: Child, d: date, providers: Providers, *, ls: str | None = None
         else:
             provider, pl_post, urn = placement(child, place, providers)
     cur.dec, cur.rec = d, "X1"
-    child.episodes.append(
-        Episode(d, rne, new_ls, cur.cin, new_place, provider, reason, child.home_post, pl_post, urn)
-    )
+    child.episodes.append(Episode(d, rne, new_ls, cur.cin, new_place, provider, reason, child.home_post, pl_post, urn))
 
 
 def apply_event(child: Child, event: Event, providers: Providers) -> None:

@@ -54,7 +54,7 @@ MISMATCH_DAYS = 45
 #: Gaps (days) before the next stage: identified -> assessing -> complete -> legal -> court
 #: -> order, per route.
 GAPS = {
-    "special_guardianship_order": ((14, 120), (60, 150), (30, 150), (60, 200), (120, 300)),
+    "special_guardianship_order": ((14, 120), (60, 150), (30, 150), (90, 240), (120, 300)),
     "discharge_to_parents": ((14, 90), (30, 120), (14, 90), (14, 60), (40, 150)),
     "child_arrangements_order": ((14, 60), (30, 90), (14, 60), (14, 60), (40, 120)),
 }
@@ -170,19 +170,23 @@ def _row(child: Child, route: str, stages: list[date]) -> Row:
 
 
 def build_rows(children: list[Child], seed: int) -> tuple[list[Row], dict[str, list[str]]]:
-    """All tracker rows, and the child ids of the deliberate faults."""
-    rng = random.Random(f"{seed}:permanence")
+    """All tracker rows, and the child ids of the deliberate faults.
+
+    Each child's rows draw from their own random stream, so tuning one rule does not
+    reshuffle every other row.
+    """
     rows: list[Row] = []
     sgo_exits: list[tuple[date, Row]] = []
     for child in sorted(children, key=lambda c: c.number):
         if child.short_breaks:
             continue
+        rng = random.Random(f"{seed}:permanence:{child.number}")
         spells = periods(child)
         for period in spells:
             rows.extend(_period_rows(rng, period, sgo_exits, period is spells[-1]))
     faults = _plant_faults(rows, sgo_exits)
-    _refused(rng, children, rows)
-    _review_2020(rng, children, rows)
+    _refused(random.Random(f"{seed}:refused"), children, rows)
+    _review_2020(seed, children, rows)
     seen: set[tuple[str, str]] = set()
     unique = []
     for row in rows:  # one row per child per route: keep the latest
@@ -274,7 +278,9 @@ def _open_or_withdrawn(rng: random.Random, child: Child, period: Period, c2: dat
     stop = min(end or END, END) - ONE_DAY
     if identified > stop or identified < TRACK_FROM[route] - timedelta(days=400):
         return []
-    row = _row(child, route, _forward(rng, route, identified, stop))
+    stages = _forward(rng, route, identified, stop)
+    delayed = end is None and len(stages) > 2 and rng.random() < 0.2  # assessment stalled
+    row = _row(child, route, stages[:2] if delayed else stages)
     if end is not None:
         row.outcome, row.outcome_date = "withdrawn", end
         row.blocker = "Left care by another route"
@@ -284,7 +290,7 @@ def _open_or_withdrawn(rng: random.Random, child: Child, period: Period, c2: dat
         row.planned = f"{nxt.year:04d}-{nxt.month:02d}"
     if row.filed is not None:
         row.blocker = rng.choice(("Awaiting court date", "Parent opposes application", ""))
-    elif row.assessing is not None and row.complete is None and (END - row.assessing).days > 120:
+    elif row.assessing is not None and row.complete is None and (delayed or (END - row.assessing).days > 120):
         row.blocker = "Assessment delayed – capacity"
     if route == "special_guardianship_order" and row.complete is not None:
         row.support_plan = "yes" if rng.random() < 0.6 else "no"
@@ -332,7 +338,7 @@ def _refused(rng: random.Random, children: list[Child], rows: list[Row]) -> None
             return
 
 
-def _review_2020(rng: random.Random, children: list[Child], rows: list[Row], share: float = 0.12) -> None:
+def _review_2020(seed: int, children: list[Child], rows: list[Row], share: float = 0.08) -> None:
     """SGO assessments started for long-term fostered children in the 2020 review.
 
     The December 2019 - October 2020 reduction work assessed many children for SGO
@@ -341,6 +347,7 @@ def _review_2020(rng: random.Random, children: list[Child], rows: list[Row], sha
     review = date(2020, 10, 31)
     taken = {(r.child_id, r.route) for r in rows}
     for child in sorted(children, key=lambda c: c.number):
+        rng = random.Random(f"{seed}:review:{child.number}")
         if child.track != "ltf" or (child.cid, "special_guardianship_order") in taken:
             continue
         period = next((p for p in periods(child) if p.start <= review and (p.end is None or p.end > review)), None)

@@ -227,6 +227,11 @@ def calibration_table(root: Path) -> list[tuple[str, str, str, str]]:
         rows.append(
             (f"Kinship foster U1-U3 at {day}", target, source, str(status_at(eps, uasc, day)["kinship_foster_U1_U3"]))
         )
+    kin23 = status_at(eps, uasc, date(2023, 3, 31))["kinship_foster_U1_U3"]
+    rows.append(("Kinship foster share at 2023-03-31", "about 13%", "seed 002 line 244",
+                 f"{round(100 * kin23 / cla_at(eps, date(2023, 3, 31)))}%"))  # fmt: skip
+    rows.append(("Starts aged under 1, Apr 2019-Mar 2024", "15-20% (assumption)", "domain_notes §5 (24 in 2021/22)",
+                 f"{round(100 * _under_one(root, eps))}%"))  # fmt: skip
     rows.append(("UASC at 2023-07-31", "29", "seed 002 line 180", str(status_at(eps, uasc, date(2023, 7, 31))["uasc"])))
     for day in (date(2023, 3, 31), date(2023, 10, 31)):
         rows.append(
@@ -297,6 +302,15 @@ def calibration_table(root: Path) -> list[tuple[str, str, str, str]]:
         )
     )
     return rows
+
+
+def _under_one(root: Path, eps: list[Ep]) -> float:
+    dob = {}
+    for year in cal.RETURN_YEARS:
+        for row in read_csv(root / "ssda903" / str(year) / "header.csv"):
+            dob[row["CHILD"]] = _dmy(row["DOB"])
+    starts = [e for e in eps if e.rne == "S" and e.decom >= date(2019, 4, 1)]
+    return sum((e.decom - (dob[e.child] or e.decom)).days < 365 for e in starts) / len(starts)
 
 
 def markdown(rows: list[tuple[str, str, str, str]]) -> str:

@@ -16,8 +16,8 @@ from datetime import date
 from pathlib import Path
 
 from ._util import add_years, dmy, write_csv
-from .people import fake_upn
 from .model import Child, Episode
+from .people import fake_upn
 
 HEADER_COLUMNS = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
 EPISODE_COLUMNS = (

@@ -120,13 +120,18 @@ class Simulation:
         if child is None:
             number = len(self.children) + 1
             crng = random.Random(f"{self.seed}:child:{number}")
-            entry = draw_entry(crng, uasc, older=older, kin=when >= cal.KINSHIP_FROM)
+            entry = draw_entry(crng, uasc, older=older, kin=cal.KINSHIP_PUSH[0] <= when <= cal.KINSHIP_PUSH[1])
             child = Child(number, draw_sex(crng, uasc), draw_dob(crng, when, entry.age_days),
                           draw_ethnic(crng, uasc), postcode(crng), rng=crng, uasc=uasc)  # fmt: skip
             self.children.append(child)
         else:
             self.former.remove(child)
-            entry = draw_entry(child.rng, False, age_days=(when - child.dob).days, kin=when >= cal.KINSHIP_FROM)
+            entry = draw_entry(
+                child.rng,
+                False,
+                age_days=(when - child.dob).days,
+                kin=cal.KINSHIP_PUSH[0] <= when <= cal.KINSHIP_PUSH[1],
+            )
         self._open_period(child, when, entry)
 
     def _reentry(self, rng: random.Random, when: date) -> Child | None:
@@ -185,8 +190,11 @@ class Simulation:
         for child in self.in_care:
             if child.b18 <= m1:
                 out.append((child, child.b18, rec_age18(child, rng), "age18"))
-            elif child.track == "remand" and child.ready is not None and child.ready <= m1 and (
-                key not in cal.EXACT_MONTHS
+            elif (
+                child.track == "remand"
+                and child.ready is not None
+                and child.ready <= m1
+                and (key not in cal.EXACT_MONTHS)
             ):
                 day = self._day(rng, child, m0, m1, ready=True)
                 if day is not None:
@@ -236,7 +244,9 @@ class Simulation:
                 return max(0, round(count * (span.index(key) + 1) / len(span)) - done), index, first == last
         return 0, -1, False
 
-    def _controlled_exits(self, rng: random.Random, key: str, m0: date, m1: date, log: MonthLog) -> tuple[list[Exit], int]:
+    def _controlled_exits(
+        self, rng: random.Random, key: str, m0: date, m1: date, log: MonthLog
+    ) -> tuple[list[Exit], int]:
         """Forced exits, then route quotas, then flexible exits, so the stock hits the target."""
         target = self._target(key)
         log.target = target
@@ -265,7 +275,9 @@ class Simulation:
         """Whether `route`'s quota window ends this month (so its picks cannot wait)."""
         return any(first <= key == last for first, last, _ in self._windows[route])
 
-    def _quota_picks(self, rng: random.Random, key: str, m0: date, m1: date, taken: set[int]) -> list[tuple[Child, date, str, str, int]]:
+    def _quota_picks(
+        self, rng: random.Random, key: str, m0: date, m1: date, taken: set[int]
+    ) -> list[tuple[Child, date, str, str, int]]:
         """Children leaving by the steered routes this month, pinned windows first."""
         dues = sorted(((route, *self._due(route, key)) for route in STEERED), key=lambda item: not item[3])
         picks: list[tuple[Child, date, str, str, int]] = []
@@ -273,8 +285,8 @@ class Simulation:
             for pull, substitute in ((0, False), (3000 if pinned else 540, False), (3000, route == "cao")):
                 if due <= 0:
                     break
-                pool = sorted((c for c in self.in_care if id(c) not in taken and can_exit(c, route, m1, pull, substitute)),
-                              key=lambda c: (c.ready, c.number))  # fmt: skip
+                pool = [c for c in self.in_care if id(c) not in taken and can_exit(c, route, m1, pull, substitute)]
+                pool.sort(key=lambda c: (c.ready, c.number))
                 for child in pool:
                     if due <= 0:
                         break

@@ -20,14 +20,14 @@ from ._util import add_years, pick
 #: Tracks whose planned exit is decided by the monthly route quotas.
 QUOTA_TRACKS = {"adoption": "adoption", "sgo": "sgo", "reunify": "reunify", "cao": "cao"}
 
-_AGE_BANDS = {"0": 0.17, "1-4": 0.16, "5-9": 0.16, "10-15": 0.37, "16-17": 0.14}
+_AGE_BANDS = {"0": 0.20, "1-4": 0.16, "5-9": 0.15, "10-15": 0.36, "16-17": 0.13}
 _BAND_DAYS = {"0": (0, 364), "1-4": (365, 1824), "5-9": (1825, 3649), "10-15": (3650, 5843), "16-17": (5844, 6400)}
 _TRACKS_BY_BAND = {
-    "0": {"adoption": 0.48, "sgo": 0.25, "reunify": 0.16, "ltf": 0.07, "cao": 0.04},
-    "1-4": {"adoption": 0.30, "sgo": 0.30, "reunify": 0.22, "ltf": 0.14, "cao": 0.04},
+    "0": {"adoption": 0.42, "sgo": 0.28, "reunify": 0.17, "ltf": 0.09, "cao": 0.04},
+    "1-4": {"adoption": 0.27, "sgo": 0.31, "reunify": 0.22, "ltf": 0.16, "cao": 0.04},
     "5-9": {"sgo": 0.28, "reunify": 0.28, "ltf": 0.32, "s20_short": 0.08, "cao": 0.02, "disabled": 0.02},
     "10-15": {
-        "ltf": 0.40, "residential": 0.12, "reunify": 0.16, "s20_short": 0.13, "s20_long": 0.02,
+        "ltf": 0.39, "residential": 0.13, "reunify": 0.16, "s20_short": 0.13, "s20_long": 0.02,
         "sgo": 0.09, "disabled": 0.02, "remand": 0.02,
     },
     "16-17": {"ltf": 0.39, "s20_long": 0.06, "s20_short": 0.36, "residential": 0.13, "remand": 0.06},
@@ -52,7 +52,7 @@ _MOVE_RATE = {
     "uasc": 0.3,
     "remand": 0.0,
 }
-_TO_H5 = {"residential": 0.25, "s20_long": 0.35, "uasc": 0.6, "ltf": 0.03}
+_TO_H5 = {"residential": 0.3, "s20_long": 0.45, "uasc": 0.6, "ltf": 0.04}
 
 
 @dataclass(frozen=True)
@@ -134,13 +134,13 @@ def _initial_place(rng: random.Random, track: str, ls: str, age: int, kin: bool)
     if track == "adoption":
         options = {"U6": 0.68, "U5": 0.2, "U3": 0.12}
     elif track == "sgo":
-        options = {"U3": 0.9, "U6": 0.1} if kin else {"U3": 0.5, "U6": 0.5}
+        options = {"U3": 0.9, "U6": 0.1} if kin else {"U3": 0.45, "U6": 0.55}
     elif track == "reunify":
-        options = {"U6": 0.45, "U3": 0.25, "P1": 0.25 if ls == "C1" else 0.0, "K2": 0.05 if teen else 0}
+        options = {"U6": 0.55, "U3": 0.15, "P1": 0.18 if ls == "C1" else 0.0, "K2": 0.05 if teen else 0}
     elif track == "cao":
         options = {"U3": 0.6, "P1": 0.2 if ls == "C1" else 0.0, "U6": 0.2}
     elif track == "ltf":
-        options = {"U6": 0.7, "U3": 0.3 if kin else 0.08, "K2": 0.08 if teen else 0.0}
+        options = {"U6": 0.7, "U3": 0.3 if kin else 0.07, "K2": 0.08 if teen else 0.0}
     elif track == "residential":
         options = {"K2": 0.95, "S1": 0.05}
     elif track == "disabled":
@@ -226,7 +226,7 @@ def _plan_proceedings(rng: random.Random, plan: Plan, track: str, began: date, e
         plan.ready = placed + _days(rng, 90, 300)
     elif track == "sgo":
         ev.append(Event(final, "ls", "C2"))
-        if rng.random() < 0.25:
+        if rng.random() < 0.22:
             plan.stuck = True
             ev.append(Event(final + _days(rng, 60, 300), "match"))
             if rng.random() < 0.4:
@@ -240,11 +240,9 @@ def _plan_proceedings(rng: random.Random, plan: Plan, track: str, began: date, e
         if rng.random() < 0.15:
             ev.append(Event(final + _days(rng, 90, 400), "match"))
             return
-        if entry.place == "P1":
+        if entry.place == "P1" or rng.random() < 0.45:  # placed at home, or discharged from foster care
             home = final
-        elif rng.random() < 0.45:  # discharged straight from foster care, going home that day
-            home = final
-        elif rng.random() < 0.5:
+        elif rng.random() < 0.4:
             home = began + timedelta(days=rng.randint(60, max(61, (final - began).days - 10)))
             ev.append(Event(home, "home"))
         else:

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from . import calibration as cal
-from ._util import add_months, month_end, month_key, months, write_csv
+from ._util import month_end, month_key, months, write_csv
 
 COLUMNS = ("snapshot_date", "team", "role", "contract", "fte", "caseload")
 FIRST, LAST, ANCHOR = "2019-04", "2024-03", "2020-09"
@@ -131,7 +130,6 @@ def _step(posts: list[Post], state: dict[int, str], key: str, rng: random.Random
     """Move from the previous month's contracts to this month's (in either direction of time)."""
     live = [p for p in posts if p.active(key)]
     new = {p.pid: state.get(p.pid, "agency" if p.agency_only else "vacant") for p in live}
-    by_id = {p.pid: p for p in live}
     # Team managers: hit the permanent count.
     core_tms = [p for p in live if p.role == "team_manager" and not p.agency_only]
     want = round(_share(cal.TM_PERMANENT, key))
@@ -182,7 +180,6 @@ def _step(posts: list[Post], state: dict[int, str], key: str, rng: random.Random
             flip(("fixed_term",), "permanent")
         else:
             break
-    del by_id
     return new
 
 
@@ -250,8 +247,3 @@ def write_workforce(root: Path, seed: int) -> Path:
                 (snap, post.team, post.role, state[post.pid], f"{post.tenths / 10:.1f}", loads.get(post.pid, ""))
             )
     return write_csv(root / "workforce.csv", COLUMNS, rows)
-
-
-def month_ends() -> list[date]:
-    """The snapshot dates written."""
-    return [month_end(*add_months(2019, 4, i)) for i in range(60)]
