@@ -30,6 +30,7 @@ PERMANENCE = ["child_id", "route", "identified_date", "assessing_date", "assessm
               "outcome_date", "planned_application_month", "blocker", "support_plan"]  # fmt: skip
 POPULATION = ["la_code", "mid_year", "population_0_17", "source"]
 COMPARATORS = ["metric", "area", "period", "value", "source"]
+INDICATORS = ["metric", "period", "value", "target", "source", "label", "unit", "better"]
 
 #: The deliberate faults for seed 884, as documented in docs/data_log.md.
 MALFORMED_UPN_CHILDREN = {"SYN001869", "SYN001870"}
@@ -124,7 +125,7 @@ class TestContract:
     def test_every_file_is_written_with_exact_columns(self, synth_dir: Path) -> None:
         written = generate(synth_dir)
         expected = {"la.toml", "workforce.csv", "permanence.csv", "context/population.csv",
-                    "context/comparators.csv"}  # fmt: skip
+                    "context/comparators.csv", "context/indicators.csv"}  # fmt: skip
         expected |= {f"ssda903/{y}/{f}.csv" for y in YEARS for f in ("header", "episodes", "uasc")}
         assert set(written) == expected
         for year in YEARS:
@@ -135,6 +136,7 @@ class TestContract:
         assert header_of(synth_dir / "permanence.csv") == PERMANENCE
         assert header_of(synth_dir / "context" / "population.csv") == POPULATION
         assert header_of(synth_dir / "context" / "comparators.csv") == COMPARATORS
+        assert header_of(synth_dir / "context" / "indicators.csv") == INDICATORS
 
     def test_la_toml(self, synth_dir: Path) -> None:
         config = tomllib.loads((synth_dir / "la.toml").read_text(encoding="utf-8"))
@@ -406,3 +408,14 @@ class TestPermanence:
         unwilling = sum(r["carers_agree"] == "no" and r["assessment_complete_date"]
                         and iso(r["assessment_complete_date"]) <= day for r in live)  # fmt: skip
         assert 12 <= unwilling <= 22  # seed 003 line 632: 17
+
+
+def test_indicators_match_the_published_anchor_points(synth_dir: Path) -> None:
+    generate(synth_dir)
+    rows = {(r["metric"], r["period"]): float(r["value"]) for r in read(synth_dir / "context" / "indicators.csv")}
+    # Seed 002 line 194: 80% face-to-face conferences and 65% face-to-face reviews, Aug-Oct 2023 (noise ±1.5).
+    assert rows[("cp_conferences_face_to_face", "2023-09")] == pytest.approx(80, abs=2)
+    assert rows[("cic_reviews_face_to_face", "2023-09")] == pytest.approx(65, abs=2)
+    # Seed 002 line 178: same social worker for 12 months, 11.8% (January 2023) and 19% (July 2023).
+    assert rows[("same_social_worker_12m", "2023-01")] == pytest.approx(11.8, abs=2)
+    assert rows[("same_social_worker_12m", "2023-07")] == pytest.approx(19, abs=2)

@@ -7,13 +7,11 @@ failed build never overwrites or half-writes the last good pack.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 import platform
 import shutil
-import subprocess
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +21,7 @@ from pathlib import Path
 import nbformat
 import polars as pl
 
-from analysis import __version__, paths, synth
+from analysis import __version__, paths, provenance, synth
 from analysis.disclosure import identifiers_in_pack, pack_identifiers
 from analysis.errors import BuildError, InputError, InvalidInputs
 from analysis.findings import ValidationReport
@@ -32,6 +30,7 @@ from analysis.metrics import suppressed
 from analysis.pages import analyst_validation_page, data_quality_page, index_page
 from analysis.periods import long_month, parse_period
 from analysis.sections import SECTIONS, Section, all_metrics
+from analysis.ssda903 import coverage_start
 from analysis.validation import validate_inputs
 
 log = logging.getLogger("review_pack")
@@ -107,7 +106,7 @@ def build_pack(
         nav = [{"href": _page_name(s), "title": s.title} for s in sections] + [
             {"href": "data_quality.html", "title": "Data quality"}
         ]
-        footer = _footer(inputs, period)
+        footer = _footer(inputs, period, data_dir)
         timings = []
         for section in sections:
             seconds = _run_section(
@@ -161,11 +160,17 @@ def _page_name(section: Section) -> str:
     return Path(section.notebook).with_suffix(".html").name
 
 
-def _footer(inputs: Inputs, period: str) -> str:
-    kind = "synthetic data" if inputs.authority.synthetic else "the authority's data"
+def _footer(inputs: Inputs, period: str, data_dir: Path) -> str:
+    """The provenance line on every page: data period, inputs fingerprint, code version, build time, synthetic."""
+    start = coverage_start(inputs.episodes)
+    span = f"{long_month(start)} to " if start else "up to "
+    kind = "SYNTHETIC DATA" if inputs.authority.synthetic else "the authority's data"
+    commit = provenance.git_commit()[:10]
+    fingerprint = provenance.combined_hash(provenance.input_hashes(data_dir, inputs.files))
     return (
-        f"{inputs.authority.name} children's services review pack, {long_month(parse_period(period))}. "
-        f"Built on {datetime.now():%d %B %Y} from {kind} by review-pack {__version__}. "
+        f"{inputs.authority.name} children's services review pack. Data: {span}{long_month(parse_period(period))}, "
+        f"from {kind} (inputs fingerprint {fingerprint}; each file's hash is in manifest.json). "
+        f"Built {datetime.now():%d %B %Y at %H:%M} by review-pack {__version__} (commit {commit}). "
         'Counts from 1 to 4 are shown as "c" to protect children\'s privacy.'
     )
 
@@ -195,7 +200,15 @@ def _run_section(
         pm.execute_notebook(
             str(source),
             str(executed),
-            parameters={"data_dir": str(data_dir), "period": period},
+            parameters={
+                "data_dir": str(data_dir),
+                "period": period,
+                **{
+                    k: v
+                    for k, v in {"outputs_dir": str(out_root), "analyst_dir": str(analyst)}.items()
+                    if k in section.extra_parameters
+                },
+            },
             kernel_name="python3",
             cwd=str(notebooks_dir),
             progress_bar=False,
@@ -233,7 +246,7 @@ def export_html(notebook: Path, title: str, nav: list[dict], footer: str) -> str
     config.HTMLExporter.exclude_input = True
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
-    config.HTMLExporter.language_code = "en-GB"
+    config.HTMLExporter.language_code = "en"
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = (
         "parameters",
@@ -254,26 +267,6 @@ def export_html(notebook: Path, title: str, nav: list[dict], footer: str) -> str
     return body
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def git_commit() -> str:
-    """The checkout's commit, or "unknown" outside git."""
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=paths.ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        )
-        return out.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
 def _manifest(inputs: Inputs, data_dir: Path, period: str, timings: list[dict], report, started: float) -> dict:
     versions = {}
     for name in PACKAGES:
@@ -283,15 +276,17 @@ def _manifest(inputs: Inputs, data_dir: Path, period: str, timings: list[dict], 
             versions[name] = "not installed"
     return {
         "review_pack_version": __version__,
-        "git_commit": git_commit(),
+        "git_commit": provenance.git_commit(),
         "built_at": datetime.now().isoformat(timespec="seconds"),
         "parameters": {"data_dir": str(data_dir), "period": period},
         "authority": {"code": inputs.authority.code, "name": inputs.authority.name},
         "synthetic": inputs.authority.synthetic,
         "inputs": [
-            {"path": str(p.relative_to(data_dir)), "sha256": _sha256(p), "bytes": p.stat().st_size}
+            {"path": str(p.relative_to(data_dir)), "sha256": provenance.sha256(p), "bytes": p.stat().st_size}
             for p in inputs.files
         ],
+        "inputs_fingerprint": provenance.combined_hash(provenance.input_hashes(data_dir, inputs.files)),
+        "definitions": provenance.definition_hashes(),
         "validation": {
             "errors": len(report.errors),
             "warnings": len(report.warnings),

@@ -262,3 +262,33 @@ def bars(
         base.mark_bar(color=AUTHORITY).encode(x=alt.X(f"{value}:Q", title=x_title)),
         base.mark_text(align="left", dx=4, fontSize=12).encode(x="_pos:Q", text="_label:N"),
     ).properties(title=alt.Title(title, subtitle=subtitle), width=WIDTH - 200, height=max(60, 28 * frame.height))
+
+
+def sparklines(frame: pl.DataFrame, *, title: str, order: list[str]) -> alt.FacetChart:
+    """Small multiples: one tiny line per measure (long frame: measure, date, value), each with its own scale.
+
+    Each row is labelled with the measure; the last value is marked with a dot.
+    """
+    base = alt.Chart(frame).encode(
+        x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=4, grid=False)),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(tickCount=2, grid=False)),
+    )
+    last = base.transform_window(rank="rank()", sort=[alt.SortField("date", order="descending")], groupby=["measure"])
+    layered = alt.layer(
+        base.mark_line(color=AUTHORITY, strokeWidth=2),
+        last.transform_filter(alt.datum.rank == 1).mark_point(color=AUTHORITY, filled=True, size=30),
+    ).properties(width=360, height=42)
+    return (
+        layered.facet(
+            row=alt.Row(
+                "measure:N",
+                sort=order,
+                title=None,
+                header=alt.Header(labelAngle=0, labelAlign="left", labelFontSize=12, labelLimit=330, labelPadding=8),
+            )
+        )
+        .resolve_scale(y="independent")
+        .properties(title=alt.Title(title))
+        .configure_view(stroke=None)
+        .configure_facet(spacing=6)
+    )

@@ -25,6 +25,8 @@ PERMANENCE_COLUMNS = [
 PERMANENCE_DATES = [c for c in PERMANENCE_COLUMNS if c.endswith("_date")]
 POPULATION_COLUMNS = ["la_code", "mid_year", "population_0_17", "source"]
 COMPARATOR_COLUMNS = ["metric", "area", "period", "value", "source"]
+INDICATOR_COLUMNS = ["metric", "period", "value", "target", "source"]
+INDICATOR_OPTIONAL = ["label", "unit", "better"]
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Inputs:
     comparators: pl.DataFrame | None
     workforce: pl.DataFrame | None
     permanence: pl.DataFrame | None
+    indicators: pl.DataFrame | None = None
     merge: ssda903.MergeReport = field(default_factory=ssda903.MergeReport)
     files: list[Path] = field(default_factory=list)
 
@@ -68,6 +71,7 @@ def load_inputs(folder: Path | str) -> Inputs:
         comparators=load_comparators(folder / "context" / "comparators.csv"),
         workforce=load_workforce(find_table(folder, "workforce")),
         permanence=load_permanence(find_table(folder, "permanence")),
+        indicators=load_indicators(folder / "context" / "indicators.csv"),
         merge=merge,
         files=input_files(folder),
     )
@@ -105,3 +109,19 @@ def load_permanence(path: Path | None) -> pl.DataFrame | None:
         return None
     raw = read_raw(path, PERMANENCE_COLUMNS)
     return parse_dates(raw, PERMANENCE_DATES, path, (ISO, DMY)).select([*PERMANENCE_COLUMNS, ROW])
+
+
+def load_indicators(path: Path) -> pl.DataFrame | None:
+    """Other indicators the reviews track: one row per (metric, period YYYY-MM), value and target as numbers.
+
+    Optional columns label, unit (percent, per_10k, count) and better (higher, lower, neutral)
+    default to the metric id, "" and "neutral".
+    """
+    if not path.exists():
+        return None
+    raw = read_raw(path, INDICATOR_COLUMNS)
+    for column, default in (("label", pl.col("metric")), ("unit", pl.lit("")), ("better", pl.lit("neutral"))):
+        if column not in raw.columns:
+            raw = raw.with_columns(default.alias(column))
+    typed = parse_numbers(raw, {"value": pl.Float64, "target": pl.Float64}, path)
+    return typed.select([*INDICATOR_COLUMNS, *INDICATOR_OPTIONAL, ROW])

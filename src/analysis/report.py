@@ -187,3 +187,14 @@ def definitions(metric_ids: Sequence[str]) -> None:
         for m in metric_ids
     )
     display(HTML(f'<dl class="rp-definitions">{items}</dl>'))
+
+
+def html_block(text: str) -> None:
+    """Show HTML built by a section module."""
+    display(HTML(text))
+
+
+def sentences(items: Iterable[str], caption: str) -> None:
+    """A captioned list of sentences (for reading aloud)."""
+    lis = "".join(f"<li>{html.escape(s)}</li>" for s in items)
+    display(HTML(f'<h3>{html.escape(caption)}</h3><ul class="rp-sentences">{lis}</ul>'))

@@ -24,9 +24,19 @@ class Section:
     title: str
     summary: str
     metrics: Callable[[Inputs, str], pl.DataFrame] | None = None
+    #: Build parameters the notebook takes beyond data_dir and period: "outputs_dir" (where earlier
+    #: packs are) and "analyst_dir" (the analyst-only folder for child-level files).
+    extra_parameters: tuple[str, ...] = ()
 
 
 SECTIONS: list[Section] = [
+    Section(
+        "00_summary.ipynb",
+        "Review summary",
+        "Start here: every headline measure on one page, which way it is moving, and what changed since the last "
+        "review.",
+        extra_parameters=("outputs_dir",),
+    ),
     Section(
         "01_children_in_care.ipynb",
         "Children in care",

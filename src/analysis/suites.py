@@ -25,6 +25,7 @@ import great_expectations.expectations as gxe
 from analysis import codes
 from analysis.inputs import (
     COMPARATOR_COLUMNS,
+    INDICATOR_COLUMNS,
     PERMANENCE_COLUMNS,
     PERMANENCE_DATES,
     POPULATION_COLUMNS,
@@ -59,6 +60,7 @@ TABLES: dict[str, dict[str, list[str]]] = {
         "numbers": ["mid_year", "population_0_17"],
     },
     "comparators": {"columns": COMPARATOR_COLUMNS, "dates": ["period"], "numbers": ["value"]},
+    "indicators": {"columns": INDICATOR_COLUMNS, "dates": [], "numbers": ["value", "target"]},
 }
 
 UNREADABLE = "{} (unreadable)"
@@ -308,6 +310,26 @@ def comparators_suite() -> gx.ExpectationSuite:
     )
 
 
+def indicators_suite() -> gx.ExpectationSuite:
+    """Other indicators: a metric id, a YYYY-MM period and a number on every row."""
+    return _make(
+        "indicators",
+        {"file": "context/indicators.csv"},
+        [
+            _columns_exist("indicators"),
+            *_readable("indicators"),
+            _not_null("metric", "RP03"),
+            _not_null("value", "RP03"),
+            gxe.ExpectColumnValuesToMatchRegex(
+                column="period",
+                regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+                severity=ERROR,
+                meta=_meta("RP32", "period is a month written YYYY-MM", "Write the period as YYYY-MM, e.g. 2024-03."),
+            ),
+        ],
+    )
+
+
 SUITES = {
     "ssda903_header": header_suite,
     "ssda903_episodes": episodes_suite,
@@ -316,6 +338,7 @@ SUITES = {
     "permanence": permanence_suite,
     "population": population_suite,
     "comparators": comparators_suite,
+    "indicators": indicators_suite,
 }
 
 

@@ -229,6 +229,7 @@ def validate_inputs(folder: Path | str) -> ValidationReport:
         ("permanence", find_table(folder, "permanence")),
         ("population", folder / "context" / "population.csv"),
         ("comparators", folder / "context" / "comparators.csv"),
+        ("indicators", folder / "context" / "indicators.csv"),
     ]:
         if path is not None and path.exists():
             check(table, path)

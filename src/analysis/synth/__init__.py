@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import calibration
 from .context import write_comparators, write_la_toml, write_population
+from .indicators import write_indicators
 from .permanence import write_permanence
 from .returns import write_returns
 from .ssda903 import short_break_children, simulate
@@ -67,6 +68,7 @@ def _generate(out_dir: Path, seed: int) -> tuple[dict[str, Path], dict[str, list
     files["permanence.csv"], tracker_faults = write_permanence(sim.children, out_dir, seed)
     files["context/population.csv"] = write_population(out_dir)
     files["context/comparators.csv"] = write_comparators(out_dir)
+    files["context/indicators.csv"] = write_indicators(out_dir, seed)
     faults = {
         "malformed_upn": header_faults.malformed_upn,
         "unknown_ethnic": header_faults.unknown_ethnic,

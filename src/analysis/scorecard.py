@@ -1,0 +1,229 @@
+"""The review scorecard: each headline measure, its direction of travel, comparator and target.
+
+Measures are data (`MEASURES`); values come from the same tidy metrics the sections write to
+metrics.csv, so the scorecard can never disagree with the pages behind it. Whether a change is
+good depends on the measure (`Metric.better` in `analysis.definitions`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from analysis import comparators
+from analysis.definitions import METRICS
+from analysis.disclosure import show_count
+from analysis.periods import long_date, parse_period
+
+#: RAG: within this share of the target on the wrong side is amber, beyond it red.
+AMBER_MARGIN = 0.10
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One scorecard line: a metric (and breakdown), shown as its latest value or a 12-month sum."""
+
+    metric: str
+    label: str
+    section: str
+    breakdown: str = "all"
+    rolling_12m: bool = False
+    decimals: int = 0
+
+
+MEASURES: list[Measure] = [
+    Measure("cla_rate_per_10k", "Children in care per 10,000 children", "Children in care"),
+    Measure("cla_count", "Children in care", "Children in care"),
+    Measure("cla_starts", "Children who came into care in the last 12 months", "Children in care", rolling_12m=True),
+    Measure("cla_ceased", "Children who left care in the last 12 months", "Children in care", rolling_12m=True),
+    Measure("care_order_discharges", "Care orders discharged in the last 12 months", "Discharges", rolling_12m=True),
+    Measure(
+        "reunification_reentry_12m_rate",
+        "Children back in care within 12 months of going home",
+        "Discharges",
+        decimals=1,
+    ),
+    Measure("agency_rate", "Social workers from agencies (share of FTE)", "Workforce", decimals=1),
+    Measure("vacancy_rate", "Social work vacancy rate", "Workforce", decimals=1),
+    Measure("permanent_team_managers", "Permanent team managers", "Workforce"),
+    Measure("caseload_over_20_share", "Case-holding social workers with more than 20 children", "Workforce"),
+    Measure("sgo_granted", "Special guardianship orders granted in the last 12 months", "SGO", rolling_12m=True),
+]
+
+
+def _as_date(period: pl.Expr) -> pl.Expr:
+    """A metrics.csv period (ISO date, or YYYY-MM for a monthly flow) as the date it describes."""
+    return pl.coalesce(
+        period.str.to_date("%Y-%m-%d", strict=False),
+        (period + "-01").str.to_date("%Y-%m-%d", strict=False).dt.month_end(),
+    )
+
+
+def series(metrics: pl.DataFrame, measure: Measure) -> pl.DataFrame:
+    """One row per date for a measure: date, value (a 12-month sum for rolling measures).
+
+    A rolling sum is given only where the 12 months before it are all present.
+    """
+    rows = (
+        metrics.filter((pl.col("metric") == measure.metric) & (pl.col("breakdown") == measure.breakdown))
+        .select(_as_date(pl.col("period")).alias("date"), pl.col("value").cast(pl.Float64, strict=False))
+        .sort("date")
+    )
+    if not measure.rolling_12m or rows.height == 0:
+        return rows
+    months = pl.date_range(rows["date"].min(), rows["date"].max(), "1mo", eager=True).dt.month_end()
+    full = pl.DataFrame({"date": months}).join(rows, on="date", how="left")
+    return full.select("date", pl.col("value").rolling_sum(12).alias("value")).drop_nulls("value")
+
+
+def value_on(frame: pl.DataFrame, day: date | None) -> float | None:
+    """The value at exactly that date, or None."""
+    if day is None:
+        return None
+    rows = frame.filter(pl.col("date") == day)
+    return rows["value"][0] if rows.height else None
+
+
+def tolerance(unit: str, before: float) -> float:
+    """How big a change must be to count as a change: 1 point for rates and shares, 2% for counts (at least 1)."""
+    if unit in {"percent", "per_10k"}:
+        return 1.0
+    return max(1.0, abs(before) * 0.02)
+
+
+def direction(now: float | None, before: float | None, better: str, unit: str) -> tuple[str, str]:
+    """(arrow, word) for the change from `before` to `now`.
+
+    The arrow shows which way the number moved; the word says whether that is good for this
+    measure: "improving" / "worse" when the good direction is known ("higher" or "lower"),
+    "up" / "down" when it is not, "no real change" within `tolerance`, and "no earlier figure".
+    """
+    if now is None or before is None:
+        return "–", "no earlier figure"
+    change = now - before
+    if abs(change) < tolerance(unit, before):
+        return "→", "no real change"
+    up = change > 0
+    arrow = "↑" if up else "↓"
+    if better == "neutral":
+        return arrow, "up" if up else "down"
+    return arrow, "improving" if up == (better == "higher") else "worse"
+
+
+def target_for(targets: dict[str, float], period: str) -> tuple[str, float] | None:
+    """The target that applies at the review period: the latest one set for a month on or before it."""
+    due = sorted((p, v) for p, v in targets.items() if p <= period)
+    return due[-1] if due else None
+
+
+def rag(value: float | None, target: float | None, better: str) -> str:
+    """Green when the target is met; amber when missed by no more than 10% of the target; red beyond.
+
+    "Not rated" when there is no target, no value, or the measure has no good direction.
+    """
+    if value is None or target is None or better not in {"higher", "lower"}:
+        return "Not rated"
+    gap = (target - value) if better == "higher" else (value - target)
+    if gap <= 0:
+        return "Green"
+    return "Amber" if gap <= abs(target) * AMBER_MARGIN else "Red"
+
+
+def shown(value: float | None, unit: str, decimals: int = 0) -> str:
+    """A value as the pack writes it: counts suppressed, shares with a % sign."""
+    if value is None:
+        return "–"
+    if unit == "count":
+        return show_count(value)
+    text = f"{value:,.{decimals}f}"
+    return f"{text}%" if unit == "percent" else text
+
+
+def _comparator_text(points: pl.DataFrame, end: date, unit: str, decimals: int) -> str:
+    parts = []
+    for area, name in (("england", "England"), ("statistical_neighbours", "statistical neighbours")):
+        found = comparators.latest(points, area, end)
+        if found is not None:
+            parts.append(f"{name} {shown(found['value'], unit, decimals)} ({long_date(found['date'])})")
+    return "; ".join(parts) if parts else "no published comparator"
+
+
+def scorecard(
+    metrics: pl.DataFrame,
+    period: str,
+    *,
+    previous: pl.DataFrame | None = None,
+    previous_period: str | None = None,
+    comparator_table: pl.DataFrame | None = None,
+    targets: dict[str, dict[str, float]] | None = None,
+    measures: list[Measure] | None = None,
+) -> pl.DataFrame:
+    """One row per measure: the latest value, at the last review, a year ago, direction, comparator,
+    target and RAG, and a sentence an advisor can read aloud.
+
+    `previous` is the last review's metrics (its metrics.csv, "c" read as missing) for
+    `previous_period`. The direction compares with the last review when there is one, else with a
+    year ago. A measure with no figures says so ("not available") rather than being dropped.
+    """
+    end = parse_period(period)
+    year_ago = pl.Series([end]).dt.offset_by("-1y").dt.month_end()[0]
+    last_review = parse_period(previous_period) if previous_period else None
+    rows = []
+    for m in measures or MEASURES:
+        spec = METRICS.get(m.metric)
+        unit, better = (spec.unit, spec.better) if spec else ("count", "neutral")
+        frame = series(metrics, m)
+        now = value_on(frame, end)
+        before_review = value_on(series(previous, m), last_review) if previous is not None and last_review else None
+        before_year = value_on(frame, year_ago)
+        against, before = (
+            ("the last review", before_review) if before_review is not None else ("a year ago", before_year)
+        )
+        arrow, word = direction(now, before, better, unit)
+        points = comparators.points(comparator_table, m.metric) if comparator_table is not None else None
+        compare = _comparator_text(points, end, unit, m.decimals) if points is not None else "no published comparator"
+        target = target_for((targets or {}).get(m.metric, {}), period)
+        status = rag(now, target[1] if target else None, better)
+        rows.append(
+            {
+                "section": m.section,
+                "measure": m.label,
+                "latest": shown(now, unit, m.decimals),
+                "last_review": shown(before_review, unit, m.decimals),
+                "year_ago": shown(before_year, unit, m.decimals),
+                "direction": f"{arrow} {word}",
+                "comparator": compare,
+                "target": f"{shown(target[1], unit, m.decimals)} by {target[0]}" if target else "no target set",
+                "rag": status,
+                "sentence": _sentence(m, now, before, against, word, compare, target, status, unit, end),
+            }
+        )
+    return pl.DataFrame(rows)
+
+
+def _sentence(
+    m: Measure,
+    now: float | None,
+    before: float | None,
+    against: str,
+    word: str,
+    compare: str,
+    target: tuple[str, float] | None,
+    status: str,
+    unit: str,
+    end: date,
+) -> str:
+    if now is None:
+        return f"{m.label}: not available for {long_date(end)} (the input it needs is missing or has no figure)."
+    text = f"{m.label}: {shown(now, unit, m.decimals)} at {long_date(end)}"
+    if before is not None:
+        text += f", {word} compared with {against} ({shown(before, unit, m.decimals)})"
+    text += "."
+    if compare != "no published comparator":
+        text += f" Elsewhere: {compare}."
+    if target:
+        verdict = {"Green": "met", "Amber": "narrowly missed", "Red": "missed"}.get(status, "not rated")
+        text += f" Target {shown(target[1], unit, m.decimals)} by {target[0]}: {verdict}."
+    return text

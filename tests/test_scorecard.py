@@ -1,0 +1,131 @@
+"""Scorecard logic: direction and RAG for both polarities, comparators, targets, sentences."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from analysis.scorecard import Measure, direction, rag, scorecard, series, target_for
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "better", "expected"),
+    [
+        (105, 112, "lower", ("↓", "improving")),  # CLA rate falling (seed 002: 112 per 10,000) is good
+        (115, 112, "lower", ("↑", "worse")),
+        (40.2, 47.9, "lower", ("↓", "improving")),  # agency share falling
+        (13, 10, "higher", ("↑", "improving")),  # permanent team managers (seed 002: 13 of 19)
+        (8, 10, "higher", ("↓", "worse")),
+        (112.4, 112, "lower", ("→", "no real change")),  # within a point
+        (120, 100, "neutral", ("↑", "up")),
+        (100, None, "lower", ("–", "no earlier figure")),
+    ],
+)
+def test_direction_both_polarities(now: float, before: float | None, better: str, expected: tuple[str, str]) -> None:
+    unit = "per_10k" if better != "higher" else "count"
+    assert direction(now, before, better, unit) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "better", "expected"),
+    [
+        (30.0, 35.0, "lower", "Green"),  # agency rate under a 35% target
+        (37.0, 35.0, "lower", "Amber"),  # within 10% of the target
+        (40.2, 35.0, "lower", "Red"),
+        (17.0, 17.0, "higher", "Green"),
+        (16.0, 17.0, "higher", "Amber"),
+        (13.0, 17.0, "higher", "Red"),
+        (13.0, None, "higher", "Not rated"),
+        (13.0, 17.0, "neutral", "Not rated"),
+    ],
+)
+def test_rag_both_polarities(value: float, target: float | None, better: str, expected: str) -> None:
+    assert rag(value, target, better) == expected
+
+
+def test_target_for_takes_the_latest_target_due() -> None:
+    trajectory = {"2023-09": 45.0, "2024-03": 35.0, "2024-09": 25.0}
+    assert target_for(trajectory, "2024-03") == ("2024-03", 35.0)
+    assert target_for(trajectory, "2024-01") == ("2023-09", 45.0)
+    assert target_for(trajectory, "2023-01") is None
+
+
+def _metrics(rows: list[tuple[str, str, str, float]]) -> pl.DataFrame:
+    schema = {"metric": pl.String, "breakdown": pl.String, "period": pl.String, "value": pl.Float64}
+    return pl.DataFrame(rows, schema=schema, orient="row").with_columns(pl.lit("x").alias("unit"))
+
+
+def test_rolling_measure_needs_twelve_full_months() -> None:
+    rows = [("cla_starts", "all", f"2023-{m:02d}", 10.0) for m in range(1, 13)]
+    frame = series(_metrics(rows), Measure("cla_starts", "Starts", "CIC", rolling_12m=True))
+    assert frame["value"].to_list() == [120.0]
+
+
+def test_scorecard_first_review_with_no_previous_pack_and_no_comparator() -> None:
+    rows = [("cla_rate_per_10k", "all", "2023-03-31", 112.0), ("cla_rate_per_10k", "all", "2024-03-31", 105.0)]
+    card = scorecard(
+        _metrics(rows), "2024-03", targets={"cla_rate_per_10k": {"2024-03": 100.0}},
+        measures=[Measure("cla_rate_per_10k", "Children in care per 10,000 children", "CIC")],
+    )  # fmt: skip
+    row = card.row(0, named=True)
+    assert (row["latest"], row["last_review"], row["year_ago"]) == ("105", "–", "112")
+    assert row["direction"] == "↓ improving"
+    assert row["comparator"] == "no published comparator"
+    assert (row["target"], row["rag"]) == ("100 by 2024-03", "Amber")  # 5 over a target of 100: within 10%
+    assert row["sentence"] == (
+        "Children in care per 10,000 children: 105 at 31 March 2024, improving compared with a year ago (112). "
+        "Target 100 by 2024-03: narrowly missed."
+    )
+
+
+def test_scorecard_compares_with_the_last_review_and_a_comparator() -> None:
+    from datetime import date
+
+    current = _metrics([("agency_rate", "all", "2024-03-31", 40.2), ("agency_rate", "all", "2023-03-31", 45.0)])
+    previous = _metrics([("agency_rate", "all", "2023-12-31", 47.9)])
+    comps = pl.DataFrame(
+        {
+            "metric": ["agency_rate"],
+            "area": ["england"],
+            "period": [date(2023, 9, 30)],
+            "value": [17.8],
+            "source": ["DfE"],
+        }
+    )
+    card = scorecard(
+        current, "2024-03", previous=previous, previous_period="2023-12", comparator_table=comps,
+        measures=[Measure("agency_rate", "Agency share", "Workforce", decimals=1)],
+    )  # fmt: skip
+    row = card.row(0, named=True)
+    assert (row["latest"], row["last_review"], row["direction"]) == ("40.2%", "47.9%", "↓ improving")
+    assert row["comparator"] == "England 17.8% (30 September 2023)"
+    assert "compared with the last review (47.9%)" in row["sentence"]
+
+
+def test_missing_measure_says_not_available() -> None:
+    card = scorecard(_metrics([]), "2024-03", measures=[Measure("sgo_granted", "SGOs", "SGO", rolling_12m=True)])
+    assert card["latest"][0] == "–" and "not available" in card["sentence"][0]
+
+
+def test_small_counts_are_suppressed_in_the_scorecard() -> None:
+    rows = [("permanent_team_managers", "all", "2024-03-31", 3.0)]
+    card = scorecard(_metrics(rows), "2024-03", measures=[Measure("permanent_team_managers", "TMs", "Workforce")])
+    assert card["latest"][0] == "c" and " 3 " not in card["sentence"][0]
+
+
+def test_indicator_table_known_answers_from_the_seeds() -> None:
+    from analysis.indicators import indicator_table
+
+    # Seed 002 line 178: children in care with the same social worker for 12 months, 11.8% (Jan 2023) → 19% (Jul 2023).
+    rows = [
+        ("same_social_worker_12m", "2022-07", 14.0, 40.0, "seed 002", "Same social worker", "percent", "higher"),
+        ("same_social_worker_12m", "2023-01", 11.8, 40.0, "seed 002", "Same social worker", "percent", "higher"),
+        ("same_social_worker_12m", "2023-07", 19.0, 40.0, "seed 002", "Same social worker", "percent", "higher"),
+        ("same_social_worker_12m", "2023-08", 99.0, 40.0, "seed 002", "Same social worker", "percent", "higher"),
+    ]
+    frame = pl.DataFrame(
+        rows, schema=["metric", "period", "value", "target", "source", "label", "unit", "better"], orient="row"
+    )
+    row = indicator_table(frame, "2023-07").row(0, named=True)
+    assert row["latest"] == "19.0% (July 2023)"  # the August figure is after the review month
+    assert (row["year_ago"], row["direction"], row["rag"]) == ("14.0%", "↑ improving", "Red")
