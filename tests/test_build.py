@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import nbformat
 import polars as pl
 import pytest
-from browser import offline_browser
+from browser import axe_violations, offline_browser
 from factories import write_folder
 
 from analysis.build import build_pack
@@ -72,6 +73,23 @@ def test_pages_render_offline_in_a_real_browser(pack: Path) -> None:
             # Every chart is an SVG image that the browser decoded.
             assert page.evaluate("Array.from(document.images).every(i => i.src.startsWith('data:image/svg+xml'))")
             assert page.evaluate("document.documentElement.lang").startswith("en")
+
+
+@pytest.mark.e2e
+def test_every_page_passes_the_accessibility_checker(pack: Path) -> None:
+    # axe-core 4.14 (npm, pinned in package-lock.json), WCAG 2.0 to 2.2 A and AA rules.
+    with offline_browser() as open_page:
+        for path in sorted(pack.glob("*.html")):
+            page, _, _ = open_page(path)
+            assert axe_violations(page) == [], path.name
+
+
+@pytest.mark.e2e
+def test_one_h1_and_headings_in_order(pack: Path) -> None:
+    for path in sorted(pack.glob("*.html")):
+        levels = [int(h) for h in re.findall(r"<h([1-6])[\s>]", path.read_text(encoding="utf-8"))]
+        assert levels.count(1) == 1 and levels[0] == 1, (path.name, levels)
+        assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), (path.name, levels)
 
 
 @pytest.mark.e2e
@@ -251,3 +269,54 @@ def test_second_build_repoints_latest(good_then: tuple[Path, Path, Path]) -> Non
     second = build_pack(data, "2024-03", out, [Section("ok.ipynb", "OK", "")], notebooks)
     assert second.pack != first and (out / "latest").resolve() == second.pack.resolve()
     assert first.exists()  # earlier packs are kept
+
+
+@pytest.mark.e2e
+def test_workbook_has_every_table_with_the_same_suppression(pack: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(pack / "tables.xlsx")
+    assert book.sheetnames[0] == "Notes"
+    assert {"Review summary 1", "Children in care 1"} <= set(book.sheetnames)
+    notes = [row for row in book["Notes"].iter_rows(values_only=True)]
+    assert ("Data", "SYNTHETIC DATA: made up, describes no real child", None) in notes
+    # Known value in a known cell: 405 children in care at 31 March 2023 (seed 002 line 180 puts 405 in July 2023;
+    # the synthetic path holds it from March), in the 31 March table of the children-in-care section.
+    [march] = [s for s in book if s["A1"].value == "Children in care at each 31 March"]
+    assert march["A2"].value == "31 March" and march["B2"].value == "Children in care"
+    rows = {r[0]: r[1] for r in march.iter_rows(min_row=3, values_only=True)}
+    assert rows["31 March 2023"] == 405
+    # No count from 1 to 4 anywhere: every small number is a share or a rate, never a count column.
+    for sheet in book.worksheets[1:]:
+        header = [c.value for c in sheet[2]]
+        for row in sheet.iter_rows(min_row=3, values_only=True):
+            for name, value in zip(header, row, strict=False):
+                if isinstance(value, int) and name and "children" in str(name).lower():
+                    assert not 1 <= value <= 4, (sheet.title, name, value)
+
+
+@pytest.mark.e2e
+def test_pdf_has_a_contents_page_and_every_section(pack: Path) -> None:
+    from pypdf import PdfReader
+
+    reader = PdfReader(pack / "review-pack.pdf")
+    manifest = json.loads((pack / "manifest.json").read_text())
+    assert manifest["pdf"] == f"written: {len(reader.pages)} pages"
+    assert len(reader.pages) >= len(SECTIONS) + 2  # contents, each section, data quality
+    contents = reader.pages[0].extract_text()
+    assert "Contents" in contents and all(s.title in contents for s in SECTIONS)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Synthetic data." in text
+
+
+@pytest.mark.e2e
+def test_charts_for_slides_are_titled_and_sourced(pack: Path) -> None:
+    charts = sorted((pack / "charts").iterdir())
+    stems = {Path(s.notebook).stem for s in SECTIONS}
+    assert {c.name.split("__")[0] for c in charts} == stems
+    for chart in charts:
+        if chart.suffix == ".png":
+            assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            assert chart.with_suffix(".svg").exists()
+    svg = (pack / "charts" / "01_children_in_care__children-in-care-per-10-000-children.svg").read_text()
+    assert "Children in care per 10,000 children" in svg and "Source: Herefordshire review pack" in svg

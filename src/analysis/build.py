@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import polars as pl
 
-from analysis import __version__, paths, provenance, synth
+from analysis import __version__, exports, paths, provenance, synth
 from analysis.disclosure import identifiers_in_pack, pack_identifiers
 from analysis.errors import BuildError, InputError, InvalidInputs
 from analysis.findings import ValidationReport
@@ -32,6 +32,7 @@ from analysis.periods import long_month, parse_period
 from analysis.sections import SECTIONS, Section, all_metrics
 from analysis.ssda903 import coverage_start
 from analysis.validation import validate_inputs
+from analysis.workbook import write_workbook
 
 log = logging.getLogger("review_pack")
 
@@ -77,6 +78,7 @@ def build_pack(
     out_root: Path | None = None,
     sections: list[Section] | None = None,
     notebooks_dir: Path | None = None,
+    pdf: bool = True,
 ) -> BuildResult:
     """Validate the inputs, build every section and publish the pack; raise on any failure."""
     started = time.perf_counter()
@@ -125,13 +127,15 @@ def build_pack(
 
         metrics = all_metrics(inputs, period)
         suppressed(metrics).write_csv(pack / "metrics.csv")
+        _write_exports(staging / "exports", pack, sections, inputs, period)
         write_analyst_files(analyst, metrics, report)
         (pack / "data_quality.html").write_text(data_quality_page(report, inputs, nav, footer), encoding="utf-8")
         (pack / "index.html").write_text(index_page(inputs, period, sections, report, nav, footer), encoding="utf-8")
+        pdf_note = _write_pdf(pack, sections, inputs, period) if pdf else "not requested"
         leaked = identifiers_in_pack(pack, pack_identifiers(inputs))
         if leaked:
             raise BuildError(f"a child identifier appears in {', '.join(sorted(leaked))}; the pack was not published")
-        manifest = _manifest(inputs, data_dir, period, timings, report, started)
+        manifest = {**_manifest(inputs, data_dir, period, timings, report, started), "pdf": pdf_note}
         (pack / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         result = _publish(staging, out_root, period, stamp, manifest)
     finally:
@@ -154,6 +158,39 @@ def write_analyst_files(folder: Path, metrics: pl.DataFrame, report: ValidationR
     (folder / "metrics_unsuppressed.csv").write_text(f"# {MARKING}\n{metrics.write_csv()}", encoding="utf-8")
     (folder / "validation.json").write_text(f'{{"marking": "{MARKING}",\n"report": {report.to_json()}}}\n')
     (folder / "validation.html").write_text(f"<!-- {MARKING} -->\n{analyst_validation_page(report, MARKING)}")
+
+
+def _write_exports(folder: Path, pack: Path, sections: list[Section], inputs: Inputs, period: str) -> list[str]:
+    """charts/ (PNG and SVG per chart, named section__measure) and tables.xlsx, from the notebooks' exports."""
+    (pack / "charts").mkdir()
+    for section in sections:
+        stem = Path(section.notebook).stem
+        for chart in sorted((folder / stem / "charts").glob("*")):
+            shutil.copy2(chart, pack / "charts" / f"{stem}__{chart.name.split('-', 1)[1]}")
+    notes = [
+        ("Authority", inputs.authority.name),
+        ("Review period", long_month(parse_period(period))),
+        (
+            "Data",
+            "SYNTHETIC DATA: made up, describes no real child" if inputs.authority.synthetic else "SSDA903 return",
+        ),
+        ("Suppression", 'Counts from 1 to 4 are shown as "c", as in the pack (with secondary suppression).'),
+    ]
+    return write_workbook(pack / "tables.xlsx", [(s.title, folder / Path(s.notebook).stem) for s in sections], notes)
+
+
+def _write_pdf(pack: Path, sections: list[Section], inputs: Inputs, period: str) -> str:
+    """Write review-pack.pdf (contents, every section, data quality); return what happened, for the manifest."""
+    from analysis.pdf import write_pdf
+
+    pages = [(_page_name(s), s.title) for s in sections] + [("data_quality.html", "Data quality")]
+    title = f"{inputs.authority.name} children's services review pack, {long_month(parse_period(period))}"
+    try:
+        count = write_pdf(pack, pages, title, inputs.authority.synthetic, pack / "review-pack.pdf")
+    except RuntimeError as exc:  # no Chromium on this machine: the HTML pack is still complete
+        log.warning("%s", exc)
+        return f"skipped: {exc}"
+    return f"written: {count} pages"
 
 
 def _page_name(section: Section) -> str:
@@ -196,6 +233,7 @@ def _run_section(
     executed.parent.mkdir(parents=True, exist_ok=True)
     log.info("running %s", section.notebook)
     t0 = time.perf_counter()
+    os.environ[exports.EXPORT_ENV] = str(analyst.parent / "exports" / Path(section.notebook).stem)
     try:
         pm.execute_notebook(
             str(source),
@@ -227,6 +265,8 @@ def _run_section(
         ) from exc
     except Exception as exc:  # kernel died, timed out, or could not start
         raise BuildError(f"notebook {section.notebook} could not be run: {exc}") from exc
+    finally:
+        os.environ.pop(exports.EXPORT_ENV, None)
     seconds = time.perf_counter() - t0
     marked = nbformat.read(executed, as_version=4)
     marked.metadata["review_pack"] = {"marking": MARKING}

@@ -229,10 +229,12 @@ def lines(
     y = alt.Y(f"{value}:Q", title=y_title, scale=alt.Scale(zero=True))
     base = alt.Chart(frame).encode(x=x, y=y, color=colour)
     last = frame.drop_nulls(value).sort("date").group_by(series, maintain_order=True).last()
+    top = frame[value].max() or 1
+    last = spread_labels(last, value, gap=top * 0.06)
     labels = (
         alt.Chart(last)
         .mark_text(align="left", dx=6, fontSize=12, fontWeight="bold")
-        .encode(x=x, y=y, color=colour, text=f"{series}:N")
+        .encode(x=x, y=alt.Y("label_y:Q", scale=alt.Scale(zero=True)), color=colour, text=f"{series}:N")
     )
     return alt.layer(base.mark_line(strokeWidth=2.5), labels).properties(
         title=alt.Title(title, subtitle=subtitle),
@@ -292,3 +294,12 @@ def sparklines(frame: pl.DataFrame, *, title: str, order: list[str]) -> alt.Face
         .configure_view(stroke=None)
         .configure_facet(spacing=6)
     )
+
+
+def spread_labels(frame: pl.DataFrame, value: str, gap: float) -> pl.DataFrame:
+    """Add `label_y`: the values moved apart, upwards, so that end-of-line labels are at least `gap` apart."""
+    ordered = frame.sort(value)
+    positions: list[float] = []
+    for v in ordered[value].to_list():
+        positions.append(v if not positions else max(v, positions[-1] + gap))
+    return ordered.with_columns(pl.Series("label_y", positions, dtype=pl.Float64))

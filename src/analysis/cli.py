@@ -48,6 +48,7 @@ def _build(args: argparse.Namespace) -> int:
             Path(args.data) if args.data else None,
             args.period,
             Path(args.out) if args.out else None,
+            pdf=args.pdf,
         )
     except InvalidInputs as exc:
         print(f"review-pack build stopped: {exc}", file=sys.stderr)
@@ -112,6 +113,12 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--data", help="input folder (default: the synthetic data)")
     b.add_argument("--period", help="review period YYYY-MM (default: the latest month in the data)")
     b.add_argument("--out", help="outputs folder (default: outputs/)")
+    b.add_argument(
+        "--pdf",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also write review-pack.pdf with headless Chromium (default: yes)",
+    )
     b.set_defaults(func=_build)
 
     m = sub.add_parser("metrics", help="write every metric, unsuppressed, for analysts")

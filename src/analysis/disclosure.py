@@ -95,14 +95,30 @@ _NOT_IDENTIFIERS = ("UN1", "UN2", "UN3", "UN4", "UN5")
 
 
 def identifiers_in_pack(folder: Path, identifiers: set[str]) -> dict[str, int]:
-    """Files in the pack folder (HTML, CSV, JSON) holding any identifier: name → how many."""
+    """Files in the pack folder (HTML, CSV, JSON, SVG charts and the Excel workbook) holding any
+    identifier: name → how many. PNG charts are drawn from the same specifications as the SVGs."""
     hits = {}
     for path in sorted(folder.rglob("*")):
-        if path.suffix in {".html", ".csv", ".json"}:
-            found = identifiers_found(path.read_text(encoding="utf-8", errors="replace"), identifiers)
-            if found:
-                hits[path.name] = len(found)
+        if path.suffix in {".html", ".csv", ".json", ".svg"}:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        elif path.suffix == ".xlsx":
+            text = workbook_text(path)
+        else:
+            continue
+        found = identifiers_found(text, identifiers)
+        if found:
+            hits[path.name] = len(found)
     return hits
+
+
+def workbook_text(path: Path) -> str:
+    """Every cell of an Excel workbook as text, one per line (for the identifier search)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    return "\n".join(
+        str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if v is not None
+    )
 
 
 def hidden(frame: pl.DataFrame, value: str, by: Iterable[str] = ()) -> pl.Series:

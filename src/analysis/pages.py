@@ -69,9 +69,17 @@ def index_page(
 <ol>{items}</ol>
 <h2>About the data</h2>
 <p>{checks} <a href="data_quality.html">See the data quality page</a>.</p>
-<p>The figures behind the pack are in <a href="metrics.csv">metrics.csv</a> (one row per figure;
-counts from 1 to 4 shown as "c"). How the pack was built, and from which input files, is recorded in
-<a href="manifest.json">manifest.json</a>.</p>
+<h2>Using the figures elsewhere</h2>
+<ul>
+<li><a href="tables.xlsx">tables.xlsx</a>: every table in the pack as an Excel workbook, one sheet per table, with
+notes and definitions.</li>
+<li>The <code>charts</code> folder beside this page: every chart as a PNG (for slides) and an SVG, each with its
+title and source inside the image.</li>
+<li><a href="review-pack.pdf">review-pack.pdf</a>: the whole pack to print, with a contents page.</li>
+<li><a href="metrics.csv">metrics.csv</a>: every headline figure, one row each.</li>
+<li><a href="manifest.json">manifest.json</a>: how the pack was built, and from which input files.</li>
+</ul>
+<p>Counts from 1 to 4 are shown as "c" everywhere, to protect children's privacy.</p>
 """
     return render(f"Review pack — {month}", body, nav=nav, footer=footer, synthetic=inputs.authority.synthetic)
 

@@ -14,7 +14,7 @@ import altair as alt
 import polars as pl
 from IPython.display import HTML, display
 
-from analysis import charts, disclosure
+from analysis import charts, disclosure, exports
 from analysis.disclosure import show_count
 from analysis.inputs import Inputs
 from analysis.periods import long_month, parse_period
@@ -40,6 +40,11 @@ def start(inputs: Inputs, period: str, title: str, intro: str = "") -> None:
     )
     if intro:
         parts.append(f"<p>{html.escape(intro)}</p>")
+    kind = "synthetic data" if inputs.authority.synthetic else "SSDA903 return and local records"
+    exports.set_source(
+        f"Source: {inputs.authority.name} review pack, {long_month(parse_period(period))}, from {kind}. "
+        'Counts of 1 to 4 shown as "c".'
+    )
     display(HTML("\n".join(parts)))
 
 
@@ -69,21 +74,17 @@ def missing(what: str, needs: str) -> None:
     )
 
 
-def table_html(
+def table_cells(
     frame: pl.DataFrame,
     *,
-    caption: str,
     counts: Sequence[str] = (),
     protect: Sequence[str] = (),
     decimals: dict[str, int] | None = None,
     labels: dict[str, str] | None = None,
-) -> str:
-    """An HTML table: counts suppressed (1 to 4 shown as "c") with thousands separators,
-    other numbers rounded, dates written out, column names replaced by plain labels.
-
-    `protect` names count columns whose cells are parts of a total shown elsewhere: they get
-    secondary suppression as well (`disclosure.protect`).
-    """
+) -> tuple[list[str], list[list[tuple[str, bool]]]]:
+    """The header and the display text of every cell (with a flag for numbers), suppression applied:
+    counts show "c" for 1 to 4 and thousands separators; `protect` columns are parts of a total shown
+    elsewhere, so they get secondary suppression too (`disclosure.protect`); dates are written out."""
     decimals = decimals or {}
     labels = labels or {}
     shown = frame
@@ -96,7 +97,14 @@ def table_html(
         ]
         for row in shown.select(frame.columns).iter_rows()
     ]
-    return html_table(caption, [labels.get(c, c) for c in frame.columns], rows)
+    return [labels.get(c, c) for c in frame.columns], rows
+
+
+def table_html(frame: pl.DataFrame, *, caption: str, **cell_kwargs: object) -> str:
+    """An HTML table of `table_cells`; the table is also recorded for tables.xlsx during a build."""
+    header, rows = table_cells(frame, **cell_kwargs)  # type: ignore[arg-type]
+    exports.save_table(caption, header, rows)
+    return html_table(caption, header, rows)
 
 
 def _cell(column: str, value: object, counts: Sequence[str], decimals: dict[str, int]) -> str:
@@ -137,6 +145,7 @@ def figure_html(
 ) -> str:
     """A chart as an <img> with a text alternative, and the figures behind it in a closed <details>."""
     encoded = base64.b64encode(svg(chart).encode("utf-8")).decode("ascii")
+    exports.save_chart(chart, str(table_kwargs.get("caption") or alt_text[:60]))
     parts = [
         '<figure class="rp-figure">',
         f'<img src="data:image/svg+xml;base64,{encoded}" alt="{html.escape(alt_text)}">',
