@@ -99,28 +99,24 @@ def parse_dates(
 ) -> pl.DataFrame:
     """Turn text date columns into real dates; any non-blank value that will not parse is an error."""
     parsed = frame.with_columns(date_expr(c, formats) for c in columns)
-    for column in columns:
-        bad = frame.filter(pl.col(column).is_not_null() & parsed[column].is_null())
-        if bad.height:
-            raise InputError(
-                path,
-                f"{bad.height} date(s) could not be read, e.g. '{bad[column][0]}' (expected dd/mm/yyyy or yyyy-mm-dd)",
-                column=column,
-                rows=bad[ROW].to_list(),
-            )
+    _refuse_unparsed(frame, parsed, columns, path, "date(s) could not be read", " (expected dd/mm/yyyy or yyyy-mm-dd)")
     return parsed
 
 
 def parse_numbers(frame: pl.DataFrame, columns: dict[str, pl.DataType], path: Path) -> pl.DataFrame:
     """Cast text columns to numbers; any non-blank value that will not cast is an error."""
     parsed = frame.with_columns(pl.col(c).cast(t, strict=False) for c, t in columns.items())
+    _refuse_unparsed(frame, parsed, list(columns), path, "value(s) are not numbers", "")
+    return parsed
+
+
+def _refuse_unparsed(
+    raw: pl.DataFrame, parsed: pl.DataFrame, columns: list[str], path: Path, what: str, hint: str
+) -> None:
+    """InputError naming the file, column and rows for the first column with text that did not convert."""
     for column in columns:
-        bad = frame.filter(pl.col(column).is_not_null() & parsed[column].is_null())
+        bad = raw.filter(pl.col(column).is_not_null() & parsed[column].is_null())
         if bad.height:
             raise InputError(
-                path,
-                f"{bad.height} value(s) are not numbers, e.g. '{bad[column][0]}'",
-                column=column,
-                rows=bad[ROW].to_list(),
+                path, f"{bad.height} {what}, e.g. '{bad[column][0]}'{hint}", column=column, rows=bad[ROW].to_list()
             )
-    return parsed

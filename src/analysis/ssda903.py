@@ -150,33 +150,29 @@ def merge_episodes(episodes: pl.DataFrame, report: MergeReport) -> pl.DataFrame:
     return kept
 
 
-def merge_children(header: pl.DataFrame, report: MergeReport) -> pl.DataFrame:
-    """One row per child, from the latest return (the later row within a stacked file)."""
-    report.header_rows_read += header.height
-    kept = (
-        header.with_columns(pl.int_range(pl.len()).alias("_order"))
+def latest_per_child(frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per CHILD: the row from the latest return (the later row within a stacked file)."""
+    return (
+        frame.with_columns(pl.int_range(pl.len()).alias("_order"))
         .sort([YEAR, "_order"])
         .group_by("CHILD", maintain_order=True)
         .last()
         .sort("CHILD")
         .drop("_order")
     )
+
+
+def merge_children(header: pl.DataFrame, report: MergeReport) -> pl.DataFrame:
+    """One row per child, from the latest return, counted in `report`."""
+    report.header_rows_read += header.height
+    kept = latest_per_child(header)
     report.children_kept += kept.height
     return kept
 
 
 def merge_uasc(uasc: pl.DataFrame) -> pl.DataFrame:
     """One row per UASC child, from the latest return."""
-    if uasc.height == 0:
-        return uasc
-    return (
-        uasc.with_columns(pl.int_range(pl.len()).alias("_order"))
-        .sort([YEAR, "_order"])
-        .group_by("CHILD", maintain_order=True)
-        .last()
-        .sort("CHILD")
-        .drop("_order")
-    )
+    return uasc if uasc.height == 0 else latest_per_child(uasc)
 
 
 def coverage_start(episodes: pl.DataFrame) -> date | None:

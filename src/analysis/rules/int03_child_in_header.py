@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 import polars as pl
 
 from analysis.findings import Finding
-from analysis.readers import ROW
+from analysis.rules import _common
 from analysis.ssda903 import FILE
 
 RULE = "INT03"
@@ -22,21 +24,4 @@ def check(tables: dict[str, pl.DataFrame]) -> list[Finding]:
     header = header.with_columns(pl.col(FILE).str.replace(r"episodes\.csv$|header\.csv$", "").alias("_return"))
     episodes = episodes.with_columns(pl.col(FILE).str.replace(r"episodes\.csv$|header\.csv$", "").alias("_return"))
     missing = episodes.join(header.select("_return", "CHILD"), on=["_return", "CHILD"], how="anti")
-    findings = []
-    for part in missing.partition_by(FILE, maintain_order=True):
-        checked = episodes.filter(pl.col(FILE) == part[FILE][0]).height
-        findings.append(
-            Finding(
-                part[FILE][0],
-                RULE,
-                TITLE,
-                "warning",
-                part.height,
-                checked,
-                "CHILD",
-                part[ROW].to_list()[:50],
-                [],
-                FIX,
-            )
-        )
-    return findings
+    return _common.findings(sys.modules[__name__], missing, episodes, "CHILD")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 import polars as pl
 
 from analysis.findings import Finding
-from analysis.readers import ROW
-from analysis.ssda903 import FILE
+from analysis.rules import _common
 
 RULE = "203"
 TITLE = "A child's date of birth is the same in every return"
@@ -20,18 +21,4 @@ def check(tables: dict[str, pl.DataFrame]) -> list[Finding]:
     if header is None or not {"CHILD", "DOB"} <= set(header.columns):
         return []
     differing = header.filter(pl.col("DOB").n_unique().over("CHILD") > 1)
-    return [
-        Finding(
-            part[FILE][0],
-            RULE,
-            TITLE,
-            "warning",
-            part.height,
-            header.filter(pl.col(FILE) == part[FILE][0]).height,
-            "DOB",
-            part[ROW].to_list()[:50],
-            [],
-            FIX,
-        )
-        for part in differing.partition_by(FILE, maintain_order=True)
-    ]
+    return _common.findings(sys.modules[__name__], differing, header, "DOB")
