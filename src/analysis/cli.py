@@ -1,13 +1,15 @@
 """`review-pack`: the command line. Every command calls the same functions as the notebooks.
 
 Exit codes: 0 success; 1 the inputs have errors (nothing built); 2 the build failed
-(the last good pack is untouched); argparse's 2 for a bad command line.
+(the last good pack is untouched); 3 an unexpected failure (nothing published; set
+REVIEW_PACK_DEBUG=1 for the traceback); argparse's 2 for a bad command line.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -17,10 +19,29 @@ log = logging.getLogger("review_pack")
 
 
 def _synth(args: argparse.Namespace) -> int:
+    if args.authorities is not None or args.years is not None:
+        return _synth_national(args)
     from analysis import synth
 
-    written = synth.generate(Path(args.out), seed=args.seed)
-    print(f"wrote {len(written)} files of synthetic data to {args.out}")
+    out = args.out or str(paths.SYNTHETIC_DATA)
+    written = synth.generate(Path(out), seed=synth.DEFAULT_SEED if args.seed is None else args.seed)
+    print(f"wrote {len(written)} files of synthetic data to {out}")
+    return 0
+
+
+def _synth_national(args: argparse.Namespace) -> int:
+    """`synth --authorities N --years Y`: the national-scale data set (analysis.synth.national)."""
+    from analysis.synth import national
+
+    out = Path(args.out) if args.out else paths.ROOT / "data" / "national"
+    authorities = national.DEFAULT_AUTHORITIES if args.authorities is None else args.authorities
+    years = national.DEFAULT_YEARS if args.years is None else args.years
+    if authorities < 1 or years < 1:
+        print("review-pack synth: --authorities and --years must be at least 1", file=sys.stderr)
+        return 2
+    seed = national.DEFAULT_SEED if args.seed is None else args.seed
+    written = national.generate_national(out, authorities=authorities, years=years, seed=seed)
+    print(f"wrote {len(written)} files of national synthetic data ({authorities} authorities, {years} years) to {out}")
     return 0
 
 
@@ -100,9 +121,13 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="review-pack", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("synth", help="write the synthetic default data")
-    s.add_argument("--out", default=str(paths.SYNTHETIC_DATA))
-    s.add_argument("--seed", type=int, default=884)
+    s = sub.add_parser("synth", help="write the synthetic default data (or, with --authorities/--years, national data)")
+    s.add_argument(
+        "--out", help="folder to write (default: data/synthetic, or data/national with --authorities/--years)"
+    )
+    s.add_argument("--seed", type=int, help="random seed (default: 884, or 903 for national data)")
+    s.add_argument("--authorities", type=int, help="national-scale data: number of authorities (default 153)")
+    s.add_argument("--years", type=int, help="national-scale data: number of collection years (default 10)")
     s.set_defaults(func=_synth)
 
     v = sub.add_parser("validate", help="check an input folder; exit 1 on errors")
@@ -138,7 +163,17 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("papermill", "traitlets", "great_expectations"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except Exception as exc:  # the last line of defence: a message, not a traceback, for the scheduled run
+        if os.environ.get("REVIEW_PACK_DEBUG"):
+            raise
+        print(
+            f"review-pack {args.command} failed unexpectedly: {type(exc).__name__}: {exc}. "
+            "Nothing was published. Set REVIEW_PACK_DEBUG=1 to see the full traceback.",
+            file=sys.stderr,
+        )
+        return 3
 
 
 if __name__ == "__main__":

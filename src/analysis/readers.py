@@ -7,11 +7,15 @@ that will not parse is reported with its file, row and column.
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import polars as pl
 
 from analysis.errors import InputError
+
+#: Largest input file accepted (bytes); one authority's 903 return is about 1 MB.
+MAX_BYTES = int(float(os.environ.get("REVIEW_PACK_MAX_MB", "100")) * 1_000_000)
 
 #: Column added to every raw frame: the row's line number in the source file (header = 1).
 ROW = "_row"
@@ -37,6 +41,13 @@ def read_raw(path: Path, required: list[str]) -> pl.DataFrame:
     """
     if not path.exists():
         raise InputError(path, "the file is missing")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise InputError(
+            path,
+            f"the file is too large ({size / 1e6:,.0f} MB; the limit is {MAX_BYTES / 1e6:,.0f} MB). One authority's "
+            "return is a few MB: check this is the right file, or raise REVIEW_PACK_MAX_MB",
+        )
     frame = _read_excel(path) if path.suffix.lower() == ".xlsx" else _read_csv(path)
     missing = [c for c in required if c not in frame.columns]
     if missing:
@@ -88,10 +99,12 @@ def date_expr(column: str, formats: tuple[str, ...] = (DMY, ISO)) -> pl.Expr:
     """Parse a text column as a date, trying each format; unparseable text gives null.
 
     Excel inputs read through pandas come as `yyyy-mm-dd hh:mm:ss`, so a trailing midnight
-    time is dropped first.
+    time is dropped first. A year outside 1900-2099 (a two-digit year, say) counts as unreadable.
     """
     text = pl.col(column).str.replace(r" 00:00:00$", "")
-    return pl.coalesce([text.str.to_date(fmt, strict=False) for fmt in formats]).alias(column)
+    parsed = pl.coalesce([text.str.to_date(fmt, strict=False) for fmt in formats])
+    # A two-digit year ("01/06/23") parses as year 23: only years 1900-2099 are real dates here.
+    return pl.when(parsed.dt.year().is_between(1900, 2099)).then(parsed).alias(column)
 
 
 def parse_dates(

@@ -99,6 +99,19 @@ def _columns_exist(table: str) -> gxe.Expectation:
     )
 
 
+def _no_extra_columns(table: str) -> gxe.Expectation:
+    return gxe.ExpectTableColumnsToMatchSet(
+        column_set=TABLES[table]["columns"],
+        exact_match=True,
+        severity=WARNING,
+        meta=_meta(
+            "RP04",
+            "No columns beyond the data contract's (extra columns are ignored)",
+            "Remove the column, or check it is not a renamed required column.",
+        ),
+    )
+
+
 def _readable(table: str) -> list[gxe.Expectation]:
     """Every date and number can be read."""
     spec = TABLES[table]
@@ -140,6 +153,7 @@ def header_suite() -> gx.ExpectationSuite:
         {"file": "ssda903 header.csv"},
         [
             _columns_exist("ssda903_header"),
+            _no_extra_columns("ssda903_header"),
             *_readable("ssda903_header"),
             _not_null("CHILD", "RP03"),
             _not_null("DOB", "102"),
@@ -175,6 +189,7 @@ def episodes_suite() -> gx.ExpectationSuite:
         {"file": "ssda903 episodes.csv"},
         [
             _columns_exist("ssda903_episodes"),
+            _no_extra_columns("ssda903_episodes"),
             *_readable("ssda903_episodes"),
             _not_null("CHILD", "RP03"),
             _not_null("DECOM", "141"),
@@ -217,6 +232,7 @@ def workforce_suite() -> gx.ExpectationSuite:
         {"file": "workforce"},
         [
             _columns_exist("workforce"),
+            _no_extra_columns("workforce"),
             *_readable("workforce"),
             _not_null("snapshot_date", "RP03"),
             _not_null("team", "RP03"),

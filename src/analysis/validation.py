@@ -77,7 +77,25 @@ def _gx_findings(result: object, file: str, checked: int) -> list[Finding]:
         res = r.result or {}
         column = cfg.kwargs.get("column") or cfg.kwargs.get("column_A")
         if cfg.type == "expect_table_columns_to_match_set":
-            missing = res.get("details", {}).get("mismatched", {}).get("missing", [])
+            mismatched = res.get("details", {}).get("mismatched", {})
+            exact = cfg.kwargs.get("exact_match") is not False  # GX leaves out its default (True)
+            missing = [] if exact else mismatched.get("missing", [])
+            extra = [c for c in mismatched.get("unexpected", []) if c != ROW and not c.endswith(")")]
+            if extra and exact:
+                found.append(
+                    Finding(
+                        file,
+                        meta.get("rule", ""),
+                        meta.get("title", cfg.type),
+                        "warning",
+                        len(extra),
+                        checked,
+                        ", ".join(extra),
+                        [1],
+                        [f"extra: {', '.join(extra)}"],
+                        meta.get("fix", ""),
+                    )
+                )
             if not missing:
                 continue
             found.append(
