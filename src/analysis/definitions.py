@@ -200,6 +200,260 @@ WORKFORCE_METRICS: list[Metric] = [
     ),
 ]
 
+# --- Care order discharges (src/analysis/discharges.py, permanence.py, reconciliation.py) -----------
+
+_REC = "DfE SSDA903 guidance, REC code list (rule 149)"
+_INFERRED = "; 'care order discharge' is inferred, not a DfE code (shared/reference/domain_notes.md section 1)"
+_TRACKER = (
+    "The council's permanence tracker (permanence.csv, data/README.md), stages as in the December 2020 "
+    "scrutiny pack (seed 003)"
+)
+_POSITIONS = (
+    "identified; assessing; assessment_negative; carers_unwilling; assessment_complete (positive, application not "
+    "yet sent); with_legal; filed_with_court"
+)
+_SMALL_RATE = (
+    " Not written where the number coming back is 1 to 4 or the children followed number 1 to 4 (the rate would "
+    "reveal a small count)."
+)
+
+DISCHARGE_METRICS: list[Metric] = [
+    Metric(
+        id="care_order_discharges",
+        label="Care order discharges",
+        unit="count",
+        period="month",
+        definition=(
+            "Periods of care ending in the month whose last episode was under a care order (LS C2, or C1 interim) "
+            "and ended by: reunification (REC E4A/E4B, returned home to parents or others with parental "
+            "responsibility), special_guardianship_order (E45-E48), child_arrangements_order (E41) or adoption "
+            "(E11/E12, where the last legal status is the placement order E1/D1 that follows the care order). "
+            "Returns home from section 20, care orders discharged while the child stays looked after, and short "
+            "breaks are not counted."
+        ),
+        source=_REC + _INFERRED,
+        better="neutral",
+        breakdowns="all; reunification; special_guardianship_order; child_arrangements_order; adoption",
+    ),
+    Metric(
+        id="care_order_discharges_12m",
+        label="Care order discharges, last 12 months",
+        unit="count",
+        period="month",
+        definition=(
+            "care_order_discharges summed over the 12 months to the end of the month; not written until 12 months "
+            "of returns lie behind it."
+        ),
+        source=_REC + _INFERRED,
+        breakdowns="all; reunification; special_guardianship_order; child_arrangements_order; adoption",
+    ),
+    Metric(
+        id="reunification_reentry_12m_rate",
+        label="Reunified children back in care within 12 months",
+        unit="percent",
+        period="month",
+        definition=(
+            "Of the children reunified (care order discharge by REC E4A/E4B) in the 12 months to the end of the "
+            "period month, the share who started a new period of care within 12 months of leaving: re-entered / "
+            "(re-entered + stayed out 12 months) x 100. Each discharge counts, so a child reunified twice counts "
+            "twice. Written only once every child in the window has had 12 months' follow-up, so the latest value "
+            "is 12 months behind the review period; children still inside their 12 months are censored (not "
+            "counted as successes) and shown in the pack. Breakdown all_returns_home: every return home (E4A/E4B), "
+            "section 20 included." + _SMALL_RATE
+        ),
+        source=_REC + "; periods of care as in cla_starts (rules 431-433)",
+        better="lower",
+        breakdowns="all (reunification from a care order); all_returns_home",
+    ),
+    Metric(
+        id="reunification_reentry_12m_count",
+        label="Reunified children back in care within 12 months (count)",
+        unit="count",
+        period="month",
+        definition=(
+            "The numerator of reunification_reentry_12m_rate: children reunified in the 12 months to the period "
+            "month who started a new period of care within 12 months; written for the same months."
+        ),
+        source=_REC,
+        better="lower",
+        breakdowns="all; all_returns_home",
+    ),
+    Metric(
+        id="care_order_discharge_reentry_12m_rate",
+        label="Children back in care within 12 months of a care order discharge",
+        unit="percent",
+        period="month",
+        definition=(
+            "As reunification_reentry_12m_rate, for every care order discharge and by route: of the discharges in "
+            "the 12 months to the period month, the share followed by a new period of care within 12 months. "
+            "Written only for complete follow-up." + _SMALL_RATE
+        ),
+        source=_REC + _INFERRED,
+        better="lower",
+        breakdowns="all; reunification; special_guardianship_order; child_arrangements_order; adoption",
+    ),
+    Metric(
+        id="placed_with_parents_care_order",
+        label="Children placed with parents under a care order",
+        unit="count",
+        period="date",
+        definition=(
+            "Children looked after at the date in an episode with PLACE P1 (placed with own parents or others with "
+            "parental responsibility) and LS C1 or C2: the main candidates for a care order discharge. Breakdown "
+            "home_12m_or_more: those whose unbroken run of P1 episodes began 12 or more months before."
+        ),
+        source=(
+            "DfE SSDA903 guidance (PLACE P1, LS C1/C2); seed 003 child-status table ('Children placed with parents')"
+        ),
+        breakdowns="all; home_12m_or_more",
+    ),
+    Metric(
+        id="discharge_pipeline_count",
+        label="Children in the discharge-to-parents pipeline",
+        unit="count",
+        period="date",
+        definition=(
+            "Open discharge_to_parents plans in the tracker at the date (identified on or before it, no outcome by "
+            "it), by where each stands: the stage of its latest stage date on or before the date (a repeated "
+            "assessment puts a child back at assessing)."
+        ),
+        source=_TRACKER,
+        breakdowns="all; " + _POSITIONS,
+    ),
+    Metric(
+        id="discharge_pipeline_stuck",
+        label="Children stuck in the discharge-to-parents pipeline",
+        unit="count",
+        period="date",
+        definition="Of discharge_pipeline_count, the children at their current stage for more than 180 days.",
+        source=_TRACKER,
+        better="lower",
+        breakdowns="all; " + _POSITIONS,
+    ),
+    Metric(
+        id="tracker_903_reconciliation",
+        label="Tracker orders against 903 exits",
+        unit="count",
+        period="date",
+        definition=(
+            "Tracker 'order made' rows paired with the 903 exits the tracker follows (reunification from a care "
+            "order; SGO and CAO whatever the legal status), child by child, closest dates first, from the later of "
+            "the returns' start and the tracker's first order on the route up to the period date. Status matched "
+            "(dates within 31 days), date_differs, route_differs, no_tracker_row, no_903_exit, order_date_missing."
+        ),
+        source=_TRACKER + "; " + _REC,
+        breakdowns="<route>:<status>, route reunification, special_guardianship_order or child_arrangements_order",
+    ),
+]
+
+# --- SGO pipeline (src/analysis/sgo.py, permanence.py) ---------------------------------------------
+
+SGO_METRICS: list[Metric] = [
+    Metric(
+        id="sgo_granted",
+        label="Special guardianship orders granted (903)",
+        unit="count",
+        period="month",
+        definition=(
+            "Periods of care ending in the month with REC E45-E48 (legacy E43/E44 read as E45/E48), any legal "
+            "status. carer: former_foster_carer (E45, E46) or other_carer (E47, E48); relationship: "
+            "relative_or_friend (E45, E47) or other (E46, E48)."
+        ),
+        source=_REC,
+        better="higher",
+        breakdowns="all; carer:former_foster_carer; carer:other_carer; relationship:relative_or_friend; "
+        "relationship:other",
+    ),
+    Metric(
+        id="sgo_orders_tracker",
+        label="Special guardianship orders made (tracker)",
+        unit="count",
+        period="month",
+        definition="special_guardianship_order rows of the tracker with outcome order_made dated in the month.",
+        source=_TRACKER,
+        better="higher",
+    ),
+    Metric(
+        id="sgo_pipeline_count",
+        label="Children with an open plan for special guardianship",
+        unit="count",
+        period="date",
+        definition=(
+            "Open special_guardianship_order plans in the tracker at the date (identified on or before it, no "
+            "outcome by it; 'plan for SGO' in the scrutiny pack), by where each stands: the stage of its latest "
+            "stage date on or before the date. carers_unwilling = assessment positive, carers_agree no."
+        ),
+        source=_TRACKER,
+        breakdowns="all; " + _POSITIONS,
+    ),
+    Metric(
+        id="sgo_pipeline_stuck",
+        label="Children stuck in the SGO pipeline",
+        unit="count",
+        period="date",
+        definition="Of sgo_pipeline_count, the children at their current stage for more than 180 days.",
+        source=_TRACKER,
+        better="lower",
+        breakdowns="all; " + _POSITIONS,
+    ),
+    Metric(
+        id="sgo_stage_median_days",
+        label="Median days at each SGO stage",
+        unit="days",
+        period="date",
+        definition=(
+            "Kaplan-Meier median of days at each stage, over the stage spells that began in the 24 months to the "
+            "date; a spell still open at the date is censored there (the child has waited at least that long). "
+            "Not written when more than half are still waiting (the median is not reached yet)."
+        ),
+        source=_TRACKER,
+        better="lower",
+        breakdowns="identified; assessing; assessment_complete; with_legal; filed_with_court",
+    ),
+    Metric(
+        id="sgo_plan_to_order_median_days",
+        label="Median days from plan to special guardianship order",
+        unit="days",
+        period="month",
+        definition=(
+            "Median of outcome_date - identified_date over the tracker's SGOs made in the four quarters to the "
+            "quarter ending in the period month; not written for fewer than 5 orders."
+        ),
+        source=_TRACKER,
+        better="lower",
+    ),
+    Metric(
+        id="sgo_applications_sent",
+        label="SGO applications sent to legal services",
+        unit="count",
+        period="month",
+        definition="special_guardianship_order rows whose sent_to_legal_date falls in the month.",
+        source=_TRACKER + " ('applications sent to legal')",
+        better="higher",
+    ),
+    Metric(
+        id="sgo_applications_planned",
+        label="SGO applications planned",
+        unit="count",
+        period="month",
+        definition="special_guardianship_order rows whose planned_application_month is the month.",
+        source=_TRACKER + " ('planned applications for the next 3 months')",
+    ),
+    Metric(
+        id="sgo_support_plan_share",
+        label="New special guardians with a support plan or allowance",
+        unit="percent",
+        period="month",
+        definition=(
+            "Of the tracker's SGOs made in the 12 months to the end of the month with support_plan recorded, the "
+            "share with 'yes' x 100 (rows with no answer are left out). Not written where the yes or no count is "
+            "1 to 4."
+        ),
+        source=_TRACKER,
+        better="higher",
+    ),
+]
+
 METRICS: dict[str, Metric] = {
     m.id: m
     for m in [
@@ -279,7 +533,9 @@ METRICS: dict[str, Metric] = {
             breakdowns="all; returned_home; special_guardianship_order; child_arrangements_order; adoption; "
             "turned_18_or_independent; other",
         ),
+        *DISCHARGE_METRICS,
         *WORKFORCE_METRICS,
+        *SGO_METRICS,
     ]
 }
 

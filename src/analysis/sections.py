@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from analysis import children_in_care, workforce_section
+from analysis import children_in_care, discharges_section, sgo_section, workforce_section
 from analysis.inputs import Inputs
 from analysis.metrics import combine
 
@@ -44,11 +44,27 @@ SECTIONS: list[Section] = [
         children_in_care.section_metrics,
     ),
     Section(
+        "02_care_order_discharges.ipynb",
+        "Care order discharges and reunification",
+        "How many children leave care when their care order is discharged, and by which route; whether "
+        "reunification lasts; the children placed with parents; the discharge pipeline; and whether the "
+        "permanence tracker agrees with the 903.",
+        discharges_section.section_metrics,
+        extra_parameters=("analyst_dir",),
+    ),
+    Section(
         "03_workforce.ipynb",
         "Social work workforce",
         "How far the council relies on agency social workers, by team and against England and the targets; "
         "vacancies, team managers and caseloads.",
         workforce_section.section_metrics,
+    ),
+    Section(
+        "04_sgo_pipeline.ipynb",
+        "Special guardianship: from plan to order",
+        "How many special guardianship orders are granted and to whom; the pipeline from plan to order, how long "
+        "children wait, where plans are lost and why; applications planned against made; support for guardians.",
+        sgo_section.section_metrics,
     ),
 ]
 

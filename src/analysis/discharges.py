@@ -1,0 +1,322 @@
+"""Care order discharges from the 903: how children leave care by an order or a return home, and
+whether a return home lasts.
+
+The 903 has no "care order discharged" code. Following the suggested inference in
+`shared/reference/domain_notes.md` §1 (not a DfE definition), a **care order discharge** is a
+period of care (`care_periods.periods_of_care`) whose last episode is under a care order (LS C2
+full care order, or C1 interim care order) and ends with one of these REC codes (DfE SSDA903
+guidance, REC list, rule 149):
+
+    reunification               E4A returned home to parents or others with parental responsibility
+                                as part of care planning; E4B the same, not as part of care planning
+    special_guardianship_order  E45, E46 SGO to former foster carers (relatives or friends / others);
+                                E47, E48 SGO to other carers (relatives or friends / others);
+                                legacy E43/E44 are read as E45/E48 by the loader
+    child_arrangements_order    E41 residence order or child arrangements order granted
+    adoption                    E11, E12 adopted; the last legal status is then normally a placement
+                                order (LS E1, or the legacy freeing order D1), made for a child on a
+                                care order and ending it with the adoption order, so E1/D1 count too
+
+Not counted: a return home from section 20 accommodation (LS V2; no order to discharge), a care
+order discharged while the child stays looked after (C2 followed by V2, RNE L), E13 (left to
+live with someone without parental responsibility) and periods made up only of short breaks.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+
+from analysis.cla import looked_after_on
+from analysis.periods import month_ends
+from analysis.ssda903 import YEAR
+
+ROUTES = ["reunification", "special_guardianship_order", "child_arrangements_order", "adoption"]
+ROUTE_LABEL = {
+    "reunification": "Reunification (care order discharged, child home)",
+    "special_guardianship_order": "Special guardianship order",
+    "child_arrangements_order": "Child arrangements order",
+    "adoption": "Adoption",
+    "all": "All care order discharges",
+}
+SHORT_LABEL = {
+    "reunification": "Reunification",
+    "special_guardianship_order": "Special guardianship order",
+    "child_arrangements_order": "Child arrangements order",
+    "adoption": "Adoption",
+    "all": "All routes",
+}
+#: REC → route for the exits this section counts (DfE SSDA903 REC code list).
+REC_DISCHARGE_ROUTE = {
+    "E4A": "reunification",
+    "E4B": "reunification",
+    "E45": "special_guardianship_order",
+    "E46": "special_guardianship_order",
+    "E47": "special_guardianship_order",
+    "E48": "special_guardianship_order",
+    "E41": "child_arrangements_order",
+    "E11": "adoption",
+    "E12": "adoption",
+}
+CARE_ORDER_LS = ("C1", "C2")
+PLACEMENT_ORDER_LS = ("E1", "D1")
+#: Follow-up for re-entry to care after leaving, in months.
+FOLLOW_UP_MONTHS = 12
+_ONE_DAY = timedelta(days=1)
+
+
+def order_exits(periods: pl.DataFrame) -> pl.DataFrame:
+    """One row per period of care ended by reunification, an SGO, a CAO or adoption (any legal status).
+
+    Columns: CHILD, period, end, REC, route (`ROUTES`), last_ls, care_order (the last episode was
+    under a care order C1/C2, or for adoption a placement order E1/D1: a care order discharge).
+    Periods made up only of short breaks (LS V3/V4) are left out.
+    """
+    ls = pl.col("last_ls")
+    return (
+        periods.filter(
+            ~pl.col("short_breaks_only") & pl.col("end").is_not_null() & pl.col("REC").is_in(list(REC_DISCHARGE_ROUTE))
+        )
+        .with_columns(pl.col("REC").replace_strict(REC_DISCHARGE_ROUTE).alias("route"))
+        .with_columns(
+            (
+                ls.is_in(list(CARE_ORDER_LS)) | ((pl.col("route") == "adoption") & ls.is_in(list(PLACEMENT_ORDER_LS)))
+            ).alias("care_order")
+        )
+        .select("CHILD", "period", "end", "REC", "route", "last_ls", "care_order")
+        .sort("end", "CHILD")
+    )
+
+
+def care_order_discharges(periods: pl.DataFrame) -> pl.DataFrame:
+    """One row per care order discharge (see the module docstring): `order_exits` under a care order."""
+    return order_exits(periods).filter(pl.col("care_order"))
+
+
+def _grid(end: date, months: int, start: date | None) -> pl.Series:
+    grid = month_ends(end, months)
+    return grid if start is None else grid.filter(grid >= pl.Series([start]).dt.month_end().item())
+
+
+def monthly_discharges(discharges: pl.DataFrame, end: date, months: int, start: date | None = None) -> pl.DataFrame:
+    """Discharges per month by route, with rolling 12-month sums.
+
+    One row per (month end, route) for the `months` months up to `end` (none before `start`, the
+    returns' coverage) and each route in `ROUTES` plus "all": date, route, discharges,
+    discharges_12m (null until 12 months of coverage lie behind it: never a partial year).
+    """
+    counts = discharges.group_by(pl.col("end").dt.month_end().alias("date"), "route").agg(pl.len().alias("discharges"))
+    counts = pl.concat(
+        [counts, counts.group_by("date").agg(pl.lit("all").alias("route"), pl.col("discharges").sum())],
+        how="vertical_relaxed",
+    )
+    full = _grid(end, months + 11, None)
+    frame = (
+        pl.DataFrame({"date": full})
+        .join(pl.DataFrame({"route": [*ROUTES, "all"]}), how="cross")
+        .join(counts, on=["date", "route"], how="left")
+        .with_columns(pl.col("discharges").fill_null(0).cast(pl.Int64))
+    )
+    if start is not None:
+        covered = pl.col("date") >= pl.lit(start).dt.month_end()
+        frame = frame.with_columns(pl.when(covered).then(pl.col("discharges")).alias("discharges"))
+    frame = frame.sort("route", "date").with_columns(
+        pl.col("discharges").rolling_sum(12).over("route").alias("discharges_12m")
+    )
+    shown = _grid(end, months, start)
+    return frame.filter(pl.col("date").is_in(shown.implode())).sort("date", "route")
+
+
+def discharges_by_route(discharges: pl.DataFrame, first: date, last: date) -> pl.DataFrame:
+    """Discharges between `first` and `last` (inclusive): one row per route in `ROUTES` order, zero-filled.
+
+    Columns: route, label, discharges.
+    """
+    counts = (
+        discharges.filter(pl.col("end").is_between(first, last))
+        .group_by("route")
+        .agg(pl.len().cast(pl.Int64).alias("discharges"))
+    )
+    return (
+        pl.DataFrame({"route": ROUTES, "label": [SHORT_LABEL[r] for r in ROUTES]})
+        .join(counts, on="route", how="left")
+        .with_columns(pl.col("discharges").fill_null(0))
+    )
+
+
+def coverage_end(episodes: pl.DataFrame) -> date | None:
+    """The last day the returns cover: 31 March of the latest return year (or the latest date seen)."""
+    if episodes.height == 0:
+        return None
+    if YEAR in episodes.columns and episodes[YEAR].max() is not None and episodes[YEAR].max() > 0:
+        return date(int(episodes[YEAR].max()), 3, 31)
+    return episodes.select(pl.max_horizontal(pl.col("DECOM").max(), pl.col("DEC").max())).item()
+
+
+def reentries(
+    exits: pl.DataFrame, periods: pl.DataFrame, observed_to: date, months: int = FOLLOW_UP_MONTHS
+) -> pl.DataFrame:
+    """Whether each child who left care came back within `months` months.
+
+    One row per exit in `exits` (a child who left twice has two rows), ended on or before
+    `observed_to`. Columns: CHILD, period, end, route, follow_up_end (end + `months` months),
+    reentry (the start of the child's next period of care, if it began by `observed_to`; periods of
+    short breaks only are not care), outcome:
+
+    * `re_entered`: a new period of care began after `end` and on or before `follow_up_end`;
+    * `stayed_out`: no new period by `follow_up_end`, which is on or before `observed_to`;
+    * `censored`: no new period yet, but `follow_up_end` is after `observed_to`: too soon to say.
+      A censored child is not a success: they are left out of the rate (see `reentry_cohorts`).
+    """
+    starts = (
+        periods.filter(~pl.col("short_breaks_only") & (pl.col("start") <= observed_to))
+        .select("CHILD", pl.col("start").alias("reentry"))
+        .sort("reentry")
+    )
+    left = exits.filter(pl.col("end") <= observed_to).sort("end")
+    matched = left.join_asof(
+        starts,
+        left_on="end",
+        right_on="reentry",
+        by="CHILD",
+        strategy="forward",
+        allow_exact_matches=False,
+        check_sortedness=False,
+    )
+    matched = matched.with_columns(
+        pl.when(pl.col("reentry") > pl.col("end")).then(pl.col("reentry")).alias("reentry"),
+        pl.col("end").dt.offset_by(f"{months}mo").alias("follow_up_end"),
+    )
+    return matched.with_columns(
+        pl.when(pl.col("reentry").is_not_null() & (pl.col("reentry") <= pl.col("follow_up_end")))
+        .then(pl.lit("re_entered"))
+        .when(pl.col("follow_up_end") <= observed_to)
+        .then(pl.lit("stayed_out"))
+        .otherwise(pl.lit("censored"))
+        .alias("outcome")
+    ).select("CHILD", "period", "end", "route", "follow_up_end", "reentry", "outcome")
+
+
+def reentry_cohort(reentry: pl.DataFrame, first: date, last: date) -> dict:
+    """The children who left between `first` and `last` and what happened next: left, re_entered,
+    stayed_out, censored, and rate = re_entered / (re_entered + stayed_out) × 100 (null when no child's
+    outcome is known yet). `complete` is True when no child is censored."""
+    cohort = reentry.filter(pl.col("end").is_between(first, last))
+    n = {k: cohort.filter(pl.col("outcome") == k).height for k in ("re_entered", "stayed_out", "censored")}
+    known = n["re_entered"] + n["stayed_out"]
+    return {
+        "left": cohort.height,
+        **n,
+        "rate": n["re_entered"] / known * 100 if known else None,
+        "complete": n["censored"] == 0,
+    }
+
+
+def reentry_cohorts(reentry: pl.DataFrame, end: date, months: int, start: date | None = None) -> pl.DataFrame:
+    """Re-entry within 12 months for the children who left in the 12 months to each month end.
+
+    One row per month end (`months` up to `end`; none whose 12 months begin before `start`):
+    date, left, re_entered, stayed_out, censored, rate (re_entered / (re_entered + stayed_out) × 100),
+    complete (no child still within their follow-up: only then is the rate final).
+    """
+    rows = []
+    for day in month_ends(end, months).to_list():
+        first = pl.Series([day]).dt.offset_by("-12mo").dt.month_end().item()
+        if start is not None and first + _ONE_DAY < start:
+            continue
+        rows.append({"date": day, **reentry_cohort(reentry, first + _ONE_DAY, day)})
+    schema = {
+        "date": pl.Date,
+        "left": pl.Int64,
+        "re_entered": pl.Int64,
+        "stayed_out": pl.Int64,
+        "censored": pl.Int64,
+        "rate": pl.Float64,
+        "complete": pl.Boolean,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def placed_with_parents(episodes: pl.DataFrame, dates: pl.Series) -> pl.DataFrame:
+    """Children placed with parents under a care order: one row per (date, CHILD).
+
+    A child counts at date D when looked after at D (`cla.looked_after_on`) in an episode with
+    PLACE P1 (placed with own parents or others with parental responsibility) and LS C1 or C2.
+    Columns: date, CHILD, LS, home_since (when the child's unbroken run of P1 episodes began),
+    months_home (whole calendar months from home_since to D).
+    """
+    runs = (
+        episodes.sort("CHILD", "DECOM")
+        .with_columns(
+            (
+                (pl.col("PLACE") != "P1")
+                | (pl.col("PLACE").shift(1).over("CHILD") != "P1")
+                | pl.col("PLACE").shift(1).over("CHILD").is_null()
+                | (pl.col("DEC").shift(1).over("CHILD") != pl.col("DECOM"))
+            )
+            .cum_sum()
+            .over("CHILD")
+            .alias("_run")
+        )
+        .with_columns(pl.col("DECOM").min().over("CHILD", "_run").alias("home_since"))
+        .select("CHILD", "DECOM", "home_since")
+    )
+    on = looked_after_on(episodes, dates)
+    return (
+        on.filter((pl.col("PLACE") == "P1") & pl.col("LS").is_in(list(CARE_ORDER_LS)))
+        .join(runs, on=["CHILD", "DECOM"], how="left")
+        .with_columns(
+            (
+                (pl.col("date").dt.year() - pl.col("home_since").dt.year()) * 12
+                + pl.col("date").dt.month()
+                - pl.col("home_since").dt.month()
+                - (pl.col("date").dt.day() < pl.col("home_since").dt.day()).cast(pl.Int32)
+            ).alias("months_home")
+        )
+        .select("date", "CHILD", "LS", "home_since", "months_home")
+    )
+
+
+HOME_GROUPS = ["Under 6 months", "6 to 12 months", "1 to 2 years", "2 years or more"]
+
+
+def placed_with_parents_counts(on_p1: pl.DataFrame, dates: pl.Series) -> pl.DataFrame:
+    """Children placed with parents under a care order at each date: one row per date, zero-filled.
+
+    Columns: date, children, home_12m_or_more (placed at home for 12 months or more).
+    """
+    counts = on_p1.group_by("date").agg(
+        pl.len().cast(pl.Int64).alias("children"),
+        (pl.col("months_home") >= 12).sum().cast(pl.Int64).alias("home_12m_or_more"),
+    )
+    return (
+        pl.DataFrame({"date": dates})
+        .join(counts, on="date", how="left")
+        .with_columns(pl.col("children", "home_12m_or_more").fill_null(0))
+    )
+
+
+def time_at_home(on_p1: pl.DataFrame, day: date) -> pl.DataFrame:
+    """Children placed with parents under a care order at `day` by time at home: one row per group in
+    `HOME_GROUPS` order (zero-filled): group, children."""
+    months = pl.col("months_home")
+    group = (
+        pl.when(months < 6)
+        .then(pl.lit(HOME_GROUPS[0]))
+        .when(months < 12)
+        .then(pl.lit(HOME_GROUPS[1]))
+        .when(months < 24)
+        .then(pl.lit(HOME_GROUPS[2]))
+        .otherwise(pl.lit(HOME_GROUPS[3]))
+    )
+    counts = (
+        on_p1.filter(pl.col("date") == day)
+        .group_by(group.alias("group"))
+        .agg(pl.len().cast(pl.Int64).alias("children"))
+    )
+    return (
+        pl.DataFrame({"group": HOME_GROUPS})
+        .join(counts, on="group", how="left")
+        .with_columns(pl.col("children").fill_null(0))
+    )
