@@ -71,10 +71,10 @@ def test_scorecard_first_review_with_no_previous_pack_and_no_comparator() -> Non
     assert (row["latest"], row["last_review"], row["year_ago"]) == ("105", "–", "112")
     assert row["direction"] == "↓ improving"
     assert row["comparator"] == "no published comparator"
-    assert (row["target"], row["rag"]) == ("100 by 2024-03", "Amber")  # 5 over a target of 100: within 10%
+    assert (row["target"], row["rag"]) == ("100 by March 2024", "Amber")  # 5 over a target of 100: within 10%
     assert row["sentence"] == (
         "Children in care per 10,000 children: 105 at 31 March 2024, improving compared with a year ago (112). "
-        "Target 100 by 2024-03: narrowly missed."
+        "Target 100 by March 2024: narrowly missed."
     )
 
 
@@ -129,3 +129,15 @@ def test_indicator_table_known_answers_from_the_seeds() -> None:
     row = indicator_table(frame, "2023-07").row(0, named=True)
     assert row["latest"] == "19.0% (July 2023)"  # the August figure is after the review month
     assert (row["year_ago"], row["direction"], row["rag"]) == ("14.0%", "↑ improving", "Red")
+
+
+def test_lagging_measure_uses_the_latest_complete_figure() -> None:
+    # Re-entry within 12 months is final a year later: at March 2024 the latest complete month is March 2023.
+    rows = [
+        ("reunification_reentry_12m_rate", "all", "2022-03", 20.0),
+        ("reunification_reentry_12m_rate", "all", "2023-03", 10.0),
+    ]
+    measure = Measure("reunification_reentry_12m_rate", "Back in care", "Discharges", decimals=1, latest_available=True)
+    row = scorecard(_metrics(rows), "2024-03", measures=[measure]).row(0, named=True)
+    assert (row["latest"], row["year_ago"], row["direction"]) == ("10.0%", "20.0%", "↓ improving")
+    assert "at 31 March 2023" in row["sentence"]

@@ -15,7 +15,7 @@ import polars as pl
 from analysis import comparators
 from analysis.definitions import METRICS
 from analysis.disclosure import show_count
-from analysis.periods import long_date, parse_period
+from analysis.periods import long_date, long_month, parse_period
 
 #: RAG: within this share of the target on the wrong side is amber, beyond it red.
 AMBER_MARGIN = 0.10
@@ -31,6 +31,9 @@ class Measure:
     breakdown: str = "all"
     rolling_12m: bool = False
     decimals: int = 0
+    #: Use the latest figure on or before the review date (for measures that lag, such as re-entry
+    #: within 12 months, which is only final a year later), and say which month it is.
+    latest_available: bool = False
 
 
 MEASURES: list[Measure] = [
@@ -44,6 +47,7 @@ MEASURES: list[Measure] = [
         "Children back in care within 12 months of going home",
         "Discharges",
         decimals=1,
+        latest_available=True,
     ),
     Measure("agency_rate", "Social workers from agencies (share of FTE)", "Workforce", decimals=1),
     Measure("vacancy_rate", "Social work vacancy rate", "Workforce", decimals=1),
@@ -76,6 +80,12 @@ def series(metrics: pl.DataFrame, measure: Measure) -> pl.DataFrame:
     months = pl.date_range(rows["date"].min(), rows["date"].max(), "1mo", eager=True).dt.month_end()
     full = pl.DataFrame({"date": months}).join(rows, on="date", how="left")
     return full.select("date", pl.col("value").rolling_sum(12).alias("value")).drop_nulls("value")
+
+
+def latest_on_or_before(frame: pl.DataFrame, day: date) -> tuple[date | None, float | None]:
+    """The latest (date, value) on or before `day`, or (None, None)."""
+    rows = frame.filter(pl.col("date") <= day).drop_nulls("value")
+    return (rows["date"][-1], rows["value"][-1]) if rows.height else (None, None)
 
 
 def value_on(frame: pl.DataFrame, day: date | None) -> float | None:
@@ -175,9 +185,16 @@ def scorecard(
         spec = METRICS.get(m.metric)
         unit, better = (spec.unit, spec.better) if spec else ("count", "neutral")
         frame = series(metrics, m)
-        now = value_on(frame, end)
-        before_review = value_on(series(previous, m), last_review) if previous is not None and last_review else None
-        before_year = value_on(frame, year_ago)
+        at, now = latest_on_or_before(frame, end) if m.latest_available else (end, value_on(frame, end))
+        at = at or end
+        lag = pl.Series([at]).dt.offset_by("-1y").dt.month_end()[0]
+        past = series(previous, m) if previous is not None and last_review else None
+        before_review = (
+            (latest_on_or_before(past, last_review)[1] if m.latest_available else value_on(past, last_review))
+            if past is not None and last_review
+            else None
+        )
+        before_year = value_on(frame, lag if m.latest_available else year_ago)
         against, before = (
             ("the last review", before_review) if before_review is not None else ("a year ago", before_year)
         )
@@ -195,9 +212,11 @@ def scorecard(
                 "year_ago": shown(before_year, unit, m.decimals),
                 "direction": f"{arrow} {word}",
                 "comparator": compare,
-                "target": f"{shown(target[1], unit, m.decimals)} by {target[0]}" if target else "no target set",
+                "target": f"{shown(target[1], unit, m.decimals)} by {long_month(parse_period(target[0]))}"
+                if target
+                else "no target set",
                 "rag": status,
-                "sentence": _sentence(m, now, before, against, word, compare, target, status, unit, end),
+                "sentence": _sentence(m, now, before, against, word, compare, target, status, unit, at),
             }
         )
     return pl.DataFrame(rows)
@@ -225,5 +244,5 @@ def _sentence(
         text += f" Elsewhere: {compare}."
     if target:
         verdict = {"Green": "met", "Amber": "narrowly missed", "Red": "missed"}.get(status, "not rated")
-        text += f" Target {shown(target[1], unit, m.decimals)} by {target[0]}: {verdict}."
+        text += f" Target {shown(target[1], unit, m.decimals)} by {long_month(parse_period(target[0]))}: {verdict}."
     return text
