@@ -34,6 +34,7 @@ from factories import write_csv
 
 from analysis import definitions
 from analysis import workforce as w
+from analysis import workforce_figures as wfig
 from analysis import workforce_section as ws
 from analysis.config import Authority
 from analysis.errors import InputError
@@ -559,7 +560,7 @@ def test_rising_note_names_the_teams(tmp_path: Path) -> None:
     assert ws.rising_note(wf).startswith(
         "Agency rate rose over the last month: North. Rose over the last three months: none."
     )
-    assert ws.rising_table(wf)["frame"]["team"].to_list() == ["North"]
+    assert wfig.rising_table(wf)["frame"]["team"].to_list() == ["North"]
 
 
 def test_section_metrics(tmp_path: Path, registered: None) -> None:
@@ -602,14 +603,14 @@ def test_metric_entries_are_complete() -> None:
 def test_figures_build_with_text_alternatives(tmp_path: Path) -> None:
     wf = ws.prepare(section_inputs(tmp_path, year_of_snapshots(), {"2024-09": 5.0}), "2024-03")
     figures = [
-        ws.agency_rate_figure(wf, "Testshire"),
-        ws.projection_figure(wf),
-        ws.team_figure(wf),
-        ws.posts_figure(wf),
-        ws.contracts_figure(wf),
-        ws.team_managers_figure(wf),
-        ws.caseload_figure(wf),
-        ws.caseload_teams_figure(wf),
+        wfig.agency_rate_figure(wf, "Testshire"),
+        wfig.projection_figure(wf),
+        wfig.team_figure(wf),
+        wfig.posts_figure(wf),
+        wfig.contracts_figure(wf),
+        wfig.team_managers_figure(wf),
+        wfig.caseload_figure(wf),
+        wfig.caseload_teams_figure(wf),
     ]
     for fig in figures:
         assert fig.alt and fig.chart.to_dict()

@@ -1,6 +1,6 @@
 """The workforce section: agency reliance, vacancies, team managers and caseloads, and the trend.
 
-`prepare` computes every frame once from the workforce snapshot; the notebook charts and
+`prepare` computes every frame once from the workforce snapshot; `workforce_figures` charts and
 tabulates them, `headlines` turns them into sentences and `section_metrics` into metrics.csv
 rows. The definitions are in `analysis.workforce`; the metric entries in `analysis.definitions`.
 """
@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import altair as alt
 import polars as pl
 
-from analysis import charts, comparators
-from analysis.disclosure import mask_small, show_count
+from analysis import comparators
+from analysis.disclosure import show_count
 from analysis.inputs import Inputs
 from analysis.metrics import combine, tidy
 from analysis.periods import long_date, long_month, parse_period
@@ -26,7 +25,6 @@ from analysis.workforce import (
     LIKELY,
     MET,
     MISSED,
-    NO_FIGURE,
     OFF_TRACK,
     ON_TRACK,
     UNLIKELY,
@@ -41,6 +39,14 @@ from analysis.workforce import (
     totals,
     vacancy_rate,
 )
+
+#: The contracts in the order the section shows them, with their labels.
+CONTRACT_LABELS = {
+    "permanent": "Permanent",
+    "fixed_term": "Fixed-term",
+    "agency": "Agency",
+    "vacant": "Vacant (empty seat)",
+}
 
 #: Months of snapshots shown (and written to metrics.csv) up to the review period.
 MONTHS = 60
@@ -120,7 +126,7 @@ def prepare(
     rising = changes.filter((pl.col("change_1m") > 1e-9) | (pl.col("change_3m") > 1e-9)).sort(
         ["change_1m", "change_3m"], descending=True, nulls_last=True
     )
-    now = series.filter(pl.col("date") == latest).row(0, named=True)
+    now = row_at(series, latest)
     contracts = pl.DataFrame(
         {
             "contract": [CONTRACT_LABELS[c] for c in ("permanent", "fixed_term", "agency", "vacant")],
@@ -156,6 +162,11 @@ def _shift(day: date, months: int) -> date:
     return pl.Series([day]).dt.offset_by(f"{months}mo").dt.month_end()[0]
 
 
+def row_at(frame: pl.DataFrame, day: date) -> dict:
+    """The row of a frame with one row per date (`series`) dated `day`, as a dict."""
+    return frame.filter(pl.col("date") == day).row(0, named=True)
+
+
 # --- Words ----------------------------------------------------------------------------------------
 
 
@@ -176,18 +187,6 @@ def _band(p: Projection) -> str:
     """'an 80%' or 'a 90%': the band's coverage with its article."""
     level = round(p.level * 100)
     return f"{'an' if str(level).startswith('8') or level in (11, 18) else 'a'} {level}%"
-
-
-STATUS_WORDS = {
-    MET: "met",
-    MISSED: "not met",
-    ON_TRACK: "on track on the recent trend",
-    OFF_TRACK: "off track on the recent trend",
-    LIKELY: "met on the trend line, but the range includes higher rates",
-    UNLIKELY: "missed on the trend line, but the range reaches the target",
-    BEYOND: "beyond the projection",
-    NO_FIGURE: "no figure",
-}
 
 
 def target_now_sentence(wf: WorkforceSection) -> str | None:
@@ -242,7 +241,7 @@ def projection_sentence(wf: WorkforceSection) -> str:
 def headlines(wf: WorkforceSection, authority: str) -> list[str]:
     """Three to five sentences for the advisor, each built from the computed figures."""
     series = wf.series.sort("date")
-    now = series.filter(pl.col("date") == wf.latest).row(0, named=True)
+    now = row_at(series, wf.latest)
     sentences = []
     if now["agency_rate"] is not None:
         first = (
@@ -359,505 +358,6 @@ def section_metrics(inputs: Inputs, period: str) -> pl.DataFrame:
             source = team_loads if column == "median_caseload" else teams
             frames.append(tidy(source.drop_nulls(column), metric, column, breakdown="breakdown"))
     return combine(frames)
-
-
-# --- Figures: each chart with its text alternative and its table -------------------------------
-
-CONTRACT_LABELS = {
-    "permanent": "Permanent",
-    "fixed_term": "Fixed-term",
-    "agency": "Agency",
-    "vacant": "Vacant (empty seat)",
-}
-
-LABELS = {
-    "date": "Snapshot",
-    "team": "Team",
-    "contract": "Contract",
-    "fte": "Full-time equivalent (FTE)",
-    "posts": "Posts",
-    "agency_rate": "Agency rate (% of FTE)",
-    "agency_rate_headcount": "Agency rate (% of workers)",
-    "agency_rate_case_holding": "Agency rate, case-holding practitioners (% of FTE)",
-    "agency_fte": "Agency FTE",
-    "inpost_fte": "Directly employed FTE",
-    "permanent_fte": "Permanent FTE",
-    "fixed_term_fte": "Fixed-term FTE",
-    "fixed_term_headcount": "Fixed-term posts",
-    "vacant_fte": "Empty seats FTE",
-    "vacancy_fte": "Vacancy FTE (empty or agency-covered)",
-    "vacancy_rate": "Vacancy rate (%)",
-    "vacancy_agency_cover_rate": "Vacancies covered by agency (%)",
-    "posts_total": "Posts",
-    "agency_headcount": "Agency workers",
-    "inpost_headcount": "Directly employed workers",
-    "agency_rate_1m": "Agency rate a month earlier (%)",
-    "agency_rate_3m": "Agency rate three months earlier (%)",
-    "change_1m": "Change over the month (percentage points)",
-    "change_3m": "Change over three months (percentage points)",
-    "team_manager_posts": "Team-manager posts",
-    "permanent_team_managers": "Permanent",
-    "agency_team_managers": "Agency",
-    "fixed_term_team_managers": "Fixed-term",
-    "vacant_team_manager_posts": "Vacant",
-    "case_holders": "Case-holding workers",
-    "cases": "Children allocated",
-    "average_caseload": "Average caseload",
-    "caseload_per_fte": "Caseload per FTE",
-    "median_caseload": "Median caseload",
-    "max_caseload": "Highest caseload",
-    "over_threshold": "Workers over the threshold",
-    "over_threshold_share": "Share over the threshold",
-    "area_label": "Area",
-    "value": "Agency rate (%)",
-    "source": "Source",
-    "target": "Target (%)",
-    "actual": "Actual (%)",
-    "projected": "Projected on the recent trend (%)",
-    "lower": "Range: low (%)",
-    "upper": "Range: high (%)",
-    "status": "Assessment",
-}
-
-RATE_DECIMALS = {
-    c: 1
-    for c in (
-        "agency_rate",
-        "agency_rate_headcount",
-        "agency_rate_case_holding",
-        "vacancy_rate",
-        "vacancy_agency_cover_rate",
-        "agency_rate_1m",
-        "agency_rate_3m",
-        "change_1m",
-        "change_3m",
-        "over_threshold_share",
-        "value",
-        "target",
-        "actual",
-        "projected",
-        "lower",
-        "upper",
-        "fte",
-        "agency_fte",
-        "inpost_fte",
-        "permanent_fte",
-        "fixed_term_fte",
-        "vacant_fte",
-        "vacancy_fte",
-        "average_caseload",
-        "caseload_per_fte",
-        "median_caseload",
-    )
-}
-HEADCOUNTS = [
-    "posts",
-    "agency_headcount",
-    "inpost_headcount",
-    "fixed_term_headcount",
-    "team_manager_posts",
-    "permanent_team_managers",
-    "agency_team_managers",
-    "fixed_term_team_managers",
-    "vacant_team_manager_posts",
-    "case_holders",
-    "cases",
-    "max_caseload",
-    "over_threshold",
-]
-
-
-def _labels(wf: WorkforceSection) -> dict[str, str]:
-    return {
-        **LABELS,
-        "over_threshold": f"Workers with more than {wf.threshold}",
-        "over_threshold_share": f"Share with more than {wf.threshold} (%)",
-    }
-
-
-def _census_rows(wf: WorkforceSection) -> pl.DataFrame:
-    """The snapshots at each 30 September (the DfE census date) and the latest one."""
-    s = wf.series
-    return s.filter(
-        ((pl.col("date").dt.month() == 9) & (pl.col("date").dt.day() == 30)) | (pl.col("date") == wf.latest)
-    )
-
-
-def agency_rate_figure(wf: WorkforceSection, authority: str) -> charts.Figure:
-    """The agency rate at each snapshot with the published England (and regional) rates."""
-    table = _census_rows(wf).select(
-        "date", "agency_fte", "inpost_fte", "agency_rate", "agency_rate_headcount", "agency_rate_case_holding"
-    )
-    england = wf.comparator_rates.filter(pl.col("area") == "england").select("date", pl.col("value").alias("england"))
-    table = table.join(england, on="date", how="left")
-    return charts.Figure(
-        charts.line_with_comparators(
-            wf.series,
-            wf.comparator_rates,
-            value="agency_rate",
-            title="Agency workers as a share of children's social workers",
-            subtitle="Agency full-time equivalent (FTE) / (agency + directly employed FTE), each month; comparators "
-            "are the DfE's figures at 30 September, held until the next one",
-            y_title="Agency rate (%)",
-            authority=authority,
-        ),
-        charts.describe_trend(
-            wf.series, "agency_rate", "the agency rate (percent of FTE) at each snapshot", decimals=1
-        ),
-        table,
-        caption="The agency rate at each 30 September (the DfE's census date) and at the latest snapshot",
-        decimals=RATE_DECIMALS | {"england": 1},
-        labels={**LABELS, "england": "England, DfE (%)"},
-    )
-
-
-def projection_figure(wf: WorkforceSection) -> charts.Figure:
-    """The agency rate's recent straight-line trend carried forward, with its band and the targets."""
-    history = wf.series.select("date", "agency_rate").drop_nulls().tail(24)
-    x = alt.X("date:T", title="Month end", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8))
-    y = alt.Y("value:Q", title="Agency rate (%)", scale=alt.Scale(zero=True))
-    layers: list[alt.Chart] = [
-        alt.Chart(history.rename({"agency_rate": "value"}))
-        .mark_line(color=charts.AUTHORITY, strokeWidth=3)
-        .encode(x=x, y=y)
-    ]
-    p = wf.projection
-    subtitle = "Too few recent snapshots to project the trend"
-    if p is not None:
-        line = pl.concat(
-            [
-                p.fitted.rename({"fitted": "value"}),
-                p.frame.select("date", pl.col("projected").alias("value")),
-            ]
-        )
-        subtitle = (
-            f"Dashed: the straight-line trend of the last {p.points} snapshots, carried forward; shaded: the "
-            f"{round(p.level * 100)}% range; diamonds: the targets"
-        )
-        layers += [
-            alt.Chart(p.frame)
-            .mark_area(color=charts.AUTHORITY, opacity=0.18)
-            .encode(x=x, y=alt.Y("lower:Q", title="Agency rate (%)"), y2="upper:Q"),
-            alt.Chart(line).mark_line(color="#505a5f", strokeWidth=2, strokeDash=[6, 4]).encode(x=x, y=y),
-        ]
-    else:
-        subtitle += "; diamonds: the targets"
-    first = history["date"].min()
-    targets = wf.targets.filter(pl.col("date") >= first) if first is not None else wf.targets
-    if p is not None:
-        targets = targets.filter(pl.col("date") <= p.frame["date"].max())
-    targets = targets.select("date", pl.col("target").alias("value")).with_columns(
-        pl.format("Target {}%", pl.col("value").round(1)).alias("label")
-    )
-    if targets.height:
-        layers += [
-            alt.Chart(targets).mark_point(shape="diamond", size=110, filled=True, color="#0b0c0c").encode(x=x, y=y),
-            alt.Chart(targets)
-            .mark_text(align="left", dx=8, dy=12, fontSize=12, color="#0b0c0c")
-            .encode(x=x, y=y, text="label:N"),
-        ]
-    chart = alt.layer(*layers).properties(
-        title=alt.Title("The agency rate on its recent trend, against the targets", subtitle=subtitle),
-        width=charts.WIDTH,
-        height=charts.HEIGHT,
-    )
-    text = charts.describe_trend(history, "agency_rate", "the agency rate over the last 24 snapshots", decimals=1)
-    data = p.frame if p is not None else None
-    return charts.Figure(
-        chart,
-        f"{text} {projection_sentence(wf)}",
-        data,
-        caption="The agency rate projected on its recent trend, with its range",
-        decimals=RATE_DECIMALS,
-        labels={**LABELS, "date": "Month end"},
-    )
-
-
-def targets_table(wf: WorkforceSection) -> dict:
-    """The agency-rate targets against the actual or projected rate, ready for `report.table(**...)`."""
-    frame = wf.targets.with_columns(pl.col("status").replace_strict(STATUS_WORDS, default=pl.col("status")))
-    return {
-        "frame": frame,
-        "caption": "Agency-rate targets set at review, against the rate and its recent trend",
-        "decimals": RATE_DECIMALS,
-        "labels": {**LABELS, "date": "Target month end"},
-    }
-
-
-def _percent_bars(frame: pl.DataFrame, *, category: str, value: str, title: str, subtitle: str = "") -> alt.LayerChart:
-    """Horizontal bars of a percentage, each labelled with its value (or 'nobody in post')."""
-    shown = frame.with_columns(
-        pl.when(pl.col(value).is_null())
-        .then(pl.lit("nobody in post"))
-        .otherwise(pl.col(value).round(1).cast(pl.String) + "%")
-        .alias("_label"),
-        pl.col(value).fill_null(0).alias("_pos"),
-    )
-    y = alt.Y(f"{category}:N", sort=frame[category].to_list(), title=None, axis=alt.Axis(labelLimit=320))
-    base = alt.Chart(shown).encode(y=y)
-    return alt.layer(
-        base.mark_bar(color=charts.AUTHORITY).encode(
-            x=alt.X(f"{value}:Q", title="Agency rate (%)", scale=alt.Scale(domain=[0, 100]))
-        ),
-        base.mark_text(align="left", dx=4, fontSize=12).encode(x="_pos:Q", text="_label:N"),
-    ).properties(title=alt.Title(title, subtitle=subtitle), width=charts.WIDTH - 200, height=max(60, 28 * frame.height))
-
-
-def team_figure(wf: WorkforceSection) -> charts.Figure:
-    """The agency rate of each team at the latest snapshot, with each team's rate a month and three months before."""
-    frame = wf.team_latest
-    top = frame.drop_nulls("agency_rate")
-    words = "; ".join(
-        f"{t} {pct(r)}" if r is not None else f"{t}: nobody in post"
-        for t, r in frame.select("team", "agency_rate").iter_rows()
-    )
-    alt_text = f"Bar chart of the agency rate of each team at {long_date(wf.latest)}: {words}."
-    if top.height:
-        alt_text += f" The highest is {top['team'][0]} at {pct(top['agency_rate'][0])}."
-    return charts.Figure(
-        _percent_bars(
-            frame,
-            category="team",
-            value="agency_rate",
-            title=f"Agency rate by team at {long_date(wf.latest)}",
-            subtitle="Agency FTE / (agency + directly employed FTE) in each team",
-        ),
-        alt_text,
-        frame.select(
-            "team",
-            "posts",
-            "inpost_fte",
-            "agency_fte",
-            "agency_rate",
-            "agency_rate_1m",
-            "agency_rate_3m",
-            "agency_rate_headcount",
-            "vacancy_rate",
-        ),
-        caption=f"Agency and vacancy rates by team at {long_date(wf.latest)}",
-        counts=HEADCOUNTS,
-        decimals=RATE_DECIMALS,
-        labels=LABELS,
-    )
-
-
-def rising_table(wf: WorkforceSection) -> dict:
-    """The teams whose agency rate rose, ready for `report.table(**...)`."""
-    return {
-        "frame": wf.rising.select("team", "agency_rate_3m", "agency_rate_1m", "agency_rate", "change_1m", "change_3m"),
-        "caption": "Teams whose agency rate rose over the last month or the last three months",
-        "decimals": RATE_DECIMALS,
-        "labels": {**LABELS, "agency_rate": "Agency rate now (%)"},
-    }
-
-
-def posts_figure(wf: WorkforceSection) -> charts.Figure:
-    """The agency and vacancy rates over time, with the fixed-term posts in the table."""
-    long = wf.series.select(
-        "date",
-        pl.col("agency_rate").alias("Agency rate"),
-        pl.col("vacancy_rate").alias("Vacancy rate"),
-    ).unpivot(index="date", variable_name="measure", value_name="rate")
-    return charts.Figure(
-        charts.lines(
-            long,
-            value="rate",
-            series="measure",
-            title="Agency and vacancy rates at each snapshot",
-            subtitle="Vacancies are posts without a directly employed worker, whether or not agency staff cover them",
-            y_title="Percent of FTE",
-            order=["Agency rate", "Vacancy rate"],
-        ),
-        charts.describe_trend(
-            wf.series, "vacancy_rate", "the vacancy rate (percent of FTE) at each snapshot", decimals=1
-        )
-        + " "
-        + charts.describe_trend(wf.series, "agency_rate", "the agency rate over the same snapshots", decimals=1),
-        wf.series.select(
-            "date",
-            "inpost_fte",
-            "agency_fte",
-            "vacant_fte",
-            "vacancy_fte",
-            "vacancy_rate",
-            "vacancy_agency_cover_rate",
-            "fixed_term_fte",
-            "fixed_term_headcount",
-        ).tail(13),
-        caption="Vacancies and fixed-term posts, last 13 snapshots",
-        counts=HEADCOUNTS,
-        decimals=RATE_DECIMALS,
-        labels=LABELS,
-    )
-
-
-def contracts_figure(wf: WorkforceSection) -> charts.Figure:
-    """Full-time equivalent by contract over time, stacked to the whole establishment; the latest in the table."""
-    order = list(CONTRACT_LABELS.values())
-    long = (
-        wf.series.select("date", *[pl.col(f"{c}_fte").alias(label) for c, label in CONTRACT_LABELS.items()])
-        .unpivot(index="date", variable_name="contract", value_name="fte")
-        .with_columns(pl.col("contract").replace_strict({c: i for i, c in enumerate(order)}).alias("_order"))
-    )
-    chart = (
-        alt.Chart(long)
-        .mark_area()
-        .encode(
-            x=alt.X("date:T", title="Month end", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8)),
-            y=alt.Y("fte:Q", title="Full-time equivalent (FTE)", stack="zero"),
-            color=alt.Color(
-                "contract:N",
-                scale=alt.Scale(domain=order, range=["#0072B2", "#56B4E9", "#E69F00", "#d9d9d9"]),
-                sort=order,
-                title=None,
-            ),
-            order=alt.Order("_order:Q"),
-        )
-        .properties(
-            title=alt.Title(
-                "Social work posts by contract, in full-time equivalents (FTE)",
-                subtitle="Every social-work post in the establishment, stacked; managers included",
-            ),
-            width=charts.WIDTH,
-            height=charts.HEIGHT,
-        )
-    )
-    now = wf.contracts
-    words = "; ".join(f"{c.lower()} {f:,.1f} FTE" for c, f in now.select("contract", "fte").iter_rows())
-    return charts.Figure(
-        chart,
-        f"Stacked area chart of social work FTE by contract at each snapshot from "
-        f"{long_month(wf.series['date'].min())} to {long_month(wf.latest)}. At {long_date(wf.latest)}: {words}.",
-        now,
-        caption=f"Posts by contract at {long_date(wf.latest)}",
-        counts=["posts"],
-        decimals=RATE_DECIMALS,
-        labels=LABELS,
-    )
-
-
-def team_managers_figure(wf: WorkforceSection) -> charts.Figure:
-    """Team-manager posts and how many permanent managers fill them."""
-    counts = ["team_manager_posts", "permanent_team_managers"]
-    long = (
-        mask_small(wf.series.select("date", *counts), counts)
-        .select(
-            "date",
-            pl.col("team_manager_posts").alias("Team-manager posts"),
-            pl.col("permanent_team_managers").alias("Filled by permanent managers"),
-        )
-        .unpivot(index="date", variable_name="who", value_name="posts")
-    )
-    now = wf.series.filter(pl.col("date") == wf.latest).row(0, named=True)
-    return charts.Figure(
-        charts.lines(
-            long,
-            value="posts",
-            series="who",
-            title="Team-manager posts and permanent team managers",
-            y_title="Posts",
-            order=["Team-manager posts", "Filled by permanent managers"],
-        ),
-        charts.describe_trend(
-            wf.series, "permanent_team_managers", "the number of permanent team managers at each snapshot", count=True
-        )
-        + f" At {long_date(wf.latest)}, {show_count(now['permanent_team_managers'])} of "
-        f"{show_count(now['team_manager_posts'])} team-manager posts were filled by permanent managers.",
-        wf.series.select(
-            "date",
-            "team_manager_posts",
-            "permanent_team_managers",
-            "fixed_term_team_managers",
-            "agency_team_managers",
-            "vacant_team_manager_posts",
-        ).tail(13),
-        caption="Team-manager posts by contract, last 13 snapshots",
-        counts=HEADCOUNTS,
-        labels=LABELS,
-    )
-
-
-def caseload_figure(wf: WorkforceSection) -> charts.Figure:
-    """The share of case-holding workers over the caseload threshold, with the averages in the table."""
-    frame = wf.series.drop_nulls("over_threshold_share")
-    return charts.Figure(
-        charts.simple_line(
-            frame,
-            x="date",
-            y="over_threshold_share",
-            title=f"Case-holding workers with more than {wf.threshold} children allocated",
-            subtitle="Share of workers holding at least one case",
-            x_title="Snapshot",
-            y_title=f"Percent with more than {wf.threshold}",
-        ),
-        charts.describe_trend(
-            frame,
-            "over_threshold_share",
-            f"the percent of case holders with more than {wf.threshold} cases",
-            decimals=1,
-        )
-        + " "
-        + charts.describe_trend(frame, "average_caseload", "the average caseload per case-holding worker", decimals=1),
-        frame.select(
-            "date",
-            "case_holders",
-            "cases",
-            "average_caseload",
-            "caseload_per_fte",
-            "median_caseload",
-            "over_threshold",
-            "over_threshold_share",
-        ).tail(13),
-        caption="Caseloads, last 13 snapshots",
-        counts=HEADCOUNTS,
-        decimals=RATE_DECIMALS,
-        labels=_labels(wf),
-    )
-
-
-def caseload_teams_figure(wf: WorkforceSection) -> charts.Figure:
-    """Each team's caseloads at the latest snapshot: the median as a bar, the highest as a tick."""
-    frame = wf.caseload_teams.filter(pl.col("date") == wf.latest).sort("median_caseload", descending=True)
-    y = alt.Y("team:N", sort=frame["team"].to_list(), title=None, axis=alt.Axis(labelLimit=320))
-    x_title = "Children allocated per worker"
-    base = alt.Chart(mask_small(frame, ["max_caseload"])).encode(y=y)
-    chart = alt.layer(
-        base.mark_bar(color=charts.AUTHORITY).encode(x=alt.X("median_caseload:Q", title=x_title)),
-        base.mark_tick(color="#D55E00", thickness=3, size=20).encode(x="max_caseload:Q"),
-        alt.Chart(pl.DataFrame({"threshold": [wf.threshold]}))
-        .mark_rule(color="#505a5f", strokeDash=[6, 4])
-        .encode(x="threshold:Q"),
-    ).properties(
-        title=alt.Title(
-            f"Caseloads by team at {long_date(wf.latest)}",
-            subtitle=f"Bars: median caseload; orange ticks: the highest caseload; dashed line: {wf.threshold}",
-        ),
-        width=charts.WIDTH - 200,
-        height=max(60, 28 * frame.height),
-    )
-    words = "; ".join(
-        f"{t} median {m:.0f}, highest {show_count(x)}"
-        for t, m, x in frame.select("team", "median_caseload", "max_caseload").iter_rows()
-    )
-    return charts.Figure(
-        chart,
-        f"Bar chart of the median caseload of each team at {long_date(wf.latest)}, with the highest caseload marked: "
-        f"{words}.",
-        frame.select(
-            "team",
-            "case_holders",
-            "cases",
-            "average_caseload",
-            "median_caseload",
-            "max_caseload",
-            "over_threshold",
-            "over_threshold_share",
-        ),
-        caption=f"Caseloads by team at {long_date(wf.latest)}",
-        counts=HEADCOUNTS,
-        decimals=RATE_DECIMALS,
-        labels=_labels(wf),
-    )
 
 
 #: The metrics the notebook defines at the foot of the page.
