@@ -37,6 +37,8 @@ ERROR, WARNING = "critical", "warning"
 
 #: DfE UPN format: a check letter, 3-digit LA, 4-digit establishment, 2-digit year, 2 digits and a digit or
 #: letter (temporary UPNs end in a letter); or UN1-UN5 where the UPN is not known (903 rule 1001, CBDS 100001).
+#: A UK postcode, full ("HR1 2AB") or outward code only ("HR1"), as the 903 allows (rule 1021 checks format).
+POSTCODE_PATTERN = r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?([0-9][A-Z]{2})?$"
 UPN_PATTERN = r"^([A-HJ-NP-RT-Z][0-9]{11}[0-9A-HJ-NP-RT-Z]|UN[1-5])$"
 
 #: For each suite: the columns that must exist, the date columns and the number columns.
@@ -200,6 +202,19 @@ def episodes_suite() -> gx.ExpectationSuite:
             _in_set("REC", list(codes.EPISODE_CODE_LISTS["REC"]), "149", ERROR),
             _in_set("PLACE_PROVIDER", list(codes.PLACE_PROVIDER), "178", WARNING),
             _in_set("REASON_PLACE_CHANGE", list(codes.REASON_PLACE_CHANGE), "1009", WARNING),
+            *[
+                gxe.ExpectColumnValuesToMatchRegex(
+                    column=column,
+                    regex=POSTCODE_PATTERN,
+                    severity=WARNING,
+                    meta=_meta(
+                        "1021",
+                        f"{column} is a valid postcode or outward code (like HR1 2AB or HR1)",
+                        f"Correct {column}: capital letters, with the outward code first.",
+                    ),
+                )
+                for column in ("HOME_POST", "PL_POST")
+            ],
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
                 column_A=AS_DATE.format("DEC"),
                 column_B=AS_DATE.format("DECOM"),
