@@ -1,40 +1,61 @@
-"""Benchmarks: time the whole pack build on the default data (median of several runs).
+"""Benchmarks: the pack build, national metrics (polars vs pandas), GX validation at national scale, peak memory.
 
-Run with `make bench`. Timings live here, never in tests. Each benchmark prints one line.
+`make bench` runs this file. Each benchmark prints one line (medians of several runs);
+`--record` also appends the lines, dated, to the table in `benchmarks/README.md`.
+Timings live here, never in tests.
 """
 
 from __future__ import annotations
 
 import argparse
-import platform
-import statistics
-import tempfile
-import time
+import datetime
+import os
+import sys
 from pathlib import Path
 
-from analysis.build import build_pack, ensure_default_data
+sys.path.insert(0, str(Path(__file__).parent))  # the benchmark modules, when run as `python benchmarks/run.py`
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+from bench_national import bench_national
+from bench_pack import bench_pack
+from bench_validation import bench_validation
+from common import machine
+from peak_memory import peak_memory
+
+BENCHMARKS = {
+    "pack": lambda runs: bench_pack(runs),
+    "national": lambda runs: bench_national(max(runs, 5)),
+    "validation": lambda runs: bench_validation(runs),
+    "memory": lambda runs: peak_memory(),
+}
+README = Path(__file__).with_name("README.md")
 
 
-def bench_pack(runs: int) -> str:
-    """Median wall-clock seconds for `build_pack` on the synthetic data, into a throwaway folder."""
-    data = ensure_default_data(None)
-    times = []
-    for _ in range(runs):
-        with tempfile.TemporaryDirectory() as out:
-            t0 = time.perf_counter()
-            build_pack(data, None, Path(out))
-            times.append(time.perf_counter() - t0)
-    return (
-        f"pack build (default data): median {statistics.median(times):.1f} s over {runs} runs "
-        f"(min {min(times):.1f}, max {max(times):.1f}) on {platform.node()} ({platform.machine()})"
-    )
+def record(lines: list[tuple[str, str]]) -> None:
+    """Append one row per benchmark to the results table at the end of README.md."""
+    today = datetime.date.today().isoformat()
+    where = machine().replace("|", "/")
+    rows = "".join(f"| {today} | {where} | {name} | {line.replace('|', '/')} |\n" for name, line in lines)
+    text = README.read_text(encoding="utf-8")
+    README.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    with README.open("a", encoding="utf-8") as handle:  # the results table is the end of the file
+        handle.write(rows)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=3, help="runs per benchmark (national: at least 5)")
+    parser.add_argument("--only", choices=list(BENCHMARKS), action="append", help="run only these (repeatable)")
+    parser.add_argument("--record", action="store_true", help="append the results to benchmarks/README.md")
     args = parser.parse_args()
-    print(bench_pack(args.runs))
+    print(f"machine: {machine()}", flush=True)
+    lines = []
+    for name in args.only or list(BENCHMARKS):
+        line = BENCHMARKS[name](args.runs)
+        print(line, flush=True)
+        lines.append((name, line))
+    if args.record:
+        record(lines)
 
 
 if __name__ == "__main__":
