@@ -10,6 +10,9 @@ from analysis.findings import Finding
 from analysis.readers import ROW, date_expr
 from analysis.ssda903 import FILE, YEAR, MergeReport, merge_episodes
 
+#: Key under which the merged episodes are kept in the tables dict for the other rules.
+MERGED = "_merged_episodes"
+
 
 def episodes(tables: dict[str, pl.DataFrame]) -> pl.DataFrame | None:
     """The episodes as merged for analysis (one row per CHILD + DECOM, latest return), dates parsed.
@@ -17,6 +20,8 @@ def episodes(tables: dict[str, pl.DataFrame]) -> pl.DataFrame | None:
     Rows whose DECOM cannot be read are left out here: the suites already report them as errors.
     Returns None when there is no usable episodes table.
     """
+    if MERGED in tables:  # built once per validation run: every rule uses the same merged episodes
+        return tables[MERGED]
     raw = tables.get("episodes")
     needed = {"CHILD", "DECOM", "DEC", "RNE", "REC", "LS", "PLACE"}
     if raw is None or not needed <= set(raw.columns):
@@ -26,7 +31,8 @@ def episodes(tables: dict[str, pl.DataFrame]) -> pl.DataFrame | None:
     )
     if YEAR not in typed.columns:
         typed = typed.with_columns(pl.lit(0).alias(YEAR))
-    return merge_episodes(typed, MergeReport()).sort("CHILD", "DECOM")
+    tables[MERGED] = merge_episodes(typed, MergeReport()).sort("CHILD", "DECOM")
+    return tables[MERGED]
 
 
 def header(tables: dict[str, pl.DataFrame]) -> pl.DataFrame | None:
