@@ -61,4 +61,4 @@ lock: install
 	mv requirements/constraints.tmp requirements/constraints.txt
 
 clean:
-	rm -rf $(VENV) outputs/*/ outputs/latest outputs/.staging-* data/synthetic
+	rm -rf $(VENV) node_modules outputs/*/ outputs/latest outputs/.staging-* data/synthetic data/national
