@@ -1,8 +1,8 @@
 """National scale: the multi-authority generator, and multi-authority metrics equal to the single-authority ones.
 
-The "done when" of issue 9: on a small multi-authority data set, the results grouped by
-authority equal what the single-authority functions (`analysis.cla`, `analysis.care_periods`)
-give on each authority's episodes alone. No timings here: those are in `benchmarks/`.
+The "done when" of issue 9: on a small multi-authority data set, the functions of `analysis.cla`
+and `analysis.care_periods` grouped by authority (`by=BY`) give what they give ungrouped (the
+default) on each authority's episodes alone. No timings here: those are in `benchmarks/`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import pytest
 from factories import episode, episodes_frame
 from polars.testing import assert_frame_equal
 
-from analysis import care_periods, cla, cli, national, rules, ssda903
+from analysis import care_periods, cla, cli, grouping, national, rules, ssda903
 from analysis.inputs import load_inputs
+from analysis.national import BY
 from analysis.periods import month_ends
 from analysis.readers import read_raw
 from analysis.synth.national import generate_national
@@ -115,7 +116,7 @@ def test_dates_codes_and_periods_are_as_the_903_requires(small: Path) -> None:
     assert checked["DEC"].min() >= START and checked["DEC"].max() <= END and checked["DECOM"].max() <= END
     # Short breaks (V3) are there, each its own period, and so is every route out of care.
     assert "V3" in set(episodes["LS"])
-    routes = national.periods_of_care(national.load_national(small).episodes)["route"]
+    routes = care_periods.periods_of_care(national.load_national(small).episodes, by=BY)["route"]
     assert set(routes.drop_nulls()) == set(care_periods.ROUTES)
 
 
@@ -134,15 +135,15 @@ def _per_authority(frame: pl.DataFrame, la: str) -> pl.DataFrame:
 def _assert_multi_equals_single(episodes: pl.DataFrame, population: pl.DataFrame | None, dates: pl.Series) -> None:
     """Every grouped function, filtered to one authority, equals the single-authority function on its episodes."""
     multi = {
-        "looked_after_on": national.looked_after_on(episodes, dates),
-        "cla_counts": national.cla_counts(episodes, dates),
-        "periods": national.periods_of_care(episodes),
+        "looked_after_on": cla.looked_after_on(episodes, dates, by=BY),
+        "cla_counts": cla.cla_counts(episodes, dates, by=BY),
+        "periods": care_periods.periods_of_care(episodes, by=BY),
     }
-    multi["flows"] = national.monthly_flows(multi["periods"], END, MONTHS, START)
-    multi["routes"] = national.ceased_by_route(multi["periods"], START, END)
+    multi["flows"] = care_periods.monthly_flows(multi["periods"], END, MONTHS, START, by=BY)
+    multi["routes"] = care_periods.ceased_by_route(multi["periods"], START, END, by=BY)
     if population is not None:
-        multi["population_on"] = national.population_on(population, dates)
-        multi["rate"] = national.rate_per_10k(multi["cla_counts"], population)
+        multi["population_on"] = cla.population_on(population, dates, by=BY)
+        multi["rate"] = cla.rate_per_10k(multi["cla_counts"], population, by=BY)
     authorities = sorted(episodes["LA"].unique())
     assert sorted(multi["cla_counts"]["LA"].unique()) == authorities  # every authority, none invented
     for la in authorities:
@@ -206,16 +207,16 @@ def test_multi_authority_results_equal_single_authority_results_when_child_ids_r
     dates = month_ends(END, MONTHS)
     _assert_multi_equals_single(episodes, HANDMADE_POPULATION, dates)
     # The data can tell the grouping apart: ungrouped, the repeated identifiers would merge children.
-    grouped = national.cla_counts(episodes, pl.Series([date(2022, 11, 30)]))["cla_count"].sum()
-    ungrouped = national.cla_counts(episodes, pl.Series([date(2022, 11, 30)]), by=())["cla_count"].sum()
+    grouped = cla.cla_counts(episodes, pl.Series([date(2022, 11, 30)]), by=BY)["cla_count"].sum()
+    ungrouped = cla.cla_counts(episodes, pl.Series([date(2022, 11, 30)]), by=())["cla_count"].sum()
     assert (grouped, ungrouped) == (4, 3)
-    assert national.periods_of_care(episodes).height == 10
+    assert care_periods.periods_of_care(episodes, by=BY).height == 10
 
 
 def test_known_answers_on_the_handmade_authorities() -> None:
     episodes = _handmade()
     march = national.march_dates(2023, 1)
-    counts = national.rate_per_10k(national.cla_counts(episodes, march), HANDMADE_POPULATION)
+    counts = cla.rate_per_10k(cla.cla_counts(episodes, march, by=BY), HANDMADE_POPULATION, by=BY)
     assert counts.select("LA", "cla_count", "population_0_17", "rate_per_10k").rows() == [
         ("A", 1, 1100.0, 1 / 1100 * 10_000),  # C4 only (C1 left on 15/03, C3 ceased on 31/03)
         ("B", 2, 2000.0, 10.0),  # C2 (once, though two episodes are open) and C3
@@ -233,36 +234,47 @@ def test_known_answers_on_the_handmade_authorities() -> None:
 
 
 def test_grouped_functions_with_no_grouping_are_the_single_authority_functions(synthetic: Path) -> None:
-    """`by=()` on the Herefordshire synthetic data gives exactly what cla.py and care_periods.py give."""
-    episodes = load_inputs(synthetic).episodes
-    population = load_inputs(synthetic).population
+    """On the Herefordshire synthetic data, grouping by a column with one value gives exactly the ungrouped figures.
+
+    Ungrouped (`by=()`, the default) is how the single-authority pack calls these functions; grouped is how
+    `national_metrics` calls them: one implementation, and the grouping changes no figure (dtypes included).
+    """
+    inputs = load_inputs(synthetic)
+    episodes, population = inputs.episodes, inputs.population
+    one_la = pl.lit("E06000019").alias("LA")
+    grouped_episodes, grouped_population = episodes.with_columns(one_la), population.with_columns(one_la)
     end = date(2024, 3, 31)
     dates = cla.review_window(episodes, end, 60)
     start = ssda903.coverage_start(episodes)
     periods = care_periods.periods_of_care(episodes)
+    grouped_periods = care_periods.periods_of_care(grouped_episodes, by=BY)
     counts = cla.cla_counts(episodes, dates)
+    grouped_counts = cla.cla_counts(grouped_episodes, dates, by=BY)
     pairs = [
-        (national.looked_after_on(episodes, dates, by=()), cla.looked_after_on(episodes, dates)),
-        (national.cla_counts(episodes, dates, by=()), counts),
-        (national.population_on(population, dates, by=()), cla.population_on(population, dates)),
-        (national.rate_per_10k(counts, population, by=()), cla.rate_per_10k(counts, population)),
-        (national.periods_of_care(episodes, by=()), periods),
-        (national.monthly_flows(periods, end, 60, start, by=()), care_periods.monthly_flows(periods, end, 60, start)),
+        (cla.looked_after_on(grouped_episodes, dates, by=BY), cla.looked_after_on(episodes, dates)),
+        (grouped_counts, counts),
+        (cla.population_on(grouped_population, dates, by=BY), cla.population_on(population, dates)),
+        (cla.rate_per_10k(grouped_counts, grouped_population, by=BY), cla.rate_per_10k(counts, population)),
+        (grouped_periods, periods),
         (
-            national.ceased_by_route(periods, date(2023, 4, 1), end, by=()),
+            care_periods.monthly_flows(grouped_periods, end, 60, start, by=BY),
+            care_periods.monthly_flows(periods, end, 60, start),
+        ),
+        (
+            care_periods.ceased_by_route(grouped_periods, date(2023, 4, 1), end, by=BY),
             care_periods.ceased_by_route(periods, date(2023, 4, 1), end),
         ),
     ]
     for multi, single in pairs:
-        assert_frame_equal(multi, single)
+        assert_frame_equal(multi.drop("LA"), single)
 
 
 def test_periods_do_not_depend_on_the_order_of_the_rows(loaded: national.National) -> None:
     episodes = loaded.episodes
-    assert national.is_sorted(episodes, ["LA", "CHILD", "DECOM"])  # as written: the fast path
+    assert grouping.is_sorted(episodes, ["LA", "CHILD", "DECOM"])  # as written: the fast path
     shuffled = episodes.sample(fraction=1.0, shuffle=True, seed=1)
-    assert not national.is_sorted(shuffled, ["LA", "CHILD", "DECOM"])
-    assert_frame_equal(national.periods_of_care(shuffled), national.periods_of_care(episodes))
+    assert not grouping.is_sorted(shuffled, ["LA", "CHILD", "DECOM"])
+    assert_frame_equal(care_periods.periods_of_care(shuffled, by=BY), care_periods.periods_of_care(episodes, by=BY))
     assert_frame_equal(
         national.national_metrics(shuffled, loaded.population, LAST_YEAR, YEARS).table,
         national.national_metrics(episodes, loaded.population, LAST_YEAR, YEARS).table,
@@ -271,10 +283,10 @@ def test_periods_do_not_depend_on_the_order_of_the_rows(loaded: national.Nationa
 
 def test_is_sorted_compares_whole_keys() -> None:
     frame = pl.DataFrame({"a": ["x", "x", "y", "y"], "b": [2, 3, 1, 1]})
-    assert national.is_sorted(frame, ["a", "b"])
-    assert not national.is_sorted(frame, ["b"])
-    assert not national.is_sorted(frame.reverse(), ["a", "b"])
-    assert not national.is_sorted(pl.DataFrame({"a": [None, "x"], "b": [1, 2]}), ["a", "b"])
+    assert grouping.is_sorted(frame, ["a", "b"])
+    assert not grouping.is_sorted(frame, ["b"])
+    assert not grouping.is_sorted(frame.reverse(), ["a", "b"])
+    assert not grouping.is_sorted(pl.DataFrame({"a": [None, "x"], "b": [1, 2]}), ["a", "b"])
 
 
 def test_national_metrics_agree_with_the_pandas_baseline(small: Path, loaded: national.National) -> None:
@@ -379,4 +391,4 @@ def test_an_unknown_code_stays_text(tmp_path: Path) -> None:
     frame.with_columns(pl.lit("A").alias("LA")).write_csv(folder / "ssda903" / "episodes.csv")
     loaded = national.load_national(folder)
     assert loaded.episodes.schema["LS"] == pl.String and isinstance(loaded.episodes.schema["PLACE"], pl.Enum)
-    assert national.cla_counts(loaded.episodes, pl.Series([date(2023, 3, 31)]))["cla_count"].to_list() == [2]
+    assert cla.cla_counts(loaded.episodes, pl.Series([date(2023, 3, 31)]), by=BY)["cla_count"].to_list() == [2]
