@@ -29,6 +29,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from analysis.cla import looked_after_on
+from analysis.codes import REC_ROUTE
 from analysis.periods import month_ends
 from analysis.ssda903 import YEAR
 
@@ -48,16 +49,12 @@ SHORT_LABEL = {
     "all": "All routes",
 }
 #: REC → route for the exits this section counts (DfE SSDA903 REC code list).
+#: The routes out of care of `codes.REC_ROUTE` that discharge an order, with "returned home" named
+#: "reunification" (E4A, E4B); SGO E45-E48, CAO E41 and adoption E11/E12 keep their names.
 REC_DISCHARGE_ROUTE = {
-    "E4A": "reunification",
-    "E4B": "reunification",
-    "E45": "special_guardianship_order",
-    "E46": "special_guardianship_order",
-    "E47": "special_guardianship_order",
-    "E48": "special_guardianship_order",
-    "E41": "child_arrangements_order",
-    "E11": "adoption",
-    "E12": "adoption",
+    rec: "reunification" if route == "returned_home" else route
+    for rec, route in REC_ROUTE.items()
+    if route in {"returned_home", "special_guardianship_order", "child_arrangements_order", "adoption"}
 }
 CARE_ORDER_LS = ("C1", "C2")
 PLACEMENT_ORDER_LS = ("E1", "D1")

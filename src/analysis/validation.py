@@ -86,36 +86,9 @@ def _gx_findings(result: object, file: str, checked: int) -> list[Finding]:
             missing = [] if exact else mismatched.get("missing", [])
             extra = [c for c in mismatched.get("unexpected", []) if c not in OPTIONAL_COLUMNS and not c.endswith(")")]
             if extra and exact:
-                found.append(
-                    Finding(
-                        file,
-                        meta.get("rule", ""),
-                        meta.get("title", cfg.type),
-                        "warning",
-                        len(extra),
-                        checked,
-                        ", ".join(extra),
-                        [1],
-                        [f"extra: {', '.join(extra)}"],
-                        meta.get("fix", ""),
-                    )
-                )
-            if not missing:
-                continue
-            found.append(
-                Finding(
-                    file,
-                    meta.get("rule", ""),
-                    meta.get("title", cfg.type),
-                    "error",
-                    len(missing),
-                    checked,
-                    ", ".join(missing),
-                    [1],
-                    [f"missing: {', '.join(missing)}"],
-                    meta.get("fix", ""),
-                )
-            )
+                found.append(_columns_finding(file, meta, cfg.type, "warning", extra, checked, "extra"))
+            if missing:
+                found.append(_columns_finding(file, meta, cfg.type, "error", missing, checked, "missing"))
             continue
         severity = "error" if str(cfg.severity).lower().endswith("critical") else "warning"
         examples = [_example(v) for v in (res.get("partial_unexpected_list") or [])[:5]]
@@ -134,6 +107,16 @@ def _gx_findings(result: object, file: str, checked: int) -> list[Finding]:
             )
         )
     return found
+
+
+def _columns_finding(
+    file: str, meta: dict, kind: str, severity: str, columns: list[str], checked: int, what: str
+) -> Finding:
+    """A finding about whole columns (missing or extra), reported on the header row (row 1)."""
+    return Finding(
+        file, meta.get("rule", ""), meta.get("title", kind), severity, len(columns), checked, ", ".join(columns),
+        [1], [f"{what}: {', '.join(columns)}"], meta.get("fix", ""),
+    )  # fmt: skip
 
 
 def _example(value: object) -> str:
