@@ -320,3 +320,20 @@ def test_charts_for_slides_are_titled_and_sourced(pack: Path) -> None:
             assert chart.with_suffix(".svg").exists()
     svg = (pack / "charts" / "01_children_in_care__children-in-care-per-10-000-children.svg").read_text()
     assert "Children in care per 10,000 children" in svg and "Source: Herefordshire review pack" in svg
+
+
+@pytest.mark.e2e
+def test_metrics_command_writes_the_same_figures_unsuppressed(pack: Path, synthetic: Path, tmp_path: Path) -> None:
+    from analysis.cli import main
+
+    out = tmp_path / "metrics.csv"
+    assert main(["metrics", "--data", str(synthetic), "--period", "2024-03", "--out", str(out)]) == 0
+    analyst = pl.read_csv(out)
+    shown = pl.read_csv(pack / "metrics.csv", infer_schema=False)
+    assert (
+        analyst.select("metric", "breakdown", "period").rows() == shown.select("metric", "breakdown", "period").rows()
+    )
+    small = analyst.filter((pl.col("unit") == "count") & pl.col("value").is_between(1, 4))
+    assert small.height > 0  # the analyst's copy keeps small counts …
+    hidden = shown.join(small.select("metric", "breakdown", "period"), on=["metric", "breakdown", "period"])
+    assert (hidden["value"] == "c").all()  # … which the pack's copy shows as "c"
