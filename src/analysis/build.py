@@ -109,20 +109,10 @@ def build_pack(
             {"href": "data_quality.html", "title": "Data quality"}
         ]
         footer = _footer(inputs, period, data_dir)
+        run = Run(notebooks_dir, staging, data_dir, period, nav, footer, out_root, stamp)
         timings = []
         for section in sections:
-            seconds = _run_section(
-                section,
-                notebooks_dir,
-                analyst,
-                pack,
-                data_dir,
-                period,
-                nav,
-                footer,
-                out_root,
-                stamp,
-            )
+            seconds = _run_section(section, run)
             timings.append({"notebook": section.notebook, "seconds": round(seconds, 2)})
 
         metrics = all_metrics(inputs, period)
@@ -212,50 +202,62 @@ def _footer(inputs: Inputs, period: str, data_dir: Path) -> str:
     )
 
 
-def _run_section(
-    section: Section,
-    notebooks_dir: Path,
-    analyst: Path,
-    pack: Path,
-    data_dir: Path,
-    period: str,
-    nav: list[dict],
-    footer: str,
-    out_root: Path,
-    stamp: str,
-) -> float:
+@dataclass(frozen=True)
+class Run:
+    """What every notebook of one build shares: where things are, the parameters, the page frame."""
+
+    notebooks_dir: Path
+    staging: Path
+    data_dir: Path
+    period: str
+    nav: list[dict]
+    footer: str
+    out_root: Path
+    stamp: str
+
+    @property
+    def pack(self) -> Path:
+        return self.staging / "pack"
+
+    @property
+    def analyst(self) -> Path:
+        return self.staging / "analyst"
+
+    def parameters(self, section: Section) -> dict[str, str]:
+        """data_dir and period for every notebook, plus the extra parameters the section asks for."""
+        extra = {"outputs_dir": str(self.out_root), "analyst_dir": str(self.analyst)}
+        return {
+            "data_dir": str(self.data_dir),
+            "period": self.period,
+            **{k: v for k, v in extra.items() if k in section.extra_parameters},
+        }
+
+
+def _run_section(section: Section, run: Run) -> float:
     """Execute one notebook with papermill and export it to HTML; return the seconds taken."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    source = notebooks_dir / section.notebook
-    executed = analyst / "notebooks" / section.notebook
+    source = run.notebooks_dir / section.notebook
+    executed = run.analyst / "notebooks" / section.notebook
     executed.parent.mkdir(parents=True, exist_ok=True)
     log.info("running %s", section.notebook)
     t0 = time.perf_counter()
-    os.environ[exports.EXPORT_ENV] = str(analyst.parent / "exports" / Path(section.notebook).stem)
+    os.environ[exports.EXPORT_ENV] = str(run.staging / "exports" / Path(section.notebook).stem)
     try:
         pm.execute_notebook(
             str(source),
             str(executed),
-            parameters={
-                "data_dir": str(data_dir),
-                "period": period,
-                **{
-                    k: v
-                    for k, v in {"outputs_dir": str(out_root), "analyst_dir": str(analyst)}.items()
-                    if k in section.extra_parameters
-                },
-            },
+            parameters=run.parameters(section),
             kernel_name="python3",
-            cwd=str(notebooks_dir),
+            cwd=str(run.notebooks_dir),
             progress_bar=False,
             log_output=False,
             start_timeout=120,
             execution_timeout=900,
         )
     except PapermillExecutionError as exc:
-        failed = out_root / "failed" / stamp
+        failed = run.out_root / "failed" / run.stamp
         failed.mkdir(parents=True, exist_ok=True)
         if executed.exists():
             shutil.copy2(executed, failed / section.notebook)
@@ -271,9 +273,9 @@ def _run_section(
     marked = nbformat.read(executed, as_version=4)
     marked.metadata["review_pack"] = {"marking": MARKING}
     nbformat.write(marked, executed)
-    page_nav = [{**item, "current": item["href"] == _page_name(section)} for item in nav]
-    html = export_html(executed, section.title, page_nav, footer)
-    (pack / _page_name(section)).write_text(html, encoding="utf-8")
+    page_nav = [{**item, "current": item["href"] == _page_name(section)} for item in run.nav]
+    html = export_html(executed, section.title, page_nav, run.footer)
+    (run.pack / _page_name(section)).write_text(html, encoding="utf-8")
     return seconds
 
 
