@@ -20,7 +20,7 @@ import polars as pl
 
 from analysis.codes import REC_ROUTE, ROUTE_LABEL, SHORT_BREAK_LS
 from analysis.grouping import each_group, is_sorted
-from analysis.periods import month_ends
+from analysis.periods import month_ends, window
 
 ROUTES = list(ROUTE_LABEL)
 COLUMNS = ["CHILD", "period", "start", "end", "REC", "route", "last_ls", "last_place", "episodes", "short_breaks_only"]
@@ -180,9 +180,7 @@ def _routes_plan(
 
 def monthly_ceased_by_route(periods: pl.DataFrame, end: date, months: int, start: date | None = None) -> pl.DataFrame:
     """Ceases per month by route: one row per (month end, route), zero-filled; for metrics.csv."""
-    grid = month_ends(end, months)
-    if start is not None:
-        grid = grid.filter(grid >= pl.Series([start]).dt.month_end()[0])
+    grid = window(end, months, start)
     counts = (
         periods.filter(~pl.col("short_breaks_only") & pl.col("end").is_not_null())
         .group_by(_month("end"), "route")

@@ -19,7 +19,7 @@ from analysis.disclosure import mask_small, protect, show_count
 from analysis.headlines import change_words
 from analysis.inputs import Inputs
 from analysis.metrics import combine, tidy
-from analysis.periods import long_date, long_month, parse_period
+from analysis.periods import long_date, long_month, parse_period, shift_months
 from analysis.ssda903 import coverage_start
 
 #: Months shown in the section's trend charts (at least 24; fewer if the returns start later).
@@ -64,14 +64,14 @@ def prepare(inputs: Inputs, period: str, months: int = MONTHS) -> ChildrenInCare
         series = series.with_columns(pl.lit(None, pl.Float64).alias("rate_excl_uasc_per_10k"))
     periods = periods_of_care(episodes)
     start = coverage_start(episodes)
-    year_ago = _shift(end, -12)
-    routes = ceased_by_route(periods, _shift(end, -12) + DAY, end).join(
-        ceased_by_route(periods, _shift(end, -24) + DAY, year_ago).select(
+    year_ago = shift_months(end, -12)
+    routes = ceased_by_route(periods, shift_months(end, -12) + DAY, end).join(
+        ceased_by_route(periods, shift_months(end, -24) + DAY, year_ago).select(
             "route", pl.col("ceased").alias("ceased_before")
         ),
         on="route",
     )
-    status_dates = pl.Series([d for d in (year_ago, _shift(end, -1), end) if start is None or d >= start])
+    status_dates = pl.Series([d for d in (year_ago, shift_months(end, -1), end) if start is None or d >= start])
     on_end = on.filter(pl.col("date") == end)
     return ChildrenInCare(
         end=end,
@@ -89,10 +89,6 @@ def prepare(inputs: Inputs, period: str, months: int = MONTHS) -> ChildrenInCare
     )
 
 
-def _shift(day: date, months: int) -> date:
-    return pl.Series([day]).dt.offset_by(f"{months}mo").dt.month_end()[0]
-
-
 def headlines(cic: ChildrenInCare, authority: str) -> list[str]:
     """Three to five sentences for the advisor, each built from the computed figures."""
     series = cic.series.sort("date")
@@ -101,7 +97,7 @@ def headlines(cic: ChildrenInCare, authority: str) -> list[str]:
     first = f"At the end of {long_month(latest['date'])}, {show_count(latest['cla_count'])} children were in care"
     if latest["rate_per_10k"] is not None:
         first += f" ({latest['rate_per_10k']:.0f} per 10,000 children)"
-    year_ago = series.filter(pl.col("date") == _shift(latest["date"], -12))
+    year_ago = series.filter(pl.col("date") == shift_months(latest["date"], -12))
     if year_ago.height:
         first += f", {change_words(latest['cla_count'], year_ago['cla_count'][0])} than a year earlier"
     sentences.append(first + ".")

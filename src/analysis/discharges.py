@@ -30,7 +30,7 @@ import polars as pl
 
 from analysis.cla import looked_after_on
 from analysis.codes import REC_ROUTE
-from analysis.periods import month_ends
+from analysis.periods import month_ends, monthly_rolling
 from analysis.ssda903 import YEAR
 
 ROUTES = ["reunification", "special_guardianship_order", "child_arrangements_order", "adoption"]
@@ -91,11 +91,6 @@ def care_order_discharges(periods: pl.DataFrame) -> pl.DataFrame:
     return order_exits(periods).filter(pl.col("care_order"))
 
 
-def _grid(end: date, months: int, start: date | None) -> pl.Series:
-    grid = month_ends(end, months)
-    return grid if start is None else grid.filter(grid >= pl.Series([start]).dt.month_end().item())
-
-
 def monthly_discharges(discharges: pl.DataFrame, end: date, months: int, start: date | None = None) -> pl.DataFrame:
     """Discharges per month by route, with rolling 12-month sums.
 
@@ -108,21 +103,9 @@ def monthly_discharges(discharges: pl.DataFrame, end: date, months: int, start: 
         [counts, counts.group_by("date").agg(pl.lit("all").alias("route"), pl.col("discharges").sum())],
         how="vertical_relaxed",
     )
-    full = _grid(end, months + 11, None)
-    frame = (
-        pl.DataFrame({"date": full})
-        .join(pl.DataFrame({"route": [*ROUTES, "all"]}), how="cross")
-        .join(counts, on=["date", "route"], how="left")
-        .with_columns(pl.col("discharges").fill_null(0).cast(pl.Int64))
+    return monthly_rolling(
+        counts, key="route", keys=[*ROUTES, "all"], value="discharges", end=end, months=months, start=start
     )
-    if start is not None:
-        covered = pl.col("date") >= pl.lit(start).dt.month_end()
-        frame = frame.with_columns(pl.when(covered).then(pl.col("discharges")).alias("discharges"))
-    frame = frame.sort("route", "date").with_columns(
-        pl.col("discharges").rolling_sum(12).over("route").alias("discharges_12m")
-    )
-    shown = _grid(end, months, start)
-    return frame.filter(pl.col("date").is_in(shown.implode())).sort("date", "route")
 
 
 def discharges_by_route(discharges: pl.DataFrame, first: date, last: date) -> pl.DataFrame:

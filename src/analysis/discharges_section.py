@@ -23,7 +23,7 @@ from analysis.disclosure import protect, show_count
 from analysis.headlines import change_words
 from analysis.inputs import Inputs
 from analysis.metrics import combine, tidy
-from analysis.periods import long_date, long_month, parse_period
+from analysis.periods import long_date, long_month, parse_period, shift_months
 from analysis.permanence import STUCK_DAYS
 from analysis.pipeline_section import Pipeline, pipeline_metrics, pipeline_sentence, prepare_pipeline, stuck_sentence
 from analysis.small_counts import pct_text, rate_shown
@@ -62,10 +62,6 @@ def missing_tracker(inputs: Inputs) -> str | None:
     return FILE_NEEDED if inputs.permanence is None else None
 
 
-def _shift(day: date, months: int) -> date:
-    return pl.Series([day]).dt.offset_by(f"{months}mo").dt.month_end().item()
-
-
 def prepare(inputs: Inputs, period: str, *, stuck_days: int = STUCK_DAYS, months: int = MONTHS) -> DischargesSection:
     """Compute every figure of the section for the review period."""
     end = parse_period(period)
@@ -75,8 +71,8 @@ def prepare(inputs: Inputs, period: str, *, stuck_days: int = STUCK_DAYS, months
     periods = periods_of_care(episodes)
     exits = discharges.order_exits(periods)
     cods = exits.filter(pl.col("care_order"))
-    year = discharges.discharges_by_route(cods, _shift(end, -12) + DAY, end).join(
-        discharges.discharges_by_route(cods, _shift(end, -24) + DAY, _shift(end, -12)).select(
+    year = discharges.discharges_by_route(cods, shift_months(end, -12) + DAY, end).join(
+        discharges.discharges_by_route(cods, shift_months(end, -24) + DAY, shift_months(end, -12)).select(
             "route", pl.col("discharges").alias("discharges_before")
         ),
         on="route",
@@ -120,10 +116,10 @@ def prepare(inputs: Inputs, period: str, *, stuck_days: int = STUCK_DAYS, months
 
 def latest_complete(observed_to: date) -> date:
     """The last month end L whose 12-month cohort has had its full follow-up: L + 12 months ≤ `observed_to`."""
-    candidate = _shift(observed_to, -12)
+    candidate = shift_months(observed_to, -12)
     if pl.Series([candidate]).dt.offset_by("12mo").item() <= observed_to:
         return candidate
-    return _shift(observed_to, -13)
+    return shift_months(observed_to, -13)
 
 
 def _reentry_routes(reentry: pl.DataFrame, observed_to: date, end: date) -> pl.DataFrame:
@@ -132,8 +128,8 @@ def _reentry_routes(reentry: pl.DataFrame, observed_to: date, end: date) -> pl.D
     rows = []
     for route in [*ROUTES, "all"]:
         frame = reentry if route == "all" else reentry.filter(pl.col("route") == route)
-        old = discharges.reentry_cohort(frame, _shift(done, -12) + DAY, done)
-        new = discharges.reentry_cohort(frame, _shift(end, -12) + DAY, end)
+        old = discharges.reentry_cohort(frame, shift_months(done, -12) + DAY, done)
+        new = discharges.reentry_cohort(frame, shift_months(end, -12) + DAY, end)
         rows.append(
             {
                 "route": route,
@@ -215,7 +211,7 @@ def headlines(dis: DischargesSection) -> list[str]:
         f"In the 12 months to {long_month(dis.end)}, {show_count(total)} children left care through a care order "
         f"discharge: {routes_words(dis.year, 'discharges')}"
     )
-    if dis.start is None or _shift(dis.end, -24) + DAY >= dis.start:
+    if dis.start is None or shift_months(dis.end, -24) + DAY >= dis.start:
         first += f". That is {change_words(total, before)} than in the 12 months before ({show_count(before)})"
     sentences = [first + "."]
     sentences.append(reentry_sentence(dis))

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from analysis.periods import month_ends
+from analysis.periods import monthly_rolling
 
 SGO_CARER = {"E45": "former_foster_carer", "E46": "former_foster_carer", "E47": "other_carer", "E48": "other_carer"}
 SGO_RELATIONSHIP = {"E45": "relative_or_friend", "E46": "other", "E47": "relative_or_friend", "E48": "other"}
@@ -75,22 +75,7 @@ def monthly_sgos(exits: pl.DataFrame, end: date, months: int, start: date | None
         ],
         how="diagonal_relaxed",
     ).select("date", "breakdown", "sgos")
-    frame = (
-        pl.DataFrame({"date": month_ends(end, months + 11)})
-        .join(pl.DataFrame({"breakdown": BREAKDOWNS}), how="cross")
-        .join(counts, on=["date", "breakdown"], how="left")
-        .with_columns(pl.col("sgos").fill_null(0).cast(pl.Int64))
-    )
-    if start is not None:
-        covered = pl.col("date") >= pl.lit(start).dt.month_end()
-        frame = frame.with_columns(pl.when(covered).then(pl.col("sgos")).alias("sgos"))
-    frame = frame.sort("breakdown", "date").with_columns(
-        pl.col("sgos").rolling_sum(12).over("breakdown").alias("sgos_12m")
-    )
-    shown = month_ends(end, months)
-    if start is not None:
-        shown = shown.filter(shown >= pl.Series([start]).dt.month_end().item())
-    return frame.filter(pl.col("date").is_in(shown.implode()) & pl.col("sgos").is_not_null()).sort("date", "breakdown")
+    return monthly_rolling(counts, key="breakdown", keys=BREAKDOWNS, value="sgos", end=end, months=months, start=start)
 
 
 def sgos_by_year(exits: pl.DataFrame, end: date, start: date | None = None, years: int = 5) -> pl.DataFrame:

@@ -20,7 +20,7 @@ from analysis.disclosure import protect, show_count
 from analysis.headlines import change_words
 from analysis.inputs import Inputs
 from analysis.metrics import combine, tidy
-from analysis.periods import long_month, parse_period
+from analysis.periods import long_month, parse_period, shift_months
 from analysis.permanence import FUNNEL, STUCK_DAYS, funnel, labels, lost_reasons
 from analysis.permanence_ageing import plan_to_order_by_quarter
 from analysis.permanence_applications import monthly_orders
@@ -67,10 +67,6 @@ def missing_tracker(inputs: Inputs) -> str | None:
     return FILE_NEEDED if inputs.permanence is None else None
 
 
-def _shift(day: date, months: int) -> date:
-    return pl.Series([day]).dt.offset_by(f"{months}mo").dt.month_end().item()
-
-
 def prepare(inputs: Inputs, period: str, *, stuck_days: int = STUCK_DAYS, months: int = MONTHS) -> SgoSection:
     """Compute every figure of the section for the review period."""
     end = parse_period(period)
@@ -105,7 +101,7 @@ def prepare(inputs: Inputs, period: str, *, stuck_days: int = STUCK_DAYS, months
         quarters=plan_to_order_by_quarter(pipeline.orders, end),
         side=side,
         reconciled=counts,
-        support=sgo.support_plans(pipeline.orders, _shift(end, -12) + DAY, end),
+        support=sgo.support_plans(pipeline.orders, shift_months(end, -12) + DAY, end),
         support_all=sgo.support_plans(pipeline.orders, pipeline.orders["order_date"].min() or end, end),
         compared_from=starts.get(ROUTE),
     )
@@ -114,7 +110,10 @@ def prepare(inputs: Inputs, period: str, *, stuck_days: int = STUCK_DAYS, months
 def _year(exits: pl.DataFrame, end: date) -> pl.DataFrame:
     """One row per breakdown: SGOs in the 12 months to `end` (sgos) and in the 12 before (sgos_before)."""
     rows = []
-    spans = {"sgos": (_shift(end, -12) + DAY, end), "sgos_before": (_shift(end, -24) + DAY, _shift(end, -12))}
+    spans = {
+        "sgos": (shift_months(end, -12) + DAY, end),
+        "sgos_before": (shift_months(end, -24) + DAY, shift_months(end, -12)),
+    }
     for breakdown in sgo.BREAKDOWNS:
         row: dict = {"breakdown": breakdown, "label": sgo.BREAKDOWN_LABEL[breakdown]}
         for column, (first, last) in spans.items():
@@ -204,7 +203,7 @@ def tracker_sentence(s: SgoSection) -> str:
     """The 903 and the tracker side by side for the last 12 months, and support for new guardians."""
     assert s.side is not None and s.reconciled is not None and s.support is not None
     assert s.pipeline is not None
-    tracker = s.pipeline.orders.filter(pl.col("order_date") > _shift(s.end, -12)).height
+    tracker = s.pipeline.orders.filter(pl.col("order_date") > shift_months(s.end, -12)).height
     in_903 = s.year.filter(pl.col("breakdown") == "all")["sgos"].item()
     text = (
         f"In the 12 months to {long_month(s.end)} the tracker records {show_count(tracker)} orders made against "
@@ -235,7 +234,7 @@ def headlines(s: SgoSection) -> list[str]:
         f"In the 12 months to {long_month(s.end)}, the 903 return records {show_count(all_['sgos'])} special "
         f"guardianship orders" + (f" ({split})" if split else "")
     )
-    if s.start is None or _shift(s.end, -24) + DAY >= s.start:
+    if s.start is None or shift_months(s.end, -24) + DAY >= s.start:
         first += f", {change_words(all_['sgos'], all_['sgos_before'])} than in the 12 months before"
     sentences = [(first + ". " + span_words(s)).strip()]
     if s.pipeline is None:

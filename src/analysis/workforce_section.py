@@ -16,7 +16,7 @@ from analysis import comparators
 from analysis.disclosure import show_count
 from analysis.inputs import Inputs
 from analysis.metrics import combine, tidy
-from analysis.periods import long_date, long_month, parse_period
+from analysis.periods import long_date, long_month, parse_period, shift_months
 from analysis.readers import find_table
 from analysis.workforce import (
     BEYOND,
@@ -99,7 +99,7 @@ def prepare(
         raise ValueError("the workforce section needs a workforce snapshot; check missing_input() first")
     end = parse_period(period)
     file = find_table(inputs.folder, "workforce") or inputs.folder / "workforce.csv"
-    first = _shift(end, -months)
+    first = shift_months(end, -months)
     workforce = check_workforce(inputs.workforce, file).filter(
         (pl.col("snapshot_date") <= end) & (pl.col("snapshot_date") > first)
     )
@@ -156,10 +156,6 @@ def prepare(
             pl.col("date") <= end
         ),
     )
-
-
-def _shift(day: date, months: int) -> date:
-    return pl.Series([day]).dt.offset_by(f"{months}mo").dt.month_end()[0]
 
 
 def row_at(frame: pl.DataFrame, day: date) -> dict:
@@ -249,7 +245,7 @@ def headlines(wf: WorkforceSection, authority: str) -> list[str]:
             f"social workers, counted in full-time equivalents (FTE): {now['agency_fte']:,.1f} agency FTE against "
             f"{now['inpost_fte']:,.1f} FTE employed directly by the council"
         )
-        year_ago = series.filter(pl.col("date") == _shift(wf.latest, -12)).drop_nulls("agency_rate")
+        year_ago = series.filter(pl.col("date") == shift_months(wf.latest, -12)).drop_nulls("agency_rate")
         if year_ago.height:
             before = year_ago["agency_rate"][0]
             first += f", {points_change(now['agency_rate'], before)} from {pct(before)} a year earlier"
