@@ -583,7 +583,7 @@ def test_section_metrics(tmp_path: Path, registered: None) -> None:
     assert value("vacancy_rate", "team:East") == 100.0
     assert value("permanent_team_managers") == 1
     assert value("team_manager_posts") == 3
-    assert value("caseload_over_20_share") == pytest.approx(100 / 6)
+    assert value("caseload_over_threshold_share") == pytest.approx(100 / 6)
     assert value("caseload_median", "team:North") == 18.0
     units = dict(metrics.select("metric", "unit").unique().iter_rows())
     assert units["agency_rate"] == "percent" and units["agency_fte"] == "fte"

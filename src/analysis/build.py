@@ -13,7 +13,8 @@ import os
 import platform
 import shutil
 import time
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
@@ -29,7 +30,8 @@ from analysis.inputs import Inputs, load_inputs
 from analysis.metrics import suppressed
 from analysis.pages import analyst_validation_page, data_quality_page, index_page
 from analysis.periods import long_month, parse_period
-from analysis.sections import SECTIONS, Section, all_metrics
+from analysis.review import Parameters, Review
+from analysis.sections import SECTIONS, Section
 from analysis.ssda903 import coverage_start
 from analysis.validation import validate_inputs
 from analysis.workbook import write_workbook
@@ -58,8 +60,9 @@ class BuildResult:
 
 def default_period(inputs: Inputs) -> str:
     """The month of the latest date in the episodes (normally the return's 31 March)."""
-    latest = inputs.episodes.select(pl.max_horizontal(pl.col("DECOM").max(), pl.col("DEC").max())).item()
-    return f"{latest.year:04d}-{latest.month:02d}"
+    from analysis.review import default_period as latest_month
+
+    return latest_month(inputs)
 
 
 def ensure_default_data(data_dir: Path | None) -> Path:
@@ -79,8 +82,10 @@ def build_pack(
     sections: list[Section] | None = None,
     notebooks_dir: Path | None = None,
     pdf: bool = True,
+    parameters: Parameters | None = None,
 ) -> BuildResult:
-    """Validate the inputs, build every section and publish the pack; raise on any failure."""
+    """Validate the inputs, compute every section once, render the pages from it, and publish the pack;
+    raise on any failure."""
     started = time.perf_counter()
     data_dir = ensure_default_data(data_dir).resolve()
     out_root = (out_root or paths.OUTPUTS).resolve()
@@ -93,11 +98,16 @@ def build_pack(
         lines = "\n".join(f.message() for f in report.errors)
         raise InvalidInputs(f"the inputs have {len(report.errors)} error(s); nothing was built:\n{lines}")
     try:
+        t0 = time.perf_counter()
         inputs = load_inputs(data_dir)
+        loaded = time.perf_counter() - t0
     except InputError as exc:
         raise InvalidInputs(str(exc)) from exc
     period = period or default_period(inputs)
     parse_period(period)
+    log.info("computing every section once")
+    review = Review.from_inputs(inputs, period, parameters).compute()
+    review.timings["load"] = round(loaded, 3)
 
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
     staging = out_root / f".staging-{stamp}-{os.getpid()}"
@@ -109,15 +119,22 @@ def build_pack(
             {"href": "data_quality.html", "title": "Data quality"}
         ]
         footer = _footer(inputs, period, data_dir)
-        run = Run(notebooks_dir, staging, data_dir, period, nav, footer, out_root, stamp)
-        timings = []
-        for section in sections:
-            seconds = _run_section(section, run)
-            timings.append({"notebook": section.notebook, "seconds": round(seconds, 2)})
-
-        metrics = all_metrics(inputs, period)
+        work = staging / "work"  # child-level: never published, removed with the staging folder
+        work.mkdir()
+        review_file = review.save(work / "review.pkl")
+        run = Run(
+            notebooks_dir, staging, data_dir, period, nav, footer, out_root, stamp, review_file, review.parameters
+        )
+        # The notebooks only render: run them side by side, as many at once as there are cores.
+        with ThreadPoolExecutor(max_workers=max(1, min(len(sections), os.cpu_count() or 1))) as pool:
+            results = list(pool.map(lambda s: _run_section(s, run), sections))
+        timings = [
+            {"notebook": s.notebook, "seconds": round(seconds, 2)}
+            for s, (seconds, _) in zip(sections, results, strict=True)
+        ]
+        metrics = review.metrics
         suppressed(metrics).write_csv(pack / "metrics.csv")
-        _write_exports(staging / "exports", pack, sections, inputs, period)
+        _write_exports(pack, [(s, shown) for s, (_, shown) in zip(sections, results, strict=True)], inputs, period)
         write_analyst_files(analyst, metrics, report)
         (pack / "data_quality.html").write_text(data_quality_page(report, inputs, nav, footer), encoding="utf-8")
         (pack / "index.html").write_text(index_page(inputs, period, sections, report, nav, footer), encoding="utf-8")
@@ -125,7 +142,11 @@ def build_pack(
         leaked = identifiers_in_pack(pack, pack_identifiers(inputs))
         if leaked:
             raise BuildError(f"a child identifier appears in {', '.join(sorted(leaked))}; the pack was not published")
-        manifest = {**_manifest(inputs, data_dir, period, timings, report, started), "pdf": pdf_note}
+        manifest = {
+            **_manifest(inputs, data_dir, period, timings, report, started),
+            "computed_once": {"seconds": review.timings, "parameters": asdict(review.parameters)},
+            "pdf": pdf_note,
+        }
         (pack / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         result = _publish(staging, out_root, period, stamp, manifest)
     finally:
@@ -150,13 +171,13 @@ def write_analyst_files(folder: Path, metrics: pl.DataFrame, report: ValidationR
     (folder / "validation.html").write_text(f"<!-- {MARKING} -->\n{analyst_validation_page(report, MARKING)}")
 
 
-def _write_exports(folder: Path, pack: Path, sections: list[Section], inputs: Inputs, period: str) -> list[str]:
-    """charts/ (PNG and SVG per chart, named section__measure) and tables.xlsx, from the notebooks' exports."""
+def _write_exports(
+    pack: Path, shown: list[tuple[Section, exports.Exported]], inputs: Inputs, period: str
+) -> list[str]:
+    """charts/ (PNG and SVG per chart, named section__measure) and tables.xlsx, from what each page showed."""
     (pack / "charts").mkdir()
-    for section in sections:
-        stem = Path(section.notebook).stem
-        for chart in sorted((folder / stem / "charts").glob("*")):
-            shutil.copy2(chart, pack / "charts" / f"{stem}__{chart.name.split('-', 1)[1]}")
+    for section, exported in shown:
+        exports.write_charts(exported.charts, pack / "charts", Path(section.notebook).stem)
     notes = [
         ("Authority", inputs.authority.name),
         ("Review period", long_month(parse_period(period))),
@@ -166,7 +187,7 @@ def _write_exports(folder: Path, pack: Path, sections: list[Section], inputs: In
         ),
         ("Suppression", 'Counts from 1 to 4 are shown as "c", as in the pack (with secondary suppression).'),
     ]
-    return write_workbook(pack / "tables.xlsx", [(s.title, folder / Path(s.notebook).stem) for s in sections], notes)
+    return write_workbook(pack / "tables.xlsx", [(s.title, exported.tables) for s, exported in shown], notes)
 
 
 def _write_pdf(pack: Path, sections: list[Section], inputs: Inputs, period: str) -> str:
@@ -214,6 +235,8 @@ class Run:
     footer: str
     out_root: Path
     stamp: str
+    review_file: Path
+    settings: Parameters
 
     @property
     def pack(self) -> Path:
@@ -223,18 +246,20 @@ class Run:
     def analyst(self) -> Path:
         return self.staging / "analyst"
 
-    def parameters(self, section: Section) -> dict[str, str]:
-        """data_dir and period for every notebook, plus the extra parameters the section asks for."""
-        extra = {"outputs_dir": str(self.out_root), "analyst_dir": str(self.analyst)}
+    def parameters(self, section: Section) -> dict[str, object]:
+        """data_dir, period and review_file for every notebook, plus the extra parameters the section takes
+        (each with the value the review was computed with)."""
+        extra = {"outputs_dir": str(self.out_root), "analyst_dir": str(self.analyst), **asdict(self.settings)}
         return {
             "data_dir": str(self.data_dir),
             "period": self.period,
+            "review_file": str(self.review_file),
             **{k: v for k, v in extra.items() if k in section.extra_parameters},
         }
 
 
-def _run_section(section: Section, run: Run) -> float:
-    """Execute one notebook with papermill and export it to HTML; return the seconds taken."""
+def _run_section(section: Section, run: Run) -> tuple[float, exports.Exported]:
+    """Execute one notebook with papermill and export it to HTML; return the seconds taken and what it showed."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -243,7 +268,6 @@ def _run_section(section: Section, run: Run) -> float:
     executed.parent.mkdir(parents=True, exist_ok=True)
     log.info("running %s", section.notebook)
     t0 = time.perf_counter()
-    os.environ[exports.EXPORT_ENV] = str(run.staging / "exports" / Path(section.notebook).stem)
     try:
         pm.execute_notebook(
             str(source),
@@ -267,8 +291,6 @@ def _run_section(section: Section, run: Run) -> float:
         ) from exc
     except Exception as exc:  # kernel died, timed out, or could not start
         raise BuildError(f"notebook {section.notebook} could not be run: {exc}") from exc
-    finally:
-        os.environ.pop(exports.EXPORT_ENV, None)
     seconds = time.perf_counter() - t0
     marked = nbformat.read(executed, as_version=4)
     marked.metadata["review_pack"] = {"marking": MARKING}
@@ -276,7 +298,7 @@ def _run_section(section: Section, run: Run) -> float:
     page_nav = [{**item, "current": item["href"] == _page_name(section)} for item in run.nav]
     html = export_html(executed, section.title, page_nav, run.footer)
     (run.pack / _page_name(section)).write_text(html, encoding="utf-8")
-    return seconds
+    return seconds, exports.collect(executed)
 
 
 def export_html(notebook: Path, title: str, nav: list[dict], footer: str) -> str:

@@ -150,8 +150,12 @@ def headlines(cic: ChildrenInCare, authority: str) -> list[str]:
 
 
 def section_metrics(inputs: Inputs, period: str, months: int = MONTHS) -> pl.DataFrame:
-    """metrics.csv rows for the section (see docs/metrics.md)."""
-    cic = prepare(inputs, period, months)
+    """metrics.csv rows for the section, computed from the inputs (see `metrics`)."""
+    return metrics(prepare(inputs, period, months))
+
+
+def metrics(cic: ChildrenInCare) -> pl.DataFrame:
+    """metrics.csv rows for the section (see docs/metrics.md), from the computed section."""
     legal = cic.legal_status.with_columns(("legal_status:" + pl.col("group")).alias("breakdown"))
     place = cic.placement.with_columns(("placement_type:" + pl.col("group")).alias("breakdown"))
     flows = cic.flows.with_columns(pl.lit("all").alias("breakdown"))

@@ -187,13 +187,14 @@ WORKFORCE_METRICS: list[Metric] = [
         breakdowns="all; team:<team name>",
     ),
     Metric(
-        id="caseload_over_20_share",
-        label="Case-holding workers with more than 20 cases",
+        id="caseload_over_threshold_share",
+        label="Case-holding workers above the caseload threshold",
         unit="percent",
         period="date",
         definition=(
-            "Case-holding workers with more than 20 children allocated / case-holding workers x 100 at the "
-            "snapshot (exactly 20 is not over)."
+            "Case-holding workers with more children allocated than the caseload threshold / case-holding "
+            "workers x 100 at the snapshot (exactly the threshold is not over). The threshold is the build "
+            "parameter caseload_threshold, 20 unless set otherwise; the value used is in manifest.json."
         ),
         source="Herefordshire scorecard ('14% of workers holding more than 20 cases', September 2020)",
         better="lower",

@@ -268,9 +268,13 @@ def _safe_rates(series: pl.DataFrame) -> pl.DataFrame:
 
 
 def section_metrics(inputs: Inputs, period: str) -> pl.DataFrame:
+    """metrics.csv rows for the section, computed from the inputs (see `metrics`)."""
+    return metrics(prepare(inputs, period))
+
+
+def metrics(dis: DischargesSection) -> pl.DataFrame:
     """metrics.csv rows for the section (one row per metric, breakdown and period; see docs/metrics.md); the
     tracker rows only with a tracker."""
-    dis = prepare(inputs, period)
     monthly = dis.monthly.drop_nulls("discharges")
     frames = [
         tidy(monthly, "care_order_discharges", "discharges", breakdown="route"),

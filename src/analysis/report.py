@@ -9,6 +9,7 @@ import html
 import io
 import warnings
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 import altair as alt
 import polars as pl
@@ -19,6 +20,9 @@ from analysis.disclosure import show_count
 from analysis.inputs import Inputs
 from analysis.periods import long_month, parse_period
 from analysis.tables import html_table
+
+#: The page being rendered in this kernel: the source line printed under every exported chart.
+_page = {"source": ""}
 
 SYNTHETIC_BANNER = (
     '<div class="rp-banner" role="note"><strong>Synthetic data.</strong> Every figure on this page '
@@ -41,7 +45,7 @@ def start(inputs: Inputs, period: str, title: str, intro: str = "") -> None:
     if intro:
         parts.append(f"<p>{html.escape(intro)}</p>")
     kind = "synthetic data" if inputs.authority.synthetic else "SSDA903 return and local records"
-    exports.set_source(
+    _page["source"] = (
         f"Source: {inputs.authority.name} review pack, {long_month(parse_period(period))}, from {kind}. "
         'Counts of 1 to 4 shown as "c".'
     )
@@ -90,21 +94,37 @@ def table_cells(
     shown = frame
     for column in protect:
         shown = disclosure.protect(shown, column).with_columns(pl.col(f"{column}_label").alias(column))
-    rows = [
-        [
-            (v if c in protect else _cell(c, v, counts, decimals), frame.schema[c].is_numeric())
-            for c, v in zip(frame.columns, row, strict=True)
-        ]
-        for row in shown.select(frame.columns).iter_rows()
-    ]
+    rows = []
+    for row, raw in zip(shown.select(frame.columns).iter_rows(), frame.iter_rows(), strict=True):
+        cells = []
+        for c, v, original in zip(frame.columns, row, raw, strict=True):
+            text = v if c in protect else _cell(c, v, counts, decimals)
+            cells.append((text, _number(original, text, decimals.get(c, 1)) if frame.schema[c].is_numeric() else None))
+        rows.append(cells)
     return [labels.get(c, c) for c in frame.columns], rows
 
 
-def table_html(frame: pl.DataFrame, *, caption: str, **cell_kwargs: object) -> str:
-    """An HTML table of `table_cells`; the table is also recorded for tables.xlsx during a build."""
+def _number(value: object, text: str, decimals: int) -> int | float | None:
+    """The number behind a shown cell, rounded as shown; None where the cell shows no number ("c", "–")."""
+    if value is None or not any(ch.isdigit() for ch in text) or text.strip() == "c":
+        return None
+    if isinstance(value, float):
+        rounded = round(value, decimals)
+        return int(rounded) if decimals == 0 else rounded
+    return value  # type: ignore[return-value]
+
+
+def table_parts(frame: pl.DataFrame, *, caption: str, **cell_kwargs: object) -> tuple[str, dict]:
+    """An HTML table of `table_cells`, and its record for tables.xlsx (see `analysis.exports`)."""
     header, rows = table_cells(frame, **cell_kwargs)  # type: ignore[arg-type]
-    exports.save_table(caption, header, rows)
-    return html_table(caption, header, rows)
+    numeric = [frame.schema[c].is_numeric() for c in frame.columns]
+    shown = [[(text, num) for (text, _), num in zip(row, numeric, strict=True)] for row in rows]
+    return html_table(caption, header, shown), exports.table_record(caption, header, rows)
+
+
+def table_html(frame: pl.DataFrame, *, caption: str, **cell_kwargs: object) -> str:
+    """An HTML table of `table_cells`."""
+    return table_parts(frame, caption=caption, **cell_kwargs)[0]
 
 
 def _cell(column: str, value: object, counts: Sequence[str], decimals: dict[str, int]) -> str:
@@ -126,8 +146,14 @@ def _cell(column: str, value: object, counts: Sequence[str], decimals: dict[str,
 
 
 def table(frame: pl.DataFrame, **kwargs: object) -> None:
-    """Show a table (see `table_html`)."""
-    display(HTML(table_html(frame, **kwargs)))  # type: ignore[arg-type]
+    """Show a table (see `table_html`); its cells go with the output, for tables.xlsx."""
+    body, record = table_parts(frame, **kwargs)  # type: ignore[arg-type]
+    _show(body, tables=[record])
+
+
+def _show(body: str, *, tables: Sequence[dict] = (), charts: Sequence[dict] = ()) -> None:
+    """Display HTML, carrying in the output's metadata what the build exports from it."""
+    display(HTML(body), metadata={exports.KEY: {"tables": list(tables), "charts": list(charts)}})
 
 
 def svg(chart: alt.TopLevelMixin) -> str:
@@ -137,25 +163,34 @@ def svg(chart: alt.TopLevelMixin) -> str:
     return buffer.getvalue()
 
 
-def figure_html(
+def figure_parts(
     chart: alt.TopLevelMixin,
     alt_text: str,
     data: pl.DataFrame | None = None,
     **table_kwargs: object,
-) -> str:
-    """A chart as an <img> with a text alternative, and the figures behind it in a closed <details>."""
+) -> tuple[str, list[dict], list[dict]]:
+    """A chart as an <img> with a text alternative, and the figures behind it in a closed <details>;
+    with the records the build exports (the table behind it, and the chart as a slide)."""
     encoded = base64.b64encode(svg(chart).encode("utf-8")).decode("ascii")
-    exports.save_chart(chart, str(table_kwargs.get("caption") or alt_text[:60]))
+    slide = exports.chart_record(chart, str(table_kwargs.get("caption") or alt_text[:60]), _page["source"])
+    tables: list[dict] = []
     parts = [
         '<figure class="rp-figure">',
         f'<img src="data:image/svg+xml;base64,{encoded}" alt="{html.escape(alt_text)}">',
     ]
     if data is not None:
+        body, record = table_parts(data, **table_kwargs)  # type: ignore[arg-type]
+        tables.append(record)
         parts.append("<details><summary>Show the figures behind this chart</summary>")
-        parts.append(table_html(data, **table_kwargs))  # type: ignore[arg-type]
+        parts.append(body)
         parts.append("</details>")
     parts.append("</figure>")
-    return "".join(parts)
+    return "".join(parts), tables, [slide]
+
+
+def figure_html(chart: alt.TopLevelMixin, alt_text: str, data: pl.DataFrame | None = None, **kw: object) -> str:
+    """The HTML of `figure_parts`."""
+    return figure_parts(chart, alt_text, data, **kw)[0]
 
 
 def chart(
@@ -164,25 +199,22 @@ def chart(
     data: pl.DataFrame | None = None,
     **table_kwargs: object,
 ) -> None:
-    """Show a chart (see `figure_html`)."""
-    display(HTML(figure_html(chart, alt_text, data, **table_kwargs)))
+    """Show a chart (see `figure_parts`); its slide and table go with the output, for the exports."""
+    body, tables, slides = figure_parts(chart, alt_text, data, **table_kwargs)
+    _show(body, tables=tables, charts=slides)
 
 
 def figure(fig: charts.Figure) -> None:
     """Show a Figure: the chart, its text alternative, and its figures in a closed <details>."""
-    display(
-        HTML(
-            figure_html(
-                fig.chart,
-                fig.alt,
-                fig.data,
-                caption=fig.caption,
-                counts=fig.counts,
-                protect=fig.protect,
-                decimals=fig.decimals,
-                labels=fig.labels,
-            )
-        )
+    chart(
+        fig.chart,
+        fig.alt,
+        fig.data,
+        caption=fig.caption,
+        counts=fig.counts,
+        protect=fig.protect,
+        decimals=fig.decimals,
+        labels=fig.labels,
     )
 
 
@@ -198,9 +230,19 @@ def definitions(metric_ids: Sequence[str]) -> None:
     display(HTML(f'<dl class="rp-definitions">{items}</dl>'))
 
 
-def html_block(text: str) -> None:
-    """Show HTML built by a section module."""
-    display(HTML(text))
+class Block(NamedTuple):
+    """HTML built by a section module, with the tables in it (records for tables.xlsx)."""
+
+    html: str
+    tables: tuple[dict, ...] = ()
+
+
+def html_block(block: str | Block) -> None:
+    """Show HTML built by a section module; a Block's tables go with the output, for tables.xlsx."""
+    if isinstance(block, Block):
+        _show(block.html, tables=list(block.tables))
+    else:
+        display(HTML(block))
 
 
 def sentences(items: Iterable[str], caption: str) -> None:

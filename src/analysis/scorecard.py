@@ -52,7 +52,7 @@ MEASURES: list[Measure] = [
     Measure("agency_rate", "Social workers from agencies (share of FTE)", "Workforce", decimals=1),
     Measure("vacancy_rate", "Social work vacancy rate", "Workforce", decimals=1),
     Measure("permanent_team_managers", "Permanent team managers", "Workforce"),
-    Measure("caseload_over_20_share", "Case-holding social workers with more than 20 children", "Workforce"),
+    Measure("caseload_over_threshold_share", "Case-holding social workers above the caseload threshold", "Workforce"),
     Measure("sgo_granted", "Special guardianship orders granted in the last 12 months", "SGO", rolling_12m=True),
 ]
 

@@ -254,9 +254,13 @@ def headlines(s: SgoSection) -> list[str]:
 
 
 def section_metrics(inputs: Inputs, period: str) -> pl.DataFrame:
+    """metrics.csv rows for the section, computed from the inputs (see `metrics`)."""
+    return metrics(prepare(inputs, period))
+
+
+def metrics(s: SgoSection) -> pl.DataFrame:
     """metrics.csv rows for the section (one row per metric, breakdown and period; see docs/metrics.md); the
     tracker rows only with a tracker."""
-    s = prepare(inputs, period)
     frames = [tidy(s.monthly, "sgo_granted", "sgos", breakdown="breakdown")]
     p = s.pipeline
     if p is not None and s.side is not None and s.quarters is not None and s.support is not None:

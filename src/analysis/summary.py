@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -19,6 +20,10 @@ from analysis.scorecard import MEASURES, scorecard, series, shown
 SPARK_MONTHS = 24
 #: Metric ids whose definitions the summary page lists.
 DEFINED = [m.metric for m in MEASURES if m.metric in METRICS]
+
+
+if TYPE_CHECKING:
+    from analysis.report import Block
 
 
 @dataclass(frozen=True)
@@ -197,12 +202,20 @@ def _shown(metric: str, value: float | None) -> str:
     return shown(value, METRICS[metric].unit if metric in METRICS else "count", 1)
 
 
-def changes_html(summary: Summary) -> str:
-    """The "what changed since the last review" block: movers, changed definitions and inputs, revisions."""
-    from analysis.report import table_html
+def changes_html(summary: Summary) -> Block:
+    """The "what changed since the last review" block: movers, changed definitions and inputs, revisions
+    (its HTML, and its tables for tables.xlsx)."""
+    from analysis.report import Block, table_parts
+
+    records: list[dict] = []
+
+    def table_html(frame: pl.DataFrame, **kwargs: object) -> str:
+        body, record = table_parts(frame, **kwargs)  # type: ignore[arg-type]
+        records.append(record)
+        return body
 
     if summary.previous is None:
-        return (
+        return Block(
             "<p>This is the first review in this outputs folder: there is no earlier pack to compare with. "
             "The next pack will show what changed.</p>"
         )
@@ -237,4 +250,4 @@ def changes_html(summary: Summary) -> str:
         parts.append(table_html(revisions_frame(summary), caption="Revised figures for earlier months"))
     else:
         parts.append("<p>No figure for an earlier month was revised.</p>")
-    return "\n".join(parts)
+    return Block("\n".join(parts), tuple(records))

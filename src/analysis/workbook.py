@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.definitions import METRICS
 
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?$")
 
 
-def cell_value(text: str, is_number: bool) -> str | int | float:
-    """A displayed cell as Excel should hold it: numbers as numbers, "c" and words as text."""
-    if is_number and _NUMBER.match(text):
-        number = float(text.replace(",", ""))
-        return int(number) if number.is_integer() and "." not in text else number
-    return text
+def cell_value(text: str, number: int | float | None) -> str | int | float:
+    """A shown cell as Excel should hold it: the number behind it (as shown, already rounded), else its text
+    ("c", "–" and words)."""
+    return text if number is None else number
 
 
 def sheet_name(section: str, index: int, used: set[str]) -> str:
@@ -36,8 +33,8 @@ def sheet_name(section: str, index: int, used: set[str]) -> str:
     return name
 
 
-def write_workbook(path: Path, sections: list[tuple[str, Path]], notes: list[tuple[str, str]]) -> list[str]:
-    """Write tables.xlsx from the exported tables of each section (title, export folder).
+def write_workbook(path: Path, sections: list[tuple[str, list[dict]]], notes: list[tuple[str, str]]) -> list[str]:
+    """Write tables.xlsx from the tables each section showed (title, table records from `analysis.exports`).
 
     The first sheet, "Notes", holds `notes` (label, text), the contents and every metric definition.
     Returns the sheet names in order.
@@ -47,9 +44,8 @@ def write_workbook(path: Path, sections: list[tuple[str, Path]], notes: list[tup
     info.title = "Notes"
     used = {"Notes"}
     contents: list[tuple[str, str]] = []
-    for title, folder in sections:
-        for index, file in enumerate(sorted((folder / "tables").glob("*.json")), start=1):
-            table = json.loads(file.read_text(encoding="utf-8"))
+    for title, tables in sections:
+        for index, table in enumerate(tables, start=1):
             sheet = book.create_sheet(sheet_name(title, index, used))
             sheet.append([table["caption"]])
             sheet["A1"].font = Font(bold=True, size=12)
@@ -80,5 +76,16 @@ def write_workbook(path: Path, sections: list[tuple[str, Path]], notes: list[tup
     for row in info.iter_rows():
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for sheet in book.worksheets:
+        as_text(sheet)
     book.save(path)
     return book.sheetnames
+
+
+def as_text(sheet: Worksheet) -> None:
+    """Store every string as text, never as a formula: openpyxl reads a string starting with "=" as a
+    formula, and a team or blocker name from an input could be one (OWASP: CSV/formula injection)."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"

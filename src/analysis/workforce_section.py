@@ -323,11 +323,22 @@ def rising_note(wf: WorkforceSection) -> str:
 # --- Metrics --------------------------------------------------------------------------------------
 
 
-def section_metrics(inputs: Inputs, period: str) -> pl.DataFrame:
-    """metrics.csv rows for the section (see docs/metrics.md); empty without a workforce snapshot."""
+def section_metrics(
+    inputs: Inputs, period: str, caseload_threshold: int = CASELOAD_THRESHOLD
+) -> pl.DataFrame:
+    """metrics.csv rows for the section, computed from the inputs; empty without a workforce snapshot."""
     if missing_input(inputs, period) is not None:
         return combine([])
-    wf = prepare(inputs, period, caseload_threshold=CASELOAD_THRESHOLD)
+    return metrics(prepare(inputs, period, caseload_threshold=caseload_threshold))
+
+
+def metrics(wf: WorkforceSection) -> pl.DataFrame:
+    """metrics.csv rows for the section (see docs/metrics.md), from the computed section.
+
+    The share of staff above the caseload threshold is `caseload_over_threshold_share`, at the
+    threshold the section was computed with (`wf.threshold`), so the notebook's parameter and
+    metrics.csv always agree.
+    """
     series = wf.series
     teams = wf.teams.with_columns(("team:" + pl.col("team")).alias("breakdown"))
     team_loads = wf.caseload_teams.with_columns(("team:" + pl.col("team")).alias("breakdown"))
@@ -347,7 +358,7 @@ def section_metrics(inputs: Inputs, period: str) -> pl.DataFrame:
         ("team_manager_posts", "team_manager_posts", False),
         ("average_caseload", "average_caseload", False),
         ("caseload_median", "median_caseload", True),
-        ("caseload_over_20_share", "over_threshold_share", False),
+        ("caseload_over_threshold_share", "over_threshold_share", False),
     ]:
         frames.append(tidy(series.drop_nulls(column), metric, column))
         if by_team:
@@ -366,5 +377,5 @@ DEFINED = [
     "permanent_team_managers",
     "fixed_term_fte",
     "average_caseload",
-    "caseload_over_20_share",
+    "caseload_over_threshold_share",
 ]

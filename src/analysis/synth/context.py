@@ -26,7 +26,7 @@ def write_la_toml(root: Path) -> Path:
         f"agency_rate = {{ {targets} }}\n"
         'cla_rate_per_10k = { "2023-03" = 105.0, "2024-03" = 100.0 }\n'
         'vacancy_rate = { "2023-09" = 25.0, "2024-03" = 20.0 }\n'
-        'caseload_over_20_share = { "2023-09" = 15.0, "2024-03" = 10.0 }\n'
+        'caseload_over_threshold_share = { "2023-09" = 15.0, "2024-03" = 10.0 }\n'
         'permanent_team_managers = { "2023-12" = 15.0, "2024-03" = 17.0 }\n'
     )
     path = root / "la.toml"
