@@ -265,3 +265,16 @@ def test_the_recount_reads_a_stacked_file(tmp_path: Path) -> None:
     assert r["cla_ceased_by_route"] == {(dt.date(2024, 1, 31), "adoption"): 1}
     for figure in FIGURES:
         compare(folder, "2024-03", figure)
+
+
+@pytest.mark.xfail(strict=True, reason=ISSUE_14.format("new annual metrics cla_started_year and cla_ceased_year"))
+def test_the_annual_counts_of_children_match_the_recount(synthetic: Path) -> None:
+    r = oracle.recount(synthetic, dt.date(2024, 3, 31))
+    rows = section_metrics(load_inputs(synthetic), "2024-03").to_dicts()
+    years = ["2019/20", "2020/21", "2021/22", "2022/23", "2023/24"]
+    started = {x["period"]: x["value"] for x in rows if x["metric"] == "cla_started_year" and x["breakdown"] == "all"}
+    ceased = {
+        (x["period"], x["breakdown"]): x["value"] for x in rows if x["metric"] == "cla_ceased_year" and x["value"]
+    }
+    assert started == {y: r["started_year"].get(y, 0) for y in years}
+    assert ceased == {k: v for k, v in r["ceased_year"].items() if k[0] in years}
