@@ -85,3 +85,28 @@ def test_a_failed_build_changes_nothing_in_outputs(case: Path, tmp_path: Path, c
     _, err = capsys.readouterr()
     assert code == 1 and "Traceback" not in err
     assert sorted(p.name for p in outputs.iterdir()) == ["earlier-pack.txt"]
+
+
+OK = [c for c in CASES if tomllib.loads((c / "fault.toml").read_text())["outcome"] == "ok"]
+
+
+@pytest.mark.parametrize("case", OK, ids=lambda p: p.name)
+def test_an_accepted_variant_is_read_as_the_same_values(case: Path, tmp_path: Path) -> None:
+    """Not only exit 0: the variant (spaces, ISO dates, a byte-order mark, Excel) gives exactly the base's values."""
+    from analysis.inputs import load_inputs
+
+    variant = [p for p in case.rglob("*") if p.is_file() and p.name != "fault.toml"]
+    assert variant and all(
+        not (CORPUS / "_base" / p.relative_to(case)).exists()
+        or (CORPUS / "_base" / p.relative_to(case)).read_bytes() != p.read_bytes()
+        for p in variant
+    ), "the case must differ from the base folder"
+    assemble(case, tmp_path / "inputs")
+    base, read = load_inputs(CORPUS / "_base"), load_inputs(tmp_path / "inputs")
+    for table in ("header", "episodes", "uasc", "workforce", "permanence", "population"):
+        expected, got = getattr(base, table), getattr(read, table)
+        assert (expected is None) == (got is None), table
+        if expected is not None:
+            keep = [c for c in expected.columns if not c.startswith("_")]
+            assert got.select(keep).equals(expected.select(keep)), table
+    assert base.episodes.height > 0 and base.workforce is not None and base.workforce.height > 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+import pytest
 from factories import episode, episodes_frame
 
 from analysis.care_periods import periods_of_care
@@ -93,3 +94,42 @@ def test_status_table_against_last_month_and_last_year() -> None:
     assert first["change_month"] == "↑ Increase"
     parents = table.filter(pl.col("line") == "Children placed with parents").row(0, named=True)
     assert (parents["now"], parents["month_before"]) == (1, 0)
+
+
+def _group_of(dob: date, day: date) -> str:
+    header = pl.DataFrame({"CHILD": ["A"], "DOB": [dob]})
+    counts = dict(age_groups(on([episode("A", "01/01/2000")], [day]), header).iter_rows())
+    [group] = [g for g, n in counts.items() if n]
+    return group
+
+
+@pytest.mark.parametrize(
+    ("dob", "group"),
+    [
+        # Each DfE boundary (1, 5, 10, 16) on the birthday itself and on the day before it, at 31/03/2024.
+        (date(2023, 4, 1), "Under 1"), (date(2023, 3, 31), "1 to 4"),
+        (date(2019, 4, 1), "1 to 4"), (date(2019, 3, 31), "5 to 9"),
+        (date(2014, 4, 1), "5 to 9"), (date(2014, 3, 31), "10 to 15"),
+        (date(2008, 4, 1), "10 to 15"), (date(2008, 3, 31), "16 and over"),
+        (date(2024, 3, 31), "Under 1"),  # born on the count date
+    ],
+)  # fmt: skip
+def test_age_group_boundaries(dob: date, group: str) -> None:
+    assert _group_of(dob, D) == group
+
+
+@pytest.mark.parametrize(
+    ("dob", "day", "group"),
+    [
+        # Born 29 February: in a common year the birthday is taken as 1 March (England and Wales), so the
+        # child is still 4 on 28/02/2021 and 5 on 01/03/2021; in a leap year it is 29 February itself.
+        (date(2016, 2, 29), date(2021, 2, 28), "1 to 4"),
+        (date(2016, 2, 29), date(2021, 3, 1), "5 to 9"),
+        (date(2008, 2, 29), date(2024, 2, 28), "10 to 15"),
+        (date(2008, 2, 29), date(2024, 2, 29), "16 and over"),
+        (date(2020, 2, 29), date(2021, 2, 28), "Under 1"),
+        (date(2020, 2, 29), date(2021, 3, 1), "1 to 4"),
+    ],
+)
+def test_age_groups_for_a_leap_day_birth(dob: date, day: date, group: str) -> None:
+    assert _group_of(dob, day) == group

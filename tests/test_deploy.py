@@ -146,9 +146,35 @@ def test_dag_file_uses_airflow_operators_not_a_home_made_scheduler() -> None:
     assert ast.literal_eval(keywords["schedule"]) == "0 6 5 * *"
     assert ast.literal_eval(keywords["catchup"]) is False
     assert "schedule_interval" not in keywords  # removed in Airflow 3
-    # No loops, sleeps or subprocesses of its own: Airflow does the scheduling and running.
+    # No waiting loops, sleeps or subprocesses of its own: Airflow does the scheduling and running.
+    assert no_scheduler_of_its_own(tree)
+
+
+def no_scheduler_of_its_own(tree: ast.Module) -> bool:
+    """No `while` loop, and no use or import of subprocess, time, sched, os.system or asyncio."""
+    banned = {"subprocess", "time", "sched", "asyncio", "system", "sleep", "Popen"}
+    modules = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+               for alias in node.names}  # fmt: skip
+    modules |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    assert not names & {"subprocess", "time", "sched", "while"}
+    attributes = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+    loops = [node for node in ast.walk(tree) if isinstance(node, ast.While)]
+    return not loops and not (modules | names | attributes) & banned
+
+
+@pytest.mark.parametrize(
+    "added",
+    [
+        "while True:\n    pass",
+        "import time\ntime.sleep(60)",
+        "import subprocess\nsubprocess.run(['review-pack'])",
+        "from time import sleep",
+        "os.system('review-pack build')",
+    ],
+)
+def test_the_scheduler_check_finds_a_home_made_scheduler(added: str) -> None:
+    tree = ast.parse(DAG_FILE.read_text(encoding="utf-8") + "\n" + added + "\n")
+    assert not no_scheduler_of_its_own(tree)
 
 
 def test_dag_validates_then_builds_each_authority_then_the_national_figures(dag: FakeDAG, tmp_path: Path) -> None:

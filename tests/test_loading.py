@@ -9,7 +9,7 @@ import pytest
 from factories import child, episode, write_csv, write_folder
 
 from analysis.errors import InputError
-from analysis.inputs import load_inputs
+from analysis.inputs import load_inputs, load_population
 from analysis.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS
 
 
@@ -118,3 +118,72 @@ def test_missing_la_toml_is_an_error(tmp_path: Path) -> None:
     (root / "la.toml").unlink()
     with pytest.raises(InputError, match=r"la\.toml"):
         load_inputs(root)
+
+
+# --- The population file: one authority, one figure per mid-year -------------------------------------
+
+POPULATION_HEADER = ["la_code", "mid_year", "population_0_17", "source"]
+
+
+def population_rows(*rows: tuple[str, int, int]) -> list[dict]:
+    return [{"la_code": c, "mid_year": str(y), "population_0_17": str(n), "source": "test"} for c, y, n in rows]
+
+
+def test_a_population_file_holding_several_authorities_gives_each_its_own_figures(tmp_path: Path) -> None:
+    root = write_folder(tmp_path)  # la.toml code E06000019
+    write_csv(
+        root / "context" / "population.csv",
+        population_rows(
+            ("E09000001", 2022, 1_000),
+            ("E06000019", 2022, 36_100),
+            ("E09000001", 2023, 1_100),
+            ("E06000019", 2023, 36_400),
+            ("E08000025", 2023, 250_000),
+        ),
+        POPULATION_HEADER,
+    )
+    population = load_inputs(root).population
+    assert population is not None
+    assert population.select("la_code", "mid_year", "population_0_17").rows() == [
+        ("E06000019", 2022, 36_100.0),
+        ("E06000019", 2023, 36_400.0),
+    ]
+    # And the rate the pack shows divides by this authority's figure: 1 child at 31/03/2024 / 36,400 x 10,000.
+    from analysis.children_in_care import prepare
+
+    latest = prepare(load_inputs(root), "2024-03").series.row(-1, named=True)
+    assert latest["cla_count"] == 1 and latest["rate_per_10k"] == pytest.approx(10_000 / 36_400)
+
+
+def test_two_figures_for_one_mid_year_are_an_error_naming_the_rows(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "population.csv",
+        population_rows(("E06000019", 2022, 36_100), ("E06000019", 2023, 36_400), ("E06000019", 2023, 36_500)),
+        POPULATION_HEADER,
+    )
+    with pytest.raises(InputError) as raised:
+        load_population(path, "E06000019")
+    message = str(raised.value)
+    assert "population.csv" in message and "rows 3, 4" in message and "column mid_year" in message
+    assert "2023" in message
+
+
+def test_a_population_file_without_the_authoritys_code_is_an_error(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "population.csv", population_rows(("E09000001", 2023, 1_000)), POPULATION_HEADER)
+    with pytest.raises(InputError, match="E06000019") as raised:
+        load_population(path, "E06000019")
+    assert raised.value.column == "la_code"
+
+
+def test_without_a_code_one_authority_is_accepted_and_several_refused(tmp_path: Path) -> None:
+    one = write_csv(tmp_path / "one.csv", population_rows(("E09000001", 2023, 1_000)), POPULATION_HEADER)
+    loaded = load_population(one)
+    assert loaded is not None and loaded["population_0_17"].to_list() == [1_000.0]
+    several = write_csv(
+        tmp_path / "several.csv",
+        population_rows(("E09000001", 2023, 1_000), ("E06000019", 2023, 36_400)),
+        POPULATION_HEADER,
+    )
+    with pytest.raises(InputError, match="2 authorities") as raised:
+        load_population(several)
+    assert raised.value.column == "la_code"

@@ -161,7 +161,10 @@ def _assert_multi_equals_single(episodes: pl.DataFrame, population: pl.DataFrame
             single["population_on"] = cla.population_on(own_population, dates)
             single["rate"] = cla.rate_per_10k(single["cla_counts"], own_population)
         for name, expected in single.items():
-            assert_frame_equal(_per_authority(multi[name], la), expected, check_dtypes=True), f"{name} {la}"
+            try:
+                assert_frame_equal(_per_authority(multi[name], la), expected, check_dtypes=True)
+            except AssertionError as exc:
+                raise AssertionError(f"{name}, authority {la}: {exc}") from exc
 
 
 def test_multi_authority_results_equal_single_authority_results_on_the_generated_data(

@@ -67,3 +67,28 @@ def test_the_summary_page_says_so(two_packs: tuple[Path, Path, Path]) -> None:
     assert "Revised figures for earlier months" in page and "<td>Children looked after</td><td>all</td>" in page
     assert "No measure changed its definition since the last pack." in page
     assert "first review" in (first / "00_summary.html").read_text(encoding="utf-8")
+
+
+def test_a_changed_or_new_definition_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not only "nothing changed": a definition changed by one word, and a new metric, are both reported."""
+    import dataclasses
+
+    from analysis import definitions
+
+    before = provenance.definition_hashes()
+    previous = changes.Pack(
+        folder=Path("."), period="2024-02", metrics=pl.DataFrame(), manifest={"definitions": before}
+    )
+    assert changes.definition_changes(previous, before) == []
+    changed = dict(definitions.METRICS)
+    changed["cla_starts"] = dataclasses.replace(
+        changed["cla_starts"], definition=changed["cla_starts"].definition.replace("month", "quarter", 1)
+    )
+    changed["cla_started_year_test"] = dataclasses.replace(changed["cla_starts"], id="cla_started_year_test")
+    monkeypatch.setattr(provenance, "METRICS", changed)
+    now = provenance.definition_hashes()
+    assert now["cla_starts"] != before["cla_starts"] and now["cla_count"] == before["cla_count"]
+    assert changes.definition_changes(previous, now) == ["cla_started_year_test", "cla_starts"]
+    # A change of unit or of period type is a change of meaning too.
+    changed["cla_starts"] = dataclasses.replace(definitions.METRICS["cla_starts"], period="date")
+    assert "cla_starts" in changes.definition_changes(previous, provenance.definition_hashes())

@@ -121,15 +121,17 @@ def test_pipeline_at_october_2020_resembles_the_published_snapshot(synthetic: Pa
     # and for 17 the assessment was complete but the carers were unwilling.
     tracker = for_route(load_inputs(synthetic).permanence, SGO)
     snap = dict(snapshot(status_on(tracker, date(2020, 10, 31))).select("position", "children").iter_rows())
-    assert sum(snap.values()) == pytest.approx(46, abs=6)
-    assert snap["assessing"] == pytest.approx(6, abs=3)
-    assert snap["with_legal"] == pytest.approx(5, abs=3)
-    assert snap["filed_with_court"] == pytest.approx(8, abs=3)
-    assert snap["carers_unwilling"] == pytest.approx(17, abs=4)
+    # The tracker is simulated from the 903 histories, not fitted to these figures, so each is held to the
+    # simulation's actual distance from the published figure (at most 2): a shift of a stage or a month fails.
+    assert sum(snap.values()) == pytest.approx(46, abs=1)
+    assert snap["assessing"] == pytest.approx(6, abs=1)
+    assert snap["with_legal"] == pytest.approx(5, abs=1)
+    assert snap["filed_with_court"] == pytest.approx(8, abs=1)
+    assert snap["carers_unwilling"] == pytest.approx(17, abs=2)
     # And the 2020 cohort months: 45 / 51 / 48 / 46 at the end of February, August, September and October.
     for day, published in [(date(2020, 2, 29), 45), (date(2020, 8, 31), 51), (date(2020, 9, 30), 48)]:
         total = snapshot(status_on(tracker, day))["children"].sum()
-        assert total == pytest.approx(published, abs=10), day
+        assert total == pytest.approx(published, abs=2), day
 
 
 def test_sgos_granted_match_the_published_counts(synthetic: Path) -> None:
@@ -141,7 +143,8 @@ def test_sgos_granted_match_the_published_counts(synthetic: Path) -> None:
 
 def test_section_metrics_are_defined_and_cover_the_issue(synthetic: Path) -> None:
     metrics = sgo_section.section_metrics(load_inputs(synthetic), "2024-03")
-    assert set(metrics["metric"]) <= set(METRICS)
+    # Every SGO metric but the support-plan share, which is not written while the yes or the no count is 1 to 4.
+    assert set(metrics["metric"]) == {m for m in METRICS if m.startswith("sgo_")} - {"sgo_support_plan_share"}
     granted = metrics.filter(pl.col("metric") == "sgo_granted")
     assert set(granted["breakdown"]) == set(sgo.BREAKDOWNS)
     assert granted["period"].str.contains(r"^\d{4}-\d{2}$").all()
@@ -195,5 +198,17 @@ def test_both_sections_work_on_a_tiny_folder(tmp_path: Path, with_tracker: bool)
     metrics = pl.concat(
         [discharges_section.section_metrics(inputs, "2024-03"), sgo_section.section_metrics(inputs, "2024-03")]
     )
-    assert set(metrics["metric"]) <= set(METRICS)
-    assert ("sgo_pipeline_count" in set(metrics["metric"])) is with_tracker
+    from_903 = {
+        "care_order_discharges", "care_order_discharges_12m", "placed_with_parents_care_order", "sgo_granted",
+    }  # fmt: skip
+    from_tracker = {
+        "discharge_pipeline_count", "discharge_pipeline_stuck", "tracker_903_reconciliation", "sgo_orders_tracker",
+        "sgo_pipeline_count", "sgo_pipeline_stuck", "sgo_applications_planned", "sgo_applications_sent",
+    }  # fmt: skip
+    # The tiny folder has one discharge (TST002 home by E4A in January 2024) and no complete re-entry cohort.
+    assert set(metrics["metric"]) == (from_903 | from_tracker if with_tracker else from_903)
+    discharged = metrics.filter((pl.col("metric") == "care_order_discharges") & (pl.col("value") > 0))
+    assert discharged.select("breakdown", "period", "value").rows() == [
+        ("all", "2024-01", 1.0),
+        ("reunification", "2024-01", 1.0),
+    ]

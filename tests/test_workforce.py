@@ -330,7 +330,10 @@ def test_projection_is_kept_within_0_and_100_percent() -> None:
 
 def test_too_few_snapshots_give_no_projection() -> None:
     assert w.project(monthly([10, 11, 12, 13, 14])) is None
-    assert w.project(monthly([10, 11, 12, 13, 14, 15])) is not None
+    six = w.project(monthly([10, 11, 12, 13, 14, 15]), months_ahead=2)
+    # Six points on a line rising 1 a month (October 2023 to March 2024): fitted exactly, then 16 and 17.
+    assert six is not None and (six.points, six.start, six.end) == (6, date(2023, 10, 31), MAR)
+    assert six.slope == pytest.approx(1.0) and six.frame["projected"].to_list() == pytest.approx([16.0, 17.0])
 
 
 @pytest.mark.parametrize(

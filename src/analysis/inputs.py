@@ -14,6 +14,7 @@ import polars as pl
 
 from analysis import ssda903
 from analysis.config import Authority, load_authority
+from analysis.errors import InputError
 from analysis.readers import DMY, ISO, ROW, find_table, parse_dates, parse_numbers, read_raw
 
 WORKFORCE_COLUMNS = ["snapshot_date", "team", "role", "contract", "fte", "caseload"]
@@ -67,7 +68,7 @@ def load_inputs(folder: Path | str) -> Inputs:
         header=header,
         episodes=episodes,
         uasc=uasc,
-        population=load_population(folder / "context" / "population.csv"),
+        population=load_population(folder / "context" / "population.csv", authority.code),
         comparators=load_comparators(folder / "context" / "comparators.csv"),
         workforce=load_workforce(find_table(folder, "workforce")),
         permanence=load_permanence(find_table(folder, "permanence")),
@@ -77,12 +78,41 @@ def load_inputs(folder: Path | str) -> Inputs:
     )
 
 
-def load_population(path: Path) -> pl.DataFrame | None:
-    """Under-18 population by mid-year: one row per (la_code, mid_year)."""
+def load_population(path: Path, la_code: str | None = None) -> pl.DataFrame | None:
+    """Under-18 population by mid-year for one authority: one row per mid_year.
+
+    Rows are kept for `la_code` (the authority's code from la.toml) only, so a file holding every
+    authority can be used as it is. Without a code the file must hold one authority. Two figures for
+    one mid-year, or no row for the code, is an InputError naming the file, rows and column.
+    """
     if not path.exists():
         return None
     raw = read_raw(path, POPULATION_COLUMNS)
-    return parse_numbers(raw, {"mid_year": pl.Int32, "population_0_17": pl.Float64}, path)
+    typed = parse_numbers(raw, {"mid_year": pl.Int32, "population_0_17": pl.Float64}, path)
+    codes = typed["la_code"].drop_nulls().unique(maintain_order=True).to_list()
+    if la_code is None:
+        if len(codes) > 1:
+            raise InputError(
+                path,
+                f"holds {len(codes)} authorities ({', '.join(codes[:5])}); give the authority's code in la.toml "
+                "or keep its rows only",
+                column="la_code",
+            )
+    else:
+        typed = typed.filter(pl.col("la_code") == la_code)
+        if typed.height == 0:
+            raise InputError(
+                path, f"no rows for the authority's code {la_code} (found {', '.join(codes[:5])})", column="la_code"
+            )
+    repeated = typed.filter(pl.col("mid_year").is_duplicated())
+    if repeated.height:
+        raise InputError(
+            path,
+            f"more than one population figure for mid-year {repeated['mid_year'][0]}; keep one per mid-year",
+            column="mid_year",
+            rows=repeated[ROW].to_list(),
+        )
+    return typed
 
 
 def load_comparators(path: Path) -> pl.DataFrame | None:
