@@ -11,7 +11,6 @@ from factories import child, episode, write_csv, write_folder
 
 from analysis.care_periods import periods_of_care
 from analysis.cla import cla_counts
-
 from analysis.errors import InputError
 from analysis.inputs import load_inputs
 from analysis.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS
@@ -102,7 +101,8 @@ def test_a_closed_episode_given_a_new_end_date_is_amended(tmp_path: Path) -> Non
 
 
 def test_a_child_open_at_the_end_of_a_return_but_missing_from_the_next_is_a_warning(tmp_path: Path) -> None:
-    root = _two_returns(tmp_path, [episode("D", "01/05/2022"), episode("E", "01/05/2022")], [episode("E", "01/05/2022")])
+    first = [episode("D", "01/05/2022"), episode("E", "01/05/2022")]
+    root = _two_returns(tmp_path, first, [episode("E", "01/05/2022")])
     inputs = load_inputs(root)
     assert inputs.episodes.filter(pl.col("CHILD") == "D").height == 1  # kept, never silently dropped
     assert inputs.merge.missing_from_next_return == 1

@@ -12,6 +12,7 @@ a `MergeReport`, never dropped silently.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -185,8 +186,10 @@ def merge_episodes(episodes: pl.DataFrame, report: MergeReport) -> pl.DataFrame:
         report.superseded += replaced.height
         report.amended += int(replaced["amended"].sum())
         missing = changes.filter(pl.col("replaced_by").is_null())
-        pairs = missing.group_by("return_year", "next_return").agg(pl.col("CHILD").n_unique().alias("n")).sort(
-            "return_year"
+        pairs = (
+            missing.group_by("return_year", "next_return")
+            .agg(pl.col("CHILD").n_unique().alias("n"))
+            .sort("return_year")
         )
         report._missing_pairs += [tuple(r) for r in pairs.iter_rows()]
         report.missing_from_next_return += int(pairs["n"].sum())
@@ -246,7 +249,7 @@ def supersede(episodes: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         .with_columns(pl.col(YEAR).shift(-1).over("CHILD").alias("_next"))
     )
     returns = sorted(episodes[YEAR].unique().to_list())
-    next_return = {y: n for y, n in zip(returns, returns[1:], strict=False)}
+    next_return = dict(itertools.pairwise(returns))
     marked = episodes.join(child_years, on=["CHILD", YEAR], how="left", maintain_order="left").with_columns(
         (
             pl.col("_next").is_not_null()
