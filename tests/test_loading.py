@@ -9,10 +9,13 @@ import polars as pl
 import pytest
 from factories import child, episode, write_csv, write_folder
 
+from analysis.build import write_analyst_files
 from analysis.care_periods import periods_of_care
 from analysis.cla import cla_counts
 from analysis.errors import InputError
+from analysis.findings import ValidationReport
 from analysis.inputs import load_inputs
+from analysis.pages import data_quality_page
 from analysis.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS
 
 
@@ -199,3 +202,24 @@ def test_missing_la_toml_is_an_error(tmp_path: Path) -> None:
     (root / "la.toml").unlink()
     with pytest.raises(InputError, match=r"la\.toml"):
         load_inputs(root)
+
+
+def test_data_quality_page_shows_replaced_amended_and_missing_years_but_no_child(tmp_path: Path) -> None:
+    # 2022 and 2024 returns, 2023 absent; child C amended by the 2024 return.
+    root = _two_returns(
+        tmp_path,
+        [episode("CHILD901", "01/05/2021")],
+        [episode("CHILD901", "03/05/2021", "10/10/2023", rec="E4A")],
+        years=(2022, 2024),
+    )
+    inputs = load_inputs(root)
+    page = data_quality_page(ValidationReport(folder=str(root)), inputs, nav=[], footer="")
+    assert "The 2023 return (1 April 2022 to 31 March 2023) is missing" in page
+    assert "Return years missing" in page and "amended" in page
+    assert "CHILD901" not in page
+    # The child-level list goes only to the analyst-only folder, marked in its first line.
+    (tmp_path / "analyst").mkdir()
+    write_analyst_files(tmp_path / "analyst", pl.DataFrame({"metric": ["x"]}), ValidationReport(folder=""),
+                        inputs.merge.changes)  # fmt: skip
+    listed = (tmp_path / "analyst" / "returns_merged.csv").read_text(encoding="utf-8")
+    assert listed.startswith("# OFFICIAL-SENSITIVE, analyst only") and "CHILD901" in listed and "amended" in listed
