@@ -65,6 +65,11 @@ def test_starts_in_2021_22(metrics: pl.DataFrame) -> None:
     assert total(metrics, "cla_starts", "2021-04", "2022-03") == pytest.approx(158, rel=0.05)
 
 
+def test_children_who_started_in_2021_22_counted_once(metrics: pl.DataFrame) -> None:
+    # The same published figure, as the DfE counts it: children (each once), not periods of care.
+    assert value(metrics, "cla_started_year", "2021/22") == pytest.approx(158, rel=0.05)
+
+
 def test_starts_and_ceases_april_to_september_2023(metrics: pl.DataFrame) -> None:
     # Seed 002 line 235: "In the last six months 42 children became looked after and 51 ceased".
     assert total(metrics, "cla_starts", "2023-04", "2023-09") == pytest.approx(42, rel=0.05)

@@ -24,5 +24,5 @@ def test_every_metric_has_a_definition_and_source() -> None:
     for m in METRICS.values():
         assert re.fullmatch(r"[a-z][a-z0-9_]*", m.id)
         assert m.definition and m.source
-        assert m.period in {"date", "month"}
+        assert m.period in {"date", "month", "year"}
         assert m.better in {"lower", "higher", "neutral"}

@@ -5,11 +5,17 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 from factories import child, episode, write_csv, write_folder
 
+from analysis.build import write_analyst_files
+from analysis.care_periods import periods_of_care
+from analysis.cla import cla_counts
 from analysis.errors import InputError
+from analysis.findings import ValidationReport
 from analysis.inputs import load_inputs, load_population
+from analysis.pages import data_quality_page
 from analysis.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS
 
 
@@ -35,8 +41,85 @@ def test_open_episode_in_one_year_closed_in_the_next_is_kept_once(tmp_path: Path
     assert inputs.episodes.height == 2
     first = inputs.episodes.row(0, named=True)
     assert (first["DEC"], first["REC"], first["_year"]) == (date(2023, 6, 1), "E4A", 2024)
-    assert inputs.merge.duplicates_merged == 1 and inputs.merge.conflicts == 0
+    # The 2024 return covers 2023/24, when the episode was open: its version replaces the 2023 return's.
+    assert inputs.merge.superseded == 1 and inputs.merge.amended == 0  # closing an open episode is no amendment
+    assert inputs.merge.duplicates_merged == 0 and inputs.merge.conflicts == 0
     assert inputs.merge.children_kept == 1
+
+
+def _two_returns(root: Path, first: list[dict], second: list[dict], years: tuple[int, int] = (2023, 2024)) -> Path:
+    """A folder with two yearly returns (header rows for every child in each)."""
+    root = write_folder(root, [child(c) for c in sorted({r["CHILD"] for r in first})], first, year=years[0])
+    write_csv(root / f"ssda903/{years[1]}/header.csv", [child(c) for c in sorted({r["CHILD"] for r in second})],
+              HEADER_COLUMNS)  # fmt: skip
+    write_csv(root / f"ssda903/{years[1]}/episodes.csv", second, EPISODE_COLUMNS)
+    return root
+
+
+def test_an_amended_episode_is_replaced_by_the_later_return(tmp_path: Path) -> None:
+    # The issue's example: the 2023 return has C from 01/05/2022, C2, open; the 2024 return corrects the start to
+    # 03/05/2022 and closes it on 10/10/2023 (E4A). The DfE keeps only the corrected history (rules 502/503).
+    root = _two_returns(
+        tmp_path,
+        [episode("C", "01/05/2022"), episode("K", "01/06/2021", "01/02/2023", rec="E4A")],
+        [episode("C", "03/05/2022", "10/10/2023", rec="E4A"), episode("K", "01/01/2024")],
+    )
+    inputs = load_inputs(root)
+    c = inputs.episodes.filter(pl.col("CHILD") == "C")
+    assert c.select("DECOM", "DEC", "REC").rows() == [(date(2022, 5, 3), date(2023, 10, 10), "E4A")]
+    # K's episode ended before 1 April 2023, so the 2024 return does not cover it: it is kept.
+    assert inputs.episodes.filter(pl.col("CHILD") == "K").height == 2
+    assert (inputs.merge.superseded, inputs.merge.amended) == (1, 1)
+    assert inputs.merge.episode_rows_read == inputs.merge.episodes_kept + inputs.merge.superseded
+    counts = cla_counts(inputs.episodes.filter(pl.col("CHILD") == "C"), pl.Series([date(2023, 10, 31)]))
+    assert counts["cla_count"].to_list() == [0]  # not looked after after 10/10/2023
+    assert periods_of_care(inputs.episodes.filter(pl.col("CHILD") == "C")).height == 1  # one start only
+    # The child-level list (analyst only) names the replaced episode and says it was amended.
+    changes = inputs.merge.changes
+    assert changes.select("CHILD", "DECOM", "return_year", "replaced_by", "amended").rows() == [
+        ("C", date(2022, 5, 1), 2023, 2024, True)
+    ]
+    assert not any("C" in w.split() for w in inputs.merge.warnings())  # no child identifier in a warning
+
+
+@pytest.mark.parametrize(
+    ("later", "amended"),
+    [
+        (episode("C", "01/05/2022", "10/10/2023", rec="E4A"), 0),  # closed: the normal update
+        (episode("C", "01/05/2022", ls="C1"), 1),  # legal status changed
+        (episode("C", "01/05/2022", place="K2"), 1),  # placement changed
+        (episode("C", "01/05/2022", "10/10/2023", rec="E4A", ls="V2"), 1),
+    ],
+)
+def test_what_counts_as_an_amendment(tmp_path: Path, later: dict, amended: int) -> None:
+    inputs = load_inputs(_two_returns(tmp_path, [episode("C", "01/05/2022")], [later]))
+    assert (inputs.merge.superseded, inputs.merge.amended) == (1, amended)
+
+
+def test_a_closed_episode_given_a_new_end_date_is_amended(tmp_path: Path) -> None:
+    first = [episode("C", "01/05/2022", "20/04/2023", rec="E4A")]  # ended after 1 April 2023: the 2024 return covers it
+    inputs = load_inputs(_two_returns(tmp_path, first, [episode("C", "01/05/2022", "25/04/2023", rec="E4A")]))
+    assert (inputs.merge.superseded, inputs.merge.amended) == (1, 1)
+    assert inputs.episodes["DEC"].to_list() == [date(2023, 4, 25)]
+
+
+def test_a_child_open_at_the_end_of_a_return_but_missing_from_the_next_is_a_warning(tmp_path: Path) -> None:
+    first = [episode("D", "01/05/2022"), episode("E", "01/05/2022")]
+    root = _two_returns(tmp_path, first, [episode("E", "01/05/2022")])
+    inputs = load_inputs(root)
+    assert inputs.episodes.filter(pl.col("CHILD") == "D").height == 1  # kept, never silently dropped
+    assert inputs.merge.missing_from_next_return == 1
+    assert any("1 child" in w and "2024" in w for w in inputs.merge.warnings())
+    assert inputs.merge.changes.filter(pl.col("CHILD") == "D")["change"].to_list() == ["missing from the next return"]
+
+
+def test_a_missing_return_year_is_named(tmp_path: Path) -> None:
+    root = _two_returns(tmp_path, [episode("A", "01/05/2021")], [episode("A", "01/05/2021")], years=(2022, 2024))
+    inputs = load_inputs(root)
+    assert inputs.merge.missing_years == [2023]
+    warning = next(w for w in inputs.merge.warnings() if "2023" in w)
+    assert "1 April 2022 to 31 March 2023" in warning
+    assert ("Return years missing", "2023") in [(k, str(v)) for k, v in inputs.merge.as_rows()]
 
 
 def test_stacked_file_prefers_the_closed_version(tmp_path: Path) -> None:
@@ -45,6 +128,7 @@ def test_stacked_file_prefers_the_closed_version(tmp_path: Path) -> None:
     assert inputs.episodes.height == 1
     assert inputs.episodes["REC"][0] == "E4A"
     assert inputs.merge.duplicates_merged == 1
+    assert inputs.merge.stacked and any("amendments" in w for w in inputs.merge.warnings())
 
 
 def test_two_different_closed_versions_are_a_counted_conflict(tmp_path: Path) -> None:
@@ -187,3 +271,22 @@ def test_without_a_code_one_authority_is_accepted_and_several_refused(tmp_path: 
     with pytest.raises(InputError, match="2 authorities") as raised:
         load_population(several)
     assert raised.value.column == "la_code"
+def test_data_quality_page_shows_replaced_amended_and_missing_years_but_no_child(tmp_path: Path) -> None:
+    # 2022 and 2024 returns, 2023 absent; child C amended by the 2024 return.
+    root = _two_returns(
+        tmp_path,
+        [episode("CHILD901", "01/05/2021")],
+        [episode("CHILD901", "03/05/2021", "10/10/2023", rec="E4A")],
+        years=(2022, 2024),
+    )
+    inputs = load_inputs(root)
+    page = data_quality_page(ValidationReport(folder=str(root)), inputs, nav=[], footer="")
+    assert "The 2023 return (1 April 2022 to 31 March 2023) is missing" in page
+    assert "Return years missing" in page and "amended" in page
+    assert "CHILD901" not in page
+    # The child-level list goes only to the analyst-only folder, marked in its first line.
+    (tmp_path / "analyst").mkdir()
+    write_analyst_files(tmp_path / "analyst", pl.DataFrame({"metric": ["x"]}), ValidationReport(folder=""),
+                        inputs.merge.changes)  # fmt: skip
+    listed = (tmp_path / "analyst" / "returns_merged.csv").read_text(encoding="utf-8")
+    assert listed.startswith("# OFFICIAL-SENSITIVE, analyst only") and "CHILD901" in listed and "amended" in listed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 import pytest
 
@@ -141,3 +143,14 @@ def test_lagging_measure_uses_the_latest_complete_figure() -> None:
     row = scorecard(_metrics(rows), "2024-03", measures=[measure]).row(0, named=True)
     assert (row["latest"], row["year_ago"], row["direction"]) == ("10.0%", "20.0%", "↓ improving")
     assert "at 31 March 2023" in row["sentence"]
+
+
+def test_annual_measure_is_the_latest_whole_year_and_compares_with_the_year_before() -> None:
+    # cla_started_year is written per collection year ("2023/24" ends on 31 March 2024); a pack for June 2024 shows
+    # the latest whole year, and says which, rather than a partial year.
+    rows = [("cla_started_year", "all", "2022/23", 130.0), ("cla_started_year", "all", "2023/24", 96.0)]
+    measure = Measure("cla_started_year", "Children who started to be looked after", "CIC", latest_available=True)
+    assert series(_metrics(rows), measure)["date"].to_list() == [date(2023, 3, 31), date(2024, 3, 31)]
+    row = scorecard(_metrics(rows), "2024-06", measures=[measure]).row(0, named=True)
+    assert (row["latest"], row["year_ago"]) == ("96", "130")
+    assert row["sentence"].startswith("Children who started to be looked after: 96 at 31 March 2024, down")

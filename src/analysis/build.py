@@ -135,7 +135,7 @@ def build_pack(
         metrics = review.metrics
         suppressed(metrics).write_csv(pack / "metrics.csv")
         _write_exports(pack, [(s, shown) for s, (_, shown) in zip(sections, results, strict=True)], inputs, period)
-        write_analyst_files(analyst, metrics, report)
+        write_analyst_files(analyst, metrics, report, inputs.merge.changes)
         (pack / "data_quality.html").write_text(data_quality_page(report, inputs, nav, footer), encoding="utf-8")
         (pack / "index.html").write_text(index_page(inputs, period, sections, report, nav, footer), encoding="utf-8")
         pdf_note = _write_pdf(pack, sections, inputs, period) if pdf else "not requested"
@@ -158,14 +158,23 @@ def build_pack(
 MARKING = "OFFICIAL-SENSITIVE, analyst only"
 
 
-def write_analyst_files(folder: Path, metrics: pl.DataFrame, report: ValidationReport) -> None:
-    """The analyst-only material, each text file marked in its first line; never linked from the pack."""
+def write_analyst_files(
+    folder: Path, metrics: pl.DataFrame, report: ValidationReport, merge_changes: pl.DataFrame | None = None
+) -> None:
+    """The analyst-only material, each text file marked in its first line; never linked from the pack.
+
+    `merge_changes` is `MergeReport.changes`: child by child, the episodes a later return replaced (and whether it
+    amended them) and the open episodes of children missing from the next return.
+    """
     (folder / "README.txt").write_text(
         f"{MARKING}\n\nThis folder holds child-level and unsuppressed material for the analyst: the executed\n"
-        "notebooks, every validation finding with its example values, and the metrics without suppression.\n"
+        "notebooks, every validation finding with its example values, the metrics without suppression, and\n"
+        "the 903 episodes that a later year's return replaced or amended (returns_merged.csv).\n"
         "Never send it with the review pack.\n",
         encoding="utf-8",
     )
+    if merge_changes is not None:
+        (folder / "returns_merged.csv").write_text(f"# {MARKING}\n{merge_changes.write_csv()}", encoding="utf-8")
     (folder / "metrics_unsuppressed.csv").write_text(f"# {MARKING}\n{metrics.write_csv()}", encoding="utf-8")
     (folder / "validation.json").write_text(f'{{"marking": "{MARKING}",\n"report": {report.to_json()}}}\n')
     (folder / "validation.html").write_text(f"<!-- {MARKING} -->\n{analyst_validation_page(report, MARKING)}")

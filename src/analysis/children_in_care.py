@@ -12,7 +12,15 @@ from datetime import date, timedelta
 import polars as pl
 
 from analysis import charts, comparators
-from analysis.care_periods import ceased_by_route, monthly_ceased_by_route, monthly_flows, periods_of_care
+from analysis.care_periods import (
+    annual_ceased,
+    annual_started,
+    children_ceased_by_route,
+    collection_years,
+    monthly_ceased_by_route,
+    monthly_flows,
+    periods_of_care,
+)
 from analysis.cla import looked_after_on, monthly_cla, rate_per_10k, review_window
 from analysis.cla_mix import age_groups, duration_groups, mix, status_table, uasc_counts
 from analysis.disclosure import mask_small, protect, show_count
@@ -34,8 +42,10 @@ class ChildrenInCare:
     end: date
     series: pl.DataFrame  # one row per month end: cla_count, rate_per_10k, uasc_count, rate_excl_uasc_per_10k
     march: pl.DataFrame  # the same at each 31 March in the window
-    flows: pl.DataFrame  # one row per month: starts, ceases and rolling 12-month sums
-    routes_12m: pl.DataFrame  # one row per route: ceased in the 12 months to `end` and the 12 before
+    flows: pl.DataFrame  # one row per month: starts, ceases (of periods) and rolling 12-month sums
+    routes_12m: pl.DataFrame  # one row per route: children ceased in the 12 months to `end` and the 12 before
+    started_year: pl.DataFrame  # one row per whole collection year: children who started (DfE count)
+    ceased_year: pl.DataFrame  # one row per (whole collection year, breakdown): children who ceased (DfE count)
     routes_monthly: pl.DataFrame  # one row per (month end, route)
     legal_status: pl.DataFrame  # one row per (month end, group)
     placement: pl.DataFrame  # one row per (month end, group)
@@ -65,12 +75,13 @@ def prepare(inputs: Inputs, period: str, months: int = MONTHS) -> ChildrenInCare
     periods = periods_of_care(episodes)
     start = coverage_start(episodes)
     year_ago = shift_months(end, -12)
-    routes = ceased_by_route(periods, shift_months(end, -12) + DAY, end).join(
-        ceased_by_route(periods, shift_months(end, -24) + DAY, year_ago).select(
+    routes = children_ceased_by_route(periods, shift_months(end, -12) + DAY, end).join(
+        children_ceased_by_route(periods, shift_months(end, -24) + DAY, year_ago).select(
             "route", pl.col("ceased").alias("ceased_before")
         ),
         on="route",
     )
+    years = collection_years(start, end)
     status_dates = pl.Series([d for d in (year_ago, shift_months(end, -1), end) if start is None or d >= start])
     on_end = on.filter(pl.col("date") == end)
     return ChildrenInCare(
@@ -79,6 +90,8 @@ def prepare(inputs: Inputs, period: str, months: int = MONTHS) -> ChildrenInCare
         march=series.filter((pl.col("date").dt.month() == 3) & (pl.col("date").dt.day() == 31)),
         flows=monthly_flows(periods, end, months, start),
         routes_12m=routes,
+        started_year=annual_started(periods, years),
+        ceased_year=annual_ceased(periods, years),
         routes_monthly=monthly_ceased_by_route(periods, end, months, start),
         legal_status=mix(on, "legal_status"),
         placement=mix(on, "placement_type"),
@@ -116,23 +129,17 @@ def headlines(cic: ChildrenInCare, authority: str) -> list[str]:
                 + " and ".join(parts)
                 + "."
             )
-    flows = cic.flows.drop_nulls("starts_12m")
-    if flows.height:
-        f = flows.row(-1, named=True)
-        balance = (
-            "more children left care than came into care"
-            if f["ceases_12m"] > f["starts_12m"]
-            else (
-                "more children came into care than left"
-                if f["starts_12m"] > f["ceases_12m"]
-                else "as many children left care as came in"
-            )
+    annual = annual_table(cic)
+    if annual.height:
+        y = annual.row(-1, named=True)
+        started, ceased = y["started"], y["ceased"]
+        balance = "as many children left care as came in"
+        if ceased != started:
+            balance = "more children " + ("left care than came in" if ceased > started else "came into care than left")
+        sentences.append(
+            f"In the year to {long_date(y['year_end'])}, {show_count(started)} children started to be looked after "
+            f"and {show_count(ceased)} ceased to be looked after, each child counted once: {balance}."
         )
-        sentence = (
-            f"In the 12 months to {long_month(f['date'])}, {show_count(f['starts_12m'])} children started to be looked "
-            f"after and {show_count(f['ceases_12m'])} left care: {balance}."
-        )
-        sentences.append(sentence)
     routes = cic.routes_12m.filter(pl.col("ceased") > 0).sort("ceased", descending=True)
     if routes.height:
         top = routes.row(0, named=True)
@@ -171,9 +178,36 @@ def metrics(cic: ChildrenInCare) -> pl.DataFrame:
             ),
             tidy(flows, "cla_starts", "starts"),
             tidy(flows, "cla_ceased", "ceases"),
+            tidy(cic.started_year, "cla_started_year", "started", period="period"),
+            tidy(cic.ceased_year, "cla_ceased_year", "ceased", period="period", breakdown="breakdown"),
             tidy(cic.routes_monthly, "cla_ceased", "ceased", breakdown="route"),
         ]
     )
+
+
+def annual_table(cic: ChildrenInCare) -> pl.DataFrame:
+    """The DfE's annual counts of children, one row per whole collection year: year_end, period ("2023/24"),
+    started, ceased (each child counted once in a year; see `care_periods.annual_started`, `annual_ceased`)."""
+    ceased = cic.ceased_year.filter(pl.col("breakdown") == "all").select("period", "ceased")
+    return cic.started_year.join(ceased, on="period", how="left", maintain_order="left").select(
+        "year_end", "period", "started", pl.col("ceased").fill_null(0)
+    )
+
+
+#: Columns of the annual table, as shown.
+ANNUAL_LABELS = {
+    "period": "Year (1 April to 31 March)",
+    "started": "Children who started to be looked after",
+    "ceased": "Children who ceased to be looked after",
+}
+
+
+def annual_table_frame(cic: ChildrenInCare) -> pl.DataFrame:
+    """The annual table with plain column names, ready to show (counts: `ANNUAL_COUNTS`)."""
+    return annual_table(cic).select(list(ANNUAL_LABELS)).rename(ANNUAL_LABELS)
+
+
+ANNUAL_COUNTS = [ANNUAL_LABELS["started"], ANNUAL_LABELS["ceased"]]
 
 
 # --- Figures: each chart with its text alternative and its table -------------------------------
@@ -265,7 +299,8 @@ def uasc_figure(cic: ChildrenInCare) -> charts.Figure:
 
 
 def flows_figure(cic: ChildrenInCare) -> charts.Figure:
-    """Starts and ceases of periods of care: rolling 12-month sums."""
+    """Starts and ceases of periods of care: rolling 12-month sums (periods, so a child who comes into care twice
+    counts twice; the annual table counts children)."""
     rolling = cic.flows.drop_nulls("starts_12m")
     long = (
         mask_small(rolling, ["starts_12m", "ceases_12m"])
@@ -282,7 +317,8 @@ def flows_figure(cic: ChildrenInCare) -> charts.Figure:
             value="children",
             series="flow",
             title="Children starting and leaving care, in the 12 months to each month end",
-            y_title="Children (rolling 12 months)",
+            subtitle="Counts times a child came into care or left it: a child who came in twice counts twice",
+            y_title="Starts and ends of care (rolling 12 months)",
             order=["Started care", "Left care"],
         ),
         charts.describe_trend(
@@ -312,7 +348,8 @@ def routes_figure(cic: ChildrenInCare) -> charts.Figure:
             x_title="Children",
         ),
         f"Bar chart of the {show_count(total)} children who left care in the 12 months to {long_month(cic.end)}, by "
-        f"route. The largest group is '{top['label']}' with {show_count(top['ceased'])}.",
+        f"route (each child once, by how they last left). The largest group is '{top['label']}' with "
+        f"{show_count(top['ceased'])}.",
         cic.routes_12m.select("label", "ceased", "ceased_before"),
         caption="Children leaving care by route",
         protect=["ceased", "ceased_before"],

@@ -210,7 +210,11 @@ ROUTE_LABEL = {
     "adoption": "Adoption",
     "turned_18_or_independent": "Turned 18 or independent living",
     "other": "Other",
+    "unknown": "Not known (the return does not say)",
 }
+
+#: The route of a period that ends with X1 and a gap (rule 433/388): the return does not say how the child left.
+UNKNOWN_ROUTE = "unknown"
 
 #: Legal status groups shown in the pack.
 LS_GROUP = {

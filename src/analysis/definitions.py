@@ -17,7 +17,7 @@ class Metric:
     id: str
     label: str
     unit: str  # count, per_10k, percent, fte, days, cases_per_worker
-    period: str  # "date" (point in time, ISO date) or "month" (monthly flow, YYYY-MM)
+    period: str  # "date" (point in time, ISO date), "month" (monthly flow, YYYY-MM), "year" (collection year, 2023/24)
     definition: str
     source: str
     better: str = "neutral"  # "lower", "higher" or "neutral"
@@ -262,7 +262,7 @@ DISCHARGE_METRICS: list[Metric] = [
             "counted as successes) and shown in the pack. Breakdown all_returns_home: every return home (E4A/E4B), "
             "section 20 included." + _SMALL_RATE
         ),
-        source=_REC + "; periods of care as in cla_starts (rules 431-433)",
+        source=_REC + "; periods of care as in cla_starts (rules 388, 431-433)",
         better="lower",
         breakdowns="all (reunification from a care order); all_returns_home",
     ),
@@ -455,6 +455,27 @@ SGO_METRICS: list[Metric] = [
     ),
 ]
 
+# --- Children in care (src/analysis/cla.py, care_periods.py) ----------------------------------------------------
+
+_CLA_METHOD = "DfE 'Children looked after in England including adoptions' methodology"
+_PERIODS = (
+    "A period of care starts at a child's first episode, after an episode whose REC is anything other than X1, or "
+    "after a gap (an episode not starting on the day the previous one ceased); it ends at any REC other than X1, "
+    "even when a new episode starts the same day. An X1 not followed by an episode the same day (rule 433/388) "
+    "ends the period there, by route unknown. Episodes under an agreed series of short breaks (LS V3/V4) are "
+    "dropped first, as for cla_count ('children looked after under an agreed series of short-term placements are "
+    "excluded')."
+)
+_ROUTES = (
+    "returned_home (REC E4A, E4B), special_guardianship_order (E45-E48; legacy E43/E44), child_arrangements_order "
+    "(E41), adoption (E11, E12), turned_18_or_independent (E17, E5, E6, E7, E15), other (E13, E14, E16, E2, E3, E8, "
+    "E9), unknown (X1 followed by a gap: the return does not say)."
+)
+_ROUTE_BREAKDOWNS = (
+    "all; returned_home; special_guardianship_order; child_arrangements_order; adoption; turned_18_or_independent; "
+    "other; unknown"
+)
+
 METRICS: dict[str, Metric] = {
     m.id: m
     for m in [
@@ -510,35 +531,64 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             id="cla_starts",
-            label="Children starting a period of care",
+            label="Periods of care starting",
             unit="count",
             period="month",
             definition=(
-                "Periods of care starting in the month. A period starts when an episode does not begin on the day "
-                "the child's previous episode ceased. Periods made up only of short breaks (LS V3/V4) are excluded."
+                "Periods of care starting in the month: this counts periods, not children (a child who comes into "
+                "care twice counts twice; the DfE's count of children is cla_started_year). " + _PERIODS
             ),
-            source="DfE SSDA903 guidance (RNE, rules 431-433); DfE 'started to be looked after'",
+            source="DfE SSDA903 guidance (RNE, REC, rules 388 and 431-433); " + _CLA_METHOD,
         ),
         Metric(
             id="cla_ceased",
-            label="Children ceasing a period of care",
+            label="Periods of care ending",
             unit="count",
             period="month",
             definition=(
-                "Periods of care ending in the month: the last episode's REC is anything other than X1. By route: "
-                "returned_home (REC E4A, E4B), special_guardianship_order (E45-E48; legacy E43/E44), "
-                "child_arrangements_order (E41), adoption (E11, E12), turned_18_or_independent (E17, E5, E6, E7, "
-                "E15), other (E13, E14, E16, E2, E3, E8, E9). Short-break-only periods are excluded."
+                "Periods of care ending in the month: this counts periods, not children (the DfE's count of children "
+                "is cla_ceased_year). " + _PERIODS + " By route of the period's last episode: " + _ROUTES
             ),
-            source="DfE SSDA903 guidance, REC code list (rule 149); DfE 'ceased to be looked after'",
-            breakdowns="all; returned_home; special_guardianship_order; child_arrangements_order; adoption; "
-            "turned_18_or_independent; other",
+            source="DfE SSDA903 guidance, REC code list (rule 149); " + _CLA_METHOD,
+            breakdowns=_ROUTE_BREAKDOWNS,
+        ),
+        Metric(
+            id="cla_started_year",
+            label="Children who started to be looked after in the year",
+            unit="count",
+            period="year",
+            definition=(
+                "Children who started a period of care in the collection year (1 April to 31 March), each child "
+                "counted once however many periods they started: the DfE's 'children who started to be looked "
+                "after during the year'. Periods as in cla_starts; children looked after only under an agreed "
+                "series of short breaks (LS V3/V4) are excluded. Written only for whole years the returns cover."
+            ),
+            source=_CLA_METHOD + " (children starting to be looked after during the year ending 31 March)",
+        ),
+        Metric(
+            id="cla_ceased_year",
+            label="Children who ceased to be looked after in the year",
+            unit="count",
+            period="year",
+            definition=(
+                "Children who ceased to be looked after in the collection year (1 April to 31 March), each child "
+                "counted once, by the route of the last period of care that ended in the year (so the routes add "
+                "up to all): the DfE's 'children who ceased to be looked after during the year'. Periods as in "
+                "cla_starts; short breaks (LS V3/V4) excluded. Routes: " + _ROUTES + " Written only for whole "
+                "years the returns cover."
+            ),
+            source=_CLA_METHOD + " (children ceasing to be looked after during the year, by reason episode ceased); "
+            "DfE SSDA903 guidance, REC code list (rule 149)",
+            breakdowns=_ROUTE_BREAKDOWNS,
         ),
         *DISCHARGE_METRICS,
         *WORKFORCE_METRICS,
         *SGO_METRICS,
     ]
 }
+
+
+PERIOD_FORMAT = {"date": "ISO date", "month": "YYYY-MM", "year": "collection year, 2023/24"}
 
 
 def markdown() -> str:
@@ -549,8 +599,9 @@ def markdown() -> str:
         "Generated from `src/analysis/definitions.py` by `review-pack docs`; do not edit by hand.",
         "",
         "Every figure in `metrics.csv` has the columns `metric, breakdown, period, value, unit`.",
-        "`period` is an ISO date (`2024-03-31`) for counts at a point in time and `YYYY-MM` for",
-        "monthly flows; `breakdown` is `all` for the total. In the pack's copy, counts from 1 to 4",
+        "`period` is an ISO date (`2024-03-31`) for counts at a point in time, `YYYY-MM` for",
+        "monthly flows and `2023/24` for a collection year (1 April 2023 to 31 March 2024);",
+        "`breakdown` is `all` for the total. In the pack's copy, counts from 1 to 4",
         'are shown as "c"; `review-pack metrics` writes them unsuppressed for analysts.',
         "",
     ]
@@ -560,7 +611,7 @@ def markdown() -> str:
             "",
             f"- **Definition:** {m.definition}",
             f"- **Source:** {m.source}",
-            f"- **Unit:** {m.unit}; **period:** {'ISO date' if m.period == 'date' else 'YYYY-MM'}; "
+            f"- **Unit:** {m.unit}; **period:** {PERIOD_FORMAT[m.period]}; "
             f"**breakdowns:** {m.breakdowns}; **better when:** {m.better}",
             "",
         ]

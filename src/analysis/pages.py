@@ -62,6 +62,12 @@ def index_page(
         else f"The input data passed every check that affects the figures; {warn} check"
         f"{'s' if warn != 1 else ''} found minor problems for the analyst to fix."
     )
+    if inputs.merge.warnings():
+        checks += (
+            f" The 903 returns need checking ({len(inputs.merge.warnings())} warning"
+            f"{'s' if len(inputs.merge.warnings()) != 1 else ''}, for example a missing year): some figures may be "
+            "affected."
+        )
     body = f"""
 <h1>{html.escape(inputs.authority.name)} children's services review pack</h1>
 <p class="rp-sub">Review period: {month}</p>
@@ -141,7 +147,18 @@ def data_quality_page(report: ValidationReport, inputs: Inputs, nav: list[dict],
     merge_table = html_table(
         "Merging the yearly returns",
         ["What", "Rows"],
-        [[(label, False), (f"{value:,}", True)] for label, value in inputs.merge.as_rows()],
+        [
+            [(label, False), (f"{value:,}" if isinstance(value, int) else str(value), isinstance(value, int))]
+            for label, value in inputs.merge.as_rows()
+        ],
+    )
+    merge_warnings = inputs.merge.warnings()
+    returns_part = (
+        '<div class="rp-error"><strong>The returns need checking.</strong><ul>'
+        + "".join(f"<li>{html.escape(w)}</li>" for w in merge_warnings)
+        + "</ul></div>"
+        if merge_warnings
+        else "<p>Every return year between the first and the last is present.</p>"
     )
     body = f"""
 <h1>Data quality</h1>
@@ -156,8 +173,12 @@ below as warnings, with what to fix. {len(per_rule)} rule{"s" if len(per_rule) !
 <h2>Warnings</h2>
 {warnings_part}
 <h2>Nothing dropped without being counted</h2>
-<p>Each year's return repeats the episodes still open at 31 March. They are merged so that each episode is
-counted once; this table shows how many rows that affected.</p>
+<p>Each year's return repeats the episodes still open at 31 March, and councils correct earlier years when they
+send the next return. The latest return is used for the year it covers: an earlier return's episode that was still
+open, or ended, in that year is replaced by the later return's episodes for the child, as the DfE keeps only the
+corrected history. This table shows how many rows that affected; the list of replaced episodes, child by child, is
+in the analyst-only folder.</p>
+{returns_part}
 {merge_table}
 """
     return render(

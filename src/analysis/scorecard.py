@@ -39,8 +39,19 @@ class Measure:
 MEASURES: list[Measure] = [
     Measure("cla_rate_per_10k", "Children in care per 10,000 children", "Children in care"),
     Measure("cla_count", "Children in care", "Children in care"),
-    Measure("cla_starts", "Children who came into care in the last 12 months", "Children in care", rolling_12m=True),
-    Measure("cla_ceased", "Children who left care in the last 12 months", "Children in care", rolling_12m=True),
+    # The DfE's annual counts of children (each child once), for the latest whole year to 31 March.
+    Measure(
+        "cla_started_year",
+        "Children who started to be looked after in the year to 31 March",
+        "Children in care",
+        latest_available=True,
+    ),
+    Measure(
+        "cla_ceased_year",
+        "Children who ceased to be looked after in the year to 31 March",
+        "Children in care",
+        latest_available=True,
+    ),
     Measure("care_order_discharges", "Care orders discharged in the last 12 months", "Discharges", rolling_12m=True),
     Measure(
         "reunification_reentry_12m_rate",
@@ -58,10 +69,13 @@ MEASURES: list[Measure] = [
 
 
 def _as_date(period: pl.Expr) -> pl.Expr:
-    """A metrics.csv period (ISO date, or YYYY-MM for a monthly flow) as the date it describes."""
+    """A metrics.csv period (ISO date, YYYY-MM for a monthly flow, or 2023/24 for a collection year) as the date it
+    describes (a collection year ends on 31 March: 2023/24 is 31 March 2024)."""
+    year = period.str.extract(r"^(\d{4})/\d{2}$").cast(pl.Int32, strict=False)
     return pl.coalesce(
         period.str.to_date("%Y-%m-%d", strict=False),
         (period + "-01").str.to_date("%Y-%m-%d", strict=False).dt.month_end(),
+        pl.date(year + 1, 3, 31),
     )
 
 

@@ -1,13 +1,18 @@
 """Loading the SSDA903 return: one or more years, merged so each episode appears once.
 
-An episode open at 31 March appears again in the next year's return, usually closed by
-then. `merge_episodes` keeps one row per episode (CHILD + DECOM): from year folders the
-latest return's version, and in a stacked file the closed version over the open one.
-Every merge and every unresolved conflict is counted in a `MergeReport`, never dropped silently.
+Each year's return holds every episode open at some time in its collection year (1 April to
+31 March), so an episode open at 31 March appears again in the next return, usually closed by
+then, and councils correct earlier years when they submit the next return. `merge_episodes`
+keeps the corrected history: the latest return is authoritative for the collection year it
+covers (`supersede`), as the DfE keeps only the latest submission (903 rules 502/503). A stacked
+file with no years falls back to one row per episode (CHILD + DECOM), the closed version over the
+open one. Every replacement, amendment, missing return year and unresolved conflict is counted in
+a `MergeReport`, never dropped silently.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -43,28 +48,72 @@ class ReturnFile:
 
 @dataclass
 class MergeReport:
-    """What merging the years did: counts for the data-quality page."""
+    """What merging the years did: counts for the data-quality page.
+
+    `changes` is child-level (CHILD, dates, codes): it goes only to the analyst-only folder,
+    never to a page of the pack.
+    """
 
     episode_rows_read: int = 0
     episodes_kept: int = 0
     duplicates_merged: int = 0
+    superseded: int = 0
+    amended: int = 0
+    missing_from_next_return: int = 0
+    missing_years: list[int] = field(default_factory=list)
+    stacked: bool = False
     conflicts: int = 0
     conflict_examples: list[str] = field(default_factory=list)
     header_rows_read: int = 0
     children_kept: int = 0
     legacy_rec_mapped: int = 0
+    changes: pl.DataFrame | None = None
+    _missing_pairs: list[tuple[int, int, int]] = field(default_factory=list)
 
-    def as_rows(self) -> list[tuple[str, int]]:
+    def as_rows(self) -> list[tuple[str, int | str]]:
         """Plain-English lines for the data-quality page."""
         return [
             ("Episode rows read from the 903 files", self.episode_rows_read),
             ("Episodes kept after merging the years", self.episodes_kept),
-            ("Repeated episodes merged (same child and start date)", self.duplicates_merged),
+            ("Episodes replaced by a later year's return (the latest return is used for its year)", self.superseded),
+            ("Of those, episodes the later return amended (start date, legal status, placement or end date)",
+             self.amended),
+            ("Repeated episodes merged (same child and start date, same return)", self.duplicates_merged),
+            ("Children with an episode open at the end of a return who are missing from the next return",
+             self.missing_from_next_return),
+            ("Return years missing", ", ".join(str(y) for y in self.missing_years) or "none"),
             ("Episodes with two different closed versions in one return", self.conflicts),
             ("Legacy reason-ceased codes mapped to current codes", self.legacy_rec_mapped),
             ("Header rows read", self.header_rows_read),
             ("Children kept after merging the years", self.children_kept),
-        ]
+        ]  # fmt: skip
+
+    def warnings(self) -> list[str]:
+        """Plain-English warnings about the returns as a whole, naming the years and the figures affected."""
+        found = []
+        if self.stacked:
+            found.append(
+                "The 903 episodes are one file with no return years, so amendments made in a later year's return "
+                "cannot be detected: an episode whose start date was corrected would be counted twice. Supply the "
+                "returns in year folders (ssda903/<year>/) to have the latest return replace earlier years."
+            )
+        for year in self.missing_years:
+            found.append(
+                f"The {year} return (1 April {year - 1} to 31 March {year}) is missing. Children who started and "
+                f"left care within that year are not in the data, so children in care, starts and ceases from "
+                f"April {year - 1} to March {year}, and 12-month figures up to March {year + 1}, are too low; "
+                f"a child whose episode was open at 31 March {year - 1} and who is in no later return is counted "
+                f"as still in care."
+            )
+        for year, following, children in self._missing_pairs:
+            who = "1 child" if children == 1 else f"{children:,} children"
+            verb = "was" if children == 1 else "were"
+            found.append(
+                f"{who} in care at the end of the {year} return {verb} not in the {following} return: their "
+                f"episodes are kept open, so they are counted as still in care. Check whether they left care "
+                f"(the analyst-only folder lists them)."
+            )
+        return found
 
 
 def discover(folder: Path) -> list[ReturnFile]:
@@ -113,11 +162,14 @@ def typed(frame: pl.DataFrame, table: str) -> pl.DataFrame:
 
 
 def merge_episodes(episodes: pl.DataFrame, report: MergeReport) -> pl.DataFrame:
-    """One row per episode (CHILD + DECOM), taking the latest return's version.
+    """One row per episode, the latest return authoritative for its collection year.
 
-    Order of preference: later return year; then a closed version over an open one; then the
-    later row in the file. Two different closed versions in the same return are a conflict:
-    counted in `report` and resolved by keeping the later row.
+    With return years (`_year` > 0), `supersede` first replaces every earlier return's episode that
+    the child's next return covers. Then, within what is left, one row per CHILD + DECOM: later
+    return year first; then a closed version over an open one; then the later row in the file. Two
+    different closed versions in the same return are a conflict: counted in `report` and resolved
+    by keeping the later row. A stacked file with no years (`_year` = 0 throughout) gets only the
+    CHILD + DECOM rule, and `report` warns that amendments cannot be detected.
     """
     report.episode_rows_read += episodes.height
     legacy = episodes.filter(pl.col("REC").is_in(list(LEGACY_REC))).height
@@ -127,6 +179,24 @@ def merge_episodes(episodes: pl.DataFrame, report: MergeReport) -> pl.DataFrame:
         pl.col("DEC").is_not_null().alias("_closed"),
         pl.int_range(pl.len()).alias("_order"),
     )
+    years = sorted(y for y in ranked[YEAR].unique().to_list() if y) if YEAR in ranked.columns else []
+    if years:
+        ranked, changes = supersede(ranked)
+        replaced = changes.filter(pl.col("replaced_by").is_not_null())
+        report.superseded += replaced.height
+        report.amended += int(replaced["amended"].sum())
+        missing = changes.filter(pl.col("replaced_by").is_null())
+        pairs = (
+            missing.group_by("return_year", "next_return")
+            .agg(pl.col("CHILD").n_unique().alias("n"))
+            .sort("return_year")
+        )
+        report._missing_pairs += [tuple(r) for r in pairs.iter_rows()]
+        report.missing_from_next_return += int(pairs["n"].sum())
+        report.missing_years = missing_years(years)
+        report.changes = changes.drop("next_return")
+    elif ranked.height:
+        report.stacked = True
     closed = ranked.filter(pl.col("_closed"))
     versions = closed.group_by(["CHILD", "DECOM", YEAR]).agg(
         pl.struct(["DEC", "REC", "LS", "PLACE"]).n_unique().alias("n"),
@@ -145,9 +215,95 @@ def merge_episodes(episodes: pl.DataFrame, report: MergeReport) -> pl.DataFrame:
         .sort(["CHILD", "DECOM"])
         .drop("_closed", "_order")
     )
-    report.duplicates_merged += episodes.height - kept.height
+    report.duplicates_merged += ranked.height - kept.height
     report.episodes_kept += kept.height
     return kept
+
+
+#: The child-level list of what supersession changed (analyst only): one row per replaced episode, and one per
+#: open episode whose child is missing from the next return.
+CHANGE_COLUMNS = ["CHILD", "DECOM", "DEC", "LS", "PLACE", "REC", "return_year", "replaced_by", "amended", "change"]
+
+
+def supersede(episodes: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Drop every episode a later return replaces; return (the episodes kept, the changes).
+
+    Rule: return year Y covers 1 April Y-1 to 31 March Y. For each child, an episode from an earlier
+    return that was open at, or ended on or after, 1 April before the child's next return's 31 March
+    is replaced by that return's episodes for the child (it must report every episode open during
+    its year, corrected). Episodes that ended before then are outside the later return and are kept.
+    Only the child's own next return counts: a child absent from it keeps the earlier episodes.
+
+    An episode is *amended* when the child's next return has no episode with the same start date
+    (DECOM), legal status (LS) and placement (PLACE) and, if the earlier version had ended, the same
+    end date (DEC). Closing an episode that was open is the normal update, not an amendment.
+
+    The changes (columns `CHANGE_COLUMNS` plus next_return) also list each open episode at the end of a
+    return whose child is not in the next return present (change "missing from the next return",
+    replaced_by null); those episodes are kept.
+    """
+    child_years = (
+        episodes.select("CHILD", YEAR)
+        .unique()
+        .sort("CHILD", YEAR)
+        .with_columns(pl.col(YEAR).shift(-1).over("CHILD").alias("_next"))
+    )
+    returns = sorted(episodes[YEAR].unique().to_list())
+    next_return = dict(itertools.pairwise(returns))
+    marked = episodes.join(child_years, on=["CHILD", YEAR], how="left", maintain_order="left").with_columns(
+        (
+            pl.col("_next").is_not_null()
+            & (pl.col("DEC").is_null() | (pl.col("DEC") >= pl.date(pl.col("_next") - 1, 4, 1))).fill_null(False)
+        ).alias("_replaced"),
+        pl.col(YEAR).replace_strict(next_return, default=None, return_dtype=pl.Int64).alias("_next_return"),
+    )
+    replaced = marked.filter(pl.col("_replaced"))
+    later = episodes.select(
+        "CHILD", pl.col(YEAR).alias("_next"), "DECOM", "LS", "PLACE", pl.col("DEC").alias("_later_dec")
+    )
+    same = (
+        replaced.select("_order", "CHILD", "_next", "DECOM", "LS", "PLACE", "DEC")
+        .join(later, on=["CHILD", "_next", "DECOM", "LS", "PLACE"], how="inner", nulls_equal=True)
+        .filter(pl.col("DEC").is_null() | (pl.col("DEC") == pl.col("_later_dec")).fill_null(False))
+        .select("_order")
+        .unique()
+    )
+    replaced = replaced.with_columns(~pl.col("_order").is_in(same["_order"].implode()).alias("amended"))
+    # Open at the end of its return (no DEC, or a DEC after that 31 March), and the child is not in the next return.
+    open_at_end = pl.col("DEC").is_null() | (pl.col("DEC") > pl.date(pl.col(YEAR), 3, 31))
+    present = episodes.select("CHILD", pl.col(YEAR).cast(pl.Int64).alias("_next_return")).unique()
+    missing = (
+        marked.filter(~pl.col("_replaced") & (pl.col(YEAR) > 0) & pl.col("_next_return").is_not_null() & open_at_end)
+        .join(present, on=["CHILD", "_next_return"], how="anti")
+        .with_columns(pl.lit(False).alias("amended"))
+    )
+    changes = pl.concat(
+        [
+            replaced.with_columns(
+                pl.col("_next").alias("replaced_by"),
+                pl.when("amended").then(pl.lit("amended")).otherwise(pl.lit("replaced")).alias("change"),
+            ),
+            missing.with_columns(
+                pl.lit(None, pl.Int32).alias("replaced_by"), pl.lit("missing from the next return").alias("change")
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
+    changes = changes.select(
+        "CHILD", "DECOM", "DEC", "LS", "PLACE", "REC",
+        pl.col(YEAR).cast(pl.Int64).alias("return_year"),
+        pl.col("replaced_by").cast(pl.Int64),
+        "amended", "change",
+        pl.col("_next_return").alias("next_return"),
+    ).sort("CHILD", "DECOM", "return_year")  # fmt: skip
+    kept = marked.filter(~pl.col("_replaced")).drop("_next", "_replaced", "_next_return")
+    return kept, changes
+
+
+def missing_years(years: list[int]) -> list[int]:
+    """Return years absent between the earliest and the latest present (2022 and 2024 present: [2023])."""
+    present = {y for y in years if y}
+    return [y for y in range(min(present), max(present)) if y not in present] if present else []
 
 
 def latest_per_child(frame: pl.DataFrame) -> pl.DataFrame:
