@@ -352,10 +352,15 @@ def test_sgo_support_plan_share(rows: pl.DataFrame) -> None:
 
 def test_every_period_is_labelled_as_its_definition_says(rows: pl.DataFrame) -> None:
     for metric, period in rows.select("metric", "period").unique().iter_rows():
-        pattern = r"\d{4}-\d{2}-\d{2}" if METRICS[metric].period == "date" else r"\d{4}-\d{2}"
+        pattern = {"date": r"\d{4}-\d{2}-\d{2}", "year": r"\d{4}/\d{2}"}.get(METRICS[metric].period, r"\d{4}-\d{2}")
         assert re.fullmatch(pattern, period), (metric, period)
-    looked_back = rows.filter(~pl.col("metric").is_in(["sgo_applications_planned"]))
+        if METRICS[metric].period == "year":  # "2022/23" is the year to 31 March 2023
+            assert int(period[:4]) + 1 == 2000 + int(period[5:]) or period[5:] == "00", (metric, period)
+    yearly = pl.col("period").str.contains("/")
+    looked_back = rows.filter(~pl.col("metric").is_in(["sgo_applications_planned"]) & ~yearly)
     assert looked_back["period"].str.slice(0, 7).max() == PERIOD
+    # The review is March 2024: the latest whole collection year is 2023/24, none after it.
+    assert rows.filter(yearly)["period"].max() == "2023/24"
 
 
 def test_all_metrics_is_every_section_combined_and_sorted(rows: pl.DataFrame) -> None:

@@ -145,9 +145,6 @@ def test_the_recount_ends_a_period_at_a_return_home_even_when_an_episode_follows
     assert r["cla_count"][dt.date(2023, 8, 31)] == 1 and r["cla_count"][dt.date(2023, 9, 30)] == 0
 
 
-@pytest.mark.xfail(
-    strict=True, reason=ISSUE_14.format("a period ends at any REC other than X1; V3/V4 left out of flows")
-)
 @pytest.mark.parametrize("figure", ["cla_ceased", "cla_ceased_by_route"])
 def test_the_package_ends_a_period_at_a_return_home_followed_the_same_day(tmp_path: Path, figure: str) -> None:
     compare(_same_day_return_home_then_short_break(tmp_path), "2024-03", figure)
@@ -172,7 +169,6 @@ def test_the_recount_starts_a_new_period_after_a_same_day_return_home(tmp_path: 
     assert r["cla_count"][dt.date(2023, 9, 30)] == 1  # looked after again at the month end
 
 
-@pytest.mark.xfail(strict=True, reason=ISSUE_14.format("a period ends at any REC other than X1"))
 @pytest.mark.parametrize("figure", ["cla_starts", "cla_ceased_by_route"])
 def test_the_package_starts_a_new_period_after_a_same_day_return_home(tmp_path: Path, figure: str) -> None:
     compare(_same_day_return_home_then_new_care(tmp_path), "2024-03", figure)
@@ -202,7 +198,6 @@ def test_the_recount_leaves_short_breaks_out_of_flows_as_well_as_counts(tmp_path
     assert r["cla_count"][dt.date(2023, 6, 30)] == 1 and r["cla_count"][dt.date(2023, 7, 31)] == 0
 
 
-@pytest.mark.xfail(strict=True, reason=ISSUE_14.format("V3/V4 left out of flows as of counts; X1 then a gap ends"))
 def test_the_package_leaves_short_breaks_out_of_flows(tmp_path: Path) -> None:
     # Today the package ends G's period on 17 July by E13 (other); the month is right, the route is not.
     compare(_care_then_short_breaks(tmp_path), "2024-03", "cla_ceased_by_route")
@@ -224,7 +219,6 @@ def test_the_recount_keeps_only_the_corrected_history(tmp_path: Path) -> None:
     assert sum(r["cla_starts"].values()) == 1 and sum(r["cla_ceased"].values()) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=ISSUE_14.format("amended returns supersede earlier ones"))
 @pytest.mark.parametrize("figure", ["cla_count", "cla_starts"])
 def test_the_package_keeps_only_the_corrected_history(tmp_path: Path, figure: str) -> None:
     compare(_amended_return(tmp_path), "2024-03", figure)
@@ -267,7 +261,6 @@ def test_the_recount_reads_a_stacked_file(tmp_path: Path) -> None:
         compare(folder, "2024-03", figure)
 
 
-@pytest.mark.xfail(strict=True, reason=ISSUE_14.format("new annual metrics cla_started_year and cla_ceased_year"))
 def test_the_annual_counts_of_children_match_the_recount(synthetic: Path) -> None:
     r = oracle.recount(synthetic, dt.date(2024, 3, 31))
     rows = section_metrics(load_inputs(synthetic), "2024-03").to_dicts()
