@@ -64,6 +64,46 @@ FIXES = {
     "222": "Leave URN blank for placement types that have no Ofsted URN.",
     "392c": "Correct the postcode: it is not in the ONS postcode directory.",
 }
+#: The two layers, for docs/validation.md (written by `review-pack docs`, through `suites.markdown`).
+DOCS = """## Two layers: the contract, and the DfE's rules
+
+1. **The contract: Great Expectations** (`expectations/*.json`, from `src/analysis/suites.py`) and the
+   suite's own multi-row rules (`src/analysis/rules/`): the columns each file must have, that dates and
+   numbers can be read, that codes are on the DfE's lists, and the checks across rows and tables that the
+   figures rely on (tables below). Every input file, not only the 903, is checked this way. Its errors
+   stop the build.
+2. **The DfE's full rule set: the 903 validator** council analysts already run before they submit
+   (Data to Insight's `csc-validator-be-903`, MIT, pinned in `requirements/dfe-constraints.txt`):
+   about 300 of the DfE's validation rules for each collection year. `validate` and `build` run it on
+   every `ssda903/<year>/` folder, as the validator reads them (CSV files, or the XML return), with
+   the previous year's return as "Prev year" for the cross-year rules (502, 503A-H, 562, NoE and more).
+   Years before 2022-23, which the validator has no rules for, are checked with its earliest (2022/23)
+   rules; the data-quality page names the rule set used for each year.
+
+The validator pins pandas < 2 and numpy < 1.25, so it has its own environment, `.venv-dfe` (Python
+3.9 to 3.11), made by `make install` (and so by `make pack` and `make test`), and runs in a subprocess
+(`src/analysis/dfe_worker.py`, through the validator's ingress and `LacValidator`; its `rpc_main`
+module, which writes a log file when imported, is never used). Without that environment (a conda
+install, for example) the pack still builds and the data-quality page says the DfE's rules were not
+checked and how to add them. `--no-dfe` (or `REVIEW_PACK_DFE=off`) leaves them out for one run.
+
+**Merging.** The two layers' findings are merged: one finding per rule and file, under the DfE's rule
+code (the contract's checks use the DfE's numbers too, so a malformed UPN is rule 168 in both). Where
+both find the same rule in the same file, the rows are combined in the contract's finding and its
+severity stands. `review-pack validate` prints each as `WARNING [168] file, rows …: message`.
+
+**Errors and warnings.** The contract's errors stop the build. The validator's findings are warnings,
+counted on the data-quality page with what to fix (the analyst-only report lists every row), except
+the rules that break a figure the pack shows, which stop the build too:
+
+- **502**: last year's open episode started on a date this year's return does not have. The years are
+  merged on child and start date, so last year's version would stay open: the child would be counted
+  in care after leaving.
+
+Every other DfE rule is a warning: where a return amends last year's (503A-H, 562), the latest return's
+version is used, as the DfE does; the rest concern fields no figure uses (postcodes, distances, UPNs,
+URNs) or agree with the contract's own warnings.
+"""
 GENERIC_FIX = "Correct the rows listed, as the DfE's rule describes, then check again."
 
 

@@ -395,7 +395,7 @@ def write_suites(folder: Path) -> list[Path]:
 
 def markdown() -> str:
     """docs/validation.md: every check, from the suites and the multi-row rules."""
-    from analysis import rules
+    from analysis import dfe_rules, rules
 
     lines = [
         "# Validation checks",
@@ -405,6 +405,12 @@ def markdown() -> str:
         "**Error** means the figures cannot be trusted: the build stops, names the file, rows and column, and exits",
         "non-zero. **Warning** means a problem to fix that does not change the pack's figures: it is counted on the",
         "data-quality page. Rule numbers are the DfE's 903 validation rules; `RP` rules are this project's own.",
+        "",
+        *dfe_rules.DOCS.splitlines(),
+        "",
+        "## The contract's checks",
+        "",
+        "One table per Great Expectations suite, then the rules across rows and tables.",
         "",
     ]
     for name, build in SUITES.items():
