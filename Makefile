@@ -5,10 +5,17 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The DfE's 903 rules come from the Data to Insight validator (csc-validator-be-903), which pins
+# pandas < 2 and numpy < 1.25: it gets its own environment, run in a subprocess (analysis.dfe_rules).
+# numpy 1.24 has wheels up to Python 3.11 only.
+DFE_PYTHON ?= $(shell command -v python3.11 || command -v python3.10 || command -v python3.9 || echo python3.11)
+DFE_VENV ?= .venv-dfe
+DFE_STAMP := $(DFE_VENV)/.installed
+export REVIEW_PACK_DFE_PYTHON := $(abspath $(DFE_VENV))/bin/python
 PERIOD ?=
 DATA ?=
 
-.PHONY: help install browser pack test lint lab validate lock bench clean
+.PHONY: help install browser pack test lint lab validate lock lock-dfe bench clean
 
 help:
 	@echo "make pack      build the review pack on the synthetic data (outputs/latest/index.html)"
@@ -23,7 +30,13 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+$(DFE_STAMP): requirements/dfe-constraints.txt
+	@command -v $(DFE_PYTHON) >/dev/null 2>&1 || { echo "The DfE validator needs Python 3.9 to 3.11 (numpy < 1.25): install python3.11, or set DFE_PYTHON=/path/to/python3.11" >&2; exit 1; }
+	test -x $(DFE_VENV)/bin/python || $(DFE_PYTHON) -m venv $(DFE_VENV)
+	$(DFE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c requirements/dfe-constraints.txt csc-validator-be-903
+	touch $(DFE_STAMP)
+
+install: $(STAMP) $(DFE_STAMP)
 
 pack: install browser
 	$(VENV)/bin/review-pack build $(if $(DATA),--data $(DATA)) $(if $(PERIOD),--period $(PERIOD))
@@ -42,7 +55,7 @@ $(NODE_STAMP): package.json package-lock.json
 	touch $(NODE_STAMP)
 
 test: install browser $(NODE_STAMP)
-	$(PY) -m pytest
+	REVIEW_PACK_REQUIRE_DFE=1 $(PY) -m pytest
 
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks
@@ -60,5 +73,13 @@ lock: install
 	(head -n 2 requirements/constraints.txt; $(PY) -m pip freeze --exclude-editable | grep -v '^review-pack') > requirements/constraints.tmp
 	mv requirements/constraints.tmp requirements/constraints.txt
 
+# The DfE validator's environment: a fresh venv, so the freeze holds only what it needs.
+lock-dfe:
+	rm -rf $(DFE_VENV).lock && $(DFE_PYTHON) -m venv $(DFE_VENV).lock
+	$(DFE_VENV).lock/bin/python -m pip install --quiet --disable-pip-version-check csc-validator-be-903==$$(sed -n 's/^csc-validator-be-903==//p' requirements/dfe-constraints.txt)
+	(head -n 3 requirements/dfe-constraints.txt; $(DFE_VENV).lock/bin/python -m pip freeze) > requirements/dfe-constraints.tmp
+	mv requirements/dfe-constraints.tmp requirements/dfe-constraints.txt
+	rm -rf $(DFE_VENV).lock
+
 clean:
-	rm -rf $(VENV) node_modules outputs/*/ outputs/latest outputs/.staging-* data/synthetic data/national
+	rm -rf $(VENV) $(DFE_VENV) node_modules outputs/*/ outputs/latest outputs/.staging-* data/synthetic data/national

@@ -16,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))  # the benchmark modules, when run as `python benchmarks/run.py`
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
+from bench_dfe import bench_dfe
 from bench_national import bench_national
 from bench_pack import bench_pack
 from bench_validation import bench_validation
@@ -27,6 +28,7 @@ BENCHMARKS = {
     "national": lambda runs: bench_national(max(runs, 5)),
     "validation": lambda runs: bench_validation(runs),
     "memory": lambda runs: peak_memory(),
+    "dfe": lambda runs: bench_dfe(runs),
 }
 README = Path(__file__).with_name("README.md")
 

@@ -10,6 +10,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+# The DfE's rule set (analysis.dfe_rules) runs in its own environment and takes seconds per folder: off for
+# the hand-made folders, on in tests/test_dfe_rules.py, which switches it on itself.
+os.environ.setdefault("REVIEW_PACK_DFE", "off")
 
 
 @pytest.fixture

@@ -179,13 +179,13 @@ def test_manifest_records_inputs_parameters_and_timings(pack: Path, synthetic: P
 @pytest.mark.e2e
 def test_data_quality_page_shows_the_known_warnings(pack: Path) -> None:
     # The synthetic data carries exactly three planted faults (docs/data_log.md): two malformed UPNs
-    # (rule 1001) and one unknown ethnicity code (rule 103), all in the 2024 header.
+    # (DfE rule 168) and one unknown ethnicity code (rule 103), all in the 2024 header.
     text = (pack / "data_quality.html").read_text(encoding="utf-8")
     assert "No errors." in text
     rows = re.findall(
         r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>[^<]*</td><td>[^<]*</td><td class=\"num\">(\d+)</td>", text
     )
-    assert sorted((rule, int(n)) for _, rule, n in rows) == [("1001", 2), ("103", 1)]
+    assert sorted((rule, int(n)) for _, rule, n in rows) == [("103", 1), ("168", 2)]
     assert {file for file, _, _ in rows} == {"ssda903/2024/header.csv"}
 
 

@@ -242,4 +242,4 @@ def test_dob_after_first_episode_is_a_warning(tmp_path: Path) -> None:
 def test_malformed_upn_is_a_warning(tmp_path: Path) -> None:
     header = [child("A", UPN="A123456789012"), child("B", UPN="12345")]
     found = only(write_folder(tmp_path, header, [episode("A", "01/06/2023"), episode("B", "01/06/2023")]))
-    assert (found.rule, found.severity, found.rows) == ("1001", "warning", [3])
+    assert (found.rule, found.severity, found.rows) == ("168", "warning", [3])

@@ -45,14 +45,33 @@ def _synth_national(args: argparse.Namespace) -> int:
     return 0
 
 
+def _no_dfe(args: argparse.Namespace) -> None:
+    """`--no-dfe`: leave out the DfE's rule set (analysis.dfe_rules) for this run."""
+    if getattr(args, "no_dfe", False):
+        from analysis.dfe_rules import SWITCH_VARIABLE
+
+        os.environ[SWITCH_VARIABLE] = "off"
+
+
 def _validate(args: argparse.Namespace) -> int:
     from analysis.build import ensure_default_data
     from analysis.validation import validate_inputs
 
+    _no_dfe(args)
     folder = ensure_default_data(Path(args.data) if args.data else None)
     report = validate_inputs(folder)
     for finding in report.findings:
         print(finding.message(), file=sys.stderr)
+    dfe = report.dfe
+    if dfe.status == "checked":
+        print(
+            f"DfE rules (csc-validator-be-903 {dfe.version}, {', '.join(dfe.years)}): "
+            f"{dfe.rules_checked} checked, {len(dfe.failing)} failed"
+        )
+    else:
+        from analysis.dfe_rules import HOW_TO_ADD
+
+        print(f"DfE rules not checked: {dfe.note}" + (f" {HOW_TO_ADD}" if dfe.status == "not installed" else ""))
     print(
         f"checked {len(report.checked_files)} files with {report.checks_run} checks: "
         f"{len(report.errors)} errors, {len(report.warnings)} warnings"
@@ -64,6 +83,7 @@ def _build(args: argparse.Namespace) -> int:
     from analysis.build import build_pack
     from analysis.errors import BuildError, InvalidInputs
 
+    _no_dfe(args)
     try:
         result = build_pack(
             Path(args.data) if args.data else None,
@@ -132,6 +152,7 @@ def parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check an input folder; exit 1 on errors")
     v.add_argument("--data", help="input folder (default: the synthetic data)")
+    v.add_argument("--no-dfe", action="store_true", help="leave out the DfE's full 903 rule set (the validator)")
     v.set_defaults(func=_validate)
 
     b = sub.add_parser("build", help="build the review pack")
@@ -144,6 +165,7 @@ def parser() -> argparse.ArgumentParser:
         default=True,
         help="also write review-pack.pdf with headless Chromium (default: yes)",
     )
+    b.add_argument("--no-dfe", action="store_true", help="leave out the DfE's full 903 rule set (the validator)")
     b.set_defaults(func=_build)
 
     m = sub.add_parser("metrics", help="write every metric, unsuppressed, for analysts")

@@ -38,6 +38,20 @@ class Finding:
 
 
 @dataclass
+class DfeCheck:
+    """The DfE-rules layer of a validation run (analysis.dfe_rules), for the data-quality page."""
+
+    status: str = "off"  # "checked", "not installed", "not run", "failed" or "off"
+    note: str = ""  # plain English: why the rules were not checked, and how to add them
+    version: str = ""  # the validator's version (csc-validator-be-903)
+    years: list[str] = field(default_factory=list)  # e.g. "2024 (2023/24 rules)"
+    rules_checked: int = 0  # distinct rules run on at least one year's return
+    rules_crashed: list[str] = field(default_factory=list)  # rules the validator could not run on this data
+    #: one dict per failing rule: rule, title, failed (rows, all returns), files, fix, severity
+    failing: list[dict] = field(default_factory=list)
+
+
+@dataclass
 class ValidationReport:
     """All findings for one input folder, plus what was checked."""
 
@@ -45,6 +59,7 @@ class ValidationReport:
     findings: list[Finding] = field(default_factory=list)
     checked_files: list[str] = field(default_factory=list)
     checks_run: int = 0
+    dfe: DfeCheck = field(default_factory=DfeCheck)
 
     @property
     def errors(self) -> list[Finding]:
@@ -61,4 +76,5 @@ class ValidationReport:
     def from_json(cls, text: str) -> ValidationReport:
         data = json.loads(text)
         data["findings"] = [Finding(**f) for f in data["findings"]]
+        data["dfe"] = DfeCheck(**data.get("dfe", {}))
         return cls(**data)

@@ -98,7 +98,8 @@ def _file_label(path: str, folder: str) -> str:
 
 
 def _row(f: Finding, folder: str, all_examples: bool = False) -> list[tuple[str, bool]]:
-    rows = ", ".join(str(r) for r in f.rows[:8]) + (" …" if len(f.rows) > 8 else "")
+    shown = f.rows if all_examples else f.rows[:8]  # the analyst's report lists every row
+    rows = ", ".join(str(r) for r in shown) + (" …" if len(f.rows) > len(shown) else "")
     hidden = not all_examples and (f.column in IDENTIFYING or "date" in (f.column or "").lower())
     examples = "" if hidden else ", ".join(f.examples[:3])
     return [
@@ -128,6 +129,52 @@ def findings_table(findings: list[Finding], folder: str, caption: str, all_examp
         "What to fix",
     ]
     return html_table(caption, header, [_row(f, folder, all_examples) for f in findings])
+
+
+def dfe_block(report: ValidationReport) -> str:
+    """The DfE-rules part of the data-quality page: rules checked and failed, with counts and what to fix."""
+    dfe = report.dfe
+    if dfe.status != "checked":
+        how = (
+            " To add them, run <code>make install</code> in the repository: it sets up the DfE's validator in its"
+            " own environment (<code>.venv-dfe</code>, Python 3.11), pinned in"
+            " <code>requirements/dfe-constraints.txt</code>."
+            if dfe.status == "not installed"
+            else ""
+        )
+        note = html.escape(dfe.note) if dfe.note else ""
+        return f"<p><strong>The DfE's validation rules were not checked.</strong> {note}{how}</p>"
+    failed = len(dfe.failing)
+    intro = (
+        f"<p>Each year's return was also checked against the DfE's own validation rules for the 903, using the "
+        f"validator council analysts run before they submit (Data to Insight's <code>csc-validator-be-903</code>, "
+        f"version {html.escape(dfe.version)}): {dfe.rules_checked:,} rules were checked and "
+        f"{failed} rule{'s' if failed != 1 else ''} found problems. Returns checked: "
+        f"{html.escape(', '.join(dfe.years))}. Rules that need tables this pack does not read (reviews, missing "
+        f"episodes, adoption, care leavers) were not run.</p>"
+    )
+    if dfe.rules_crashed:
+        intro += (
+            f"<p>{len(dfe.rules_crashed)} rule(s) could not run on this data: "
+            f"{html.escape(', '.join(dfe.rules_crashed))}.</p>"
+        )
+    if not dfe.failing:
+        return intro + "<p>Every DfE rule that was checked passed.</p>"
+    table = html_table(
+        "DfE validation rules that found problems",
+        ["DfE rule", "What the rule checks", "Rows failing (all returns)", "Returns", "What to fix"],
+        [
+            [
+                (r["rule"] + (" (stops the pack)" if r.get("severity") == "error" else ""), False),
+                (r["title"], False),
+                (f"{r['failed']:,}", True),
+                (", ".join(sorted({Path(f).parent.name for f in r["files"]})), False),
+                (r["fix"], False),
+            ]
+            for r in dfe.failing
+        ],
+    )
+    return intro + table
 
 
 def data_quality_page(report: ValidationReport, inputs: Inputs, nav: list[dict], footer: str) -> str:
@@ -170,6 +217,8 @@ that every date can be read, that every code is on the DfE's list, that no episo
 and more. Problems that would make figures wrong stop the pack from being built; smaller problems are listed
 below as warnings, with what to fix. {len(per_rule)} rule{"s" if len(per_rule) != 1 else ""} gave warnings.</p>
 <ul>{files}</ul>
+<h2>The DfE's validation rules</h2>
+{dfe_block(report)}
 <h2>Warnings</h2>
 {warnings_part}
 <h2>Nothing dropped without being counted</h2>

@@ -36,7 +36,7 @@ from analysis.ssda903 import DATE_COLUMNS, EPISODE_COLUMNS, HEADER_COLUMNS, UASC
 ERROR, WARNING = "critical", "warning"
 
 #: DfE UPN format: a check letter, 3-digit LA, 4-digit establishment, 2-digit year, 2 digits and a digit or
-#: letter (temporary UPNs end in a letter); or UN1-UN5 where the UPN is not known (903 rule 1001, CBDS 100001).
+#: letter (temporary UPNs end in a letter); or UN1-UN5 where the UPN is not known (903 rule 168, CBDS 100001).
 #: A UK postcode, full ("HR1 2AB") or outward code only ("HR1"), as the 903 allows (rule 1021 checks format).
 POSTCODE_PATTERN = r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?([0-9][A-Z]{2})?$"
 UPN_PATTERN = r"^([A-HJ-NP-RT-Z][0-9]{11}[0-9A-HJ-NP-RT-Z]|UN[1-5])$"
@@ -174,7 +174,7 @@ def header_suite() -> gx.ExpectationSuite:
                 regex=UPN_PATTERN,
                 severity=WARNING,
                 meta=_meta(
-                    "1001",
+                    "168",
                     "UPN is 13 characters (a letter, 11 digits, a digit or letter) or UN1 to UN5",
                     "Correct the UPN, or use the UN code that explains why it is not known.",
                 ),
@@ -395,7 +395,7 @@ def write_suites(folder: Path) -> list[Path]:
 
 def markdown() -> str:
     """docs/validation.md: every check, from the suites and the multi-row rules."""
-    from analysis import rules
+    from analysis import dfe_rules, rules
 
     lines = [
         "# Validation checks",
@@ -405,6 +405,12 @@ def markdown() -> str:
         "**Error** means the figures cannot be trusted: the build stops, names the file, rows and column, and exits",
         "non-zero. **Warning** means a problem to fix that does not change the pack's figures: it is counted on the",
         "data-quality page. Rule numbers are the DfE's 903 validation rules; `RP` rules are this project's own.",
+        "",
+        *dfe_rules.DOCS.splitlines(),
+        "",
+        "## The contract's checks",
+        "",
+        "One table per Great Expectations suite, then the rules across rows and tables.",
         "",
     ]
     for name, build in SUITES.items():

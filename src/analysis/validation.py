@@ -8,6 +8,10 @@ Outcomes are split in two:
 
 Rules that need more than one row or table at a time (for example, every child in the
 episodes is in the header) are Python functions in `analysis.rules`, reporting the same way.
+
+Then the DfE's full 903 rule set (`analysis.dfe_rules`: the validator council analysts already
+run, in its own environment) checks each year's return; its findings are merged with the
+suite's, one per rule and file under the DfE's code.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from pathlib import Path
 import pandas as pd
 import polars as pl
 
-from analysis import paths, rules, ssda903
+from analysis import dfe_rules, paths, rules, ssda903
+from analysis.config import load_authority
 from analysis.errors import InputError
 from analysis.findings import Finding, ValidationReport
 from analysis.readers import ROW, date_expr, find_table, read_raw
@@ -189,8 +194,12 @@ def _read(path: Path, table: str, report: ValidationReport) -> pl.DataFrame | No
         return None
 
 
-def validate_inputs(folder: Path | str) -> ValidationReport:
-    """Run every suite over every input file in `folder`, then the multi-row rules."""
+def validate_inputs(folder: Path | str, dfe: bool = True) -> ValidationReport:
+    """Run every suite over every input file in `folder`, then the multi-row rules, then the DfE's rules.
+
+    `dfe=False` (or REVIEW_PACK_DFE=off) leaves out the DfE's rules; without their environment they
+    are left out anyway, and `report.dfe` says so.
+    """
     folder = Path(folder)
     report = ValidationReport(folder=str(folder))
     runner = _Runner()
@@ -257,4 +266,15 @@ def validate_inputs(folder: Path | str) -> ValidationReport:
     for rule in rules.RULES:
         report.checks_run += 1
         report.findings += rule(stacked)
+    if dfe:
+        report.findings, report.dfe = dfe_rules.check(folder, _authority_code(folder), report.findings)
+        report.checks_run += report.dfe.rules_checked
     return report
+
+
+def _authority_code(folder: Path) -> str | None:
+    """The authority's code from la.toml (E06000019), or None when la.toml cannot be read."""
+    try:
+        return load_authority(folder / "la.toml").code
+    except InputError:
+        return None
