@@ -320,6 +320,6 @@ def test_reconciliation_finds_exactly_the_planted_faults(tmp_path: Path) -> None
     }
     assert found == expected
     # The documented ids for seed 884 (docs/data_log.md).
-    assert found == {("SYN001532", "no_tracker_row"), ("SYN001481", "no_tracker_row"), ("SYN001419", "date_differs")}
-    assert window.filter(pl.col("child_id") == "SYN001419")["days_apart"].item() == 45
+    assert found == {("SYN001486", "no_tracker_row"), ("SYN000714", "no_tracker_row"), ("SYN001276", "date_differs")}
+    assert window.filter(pl.col("child_id") == "SYN001276")["days_apart"].item() == 45
     assert window.filter(pl.col("status") == "matched").height > 100

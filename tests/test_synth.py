@@ -33,10 +33,10 @@ COMPARATORS = ["metric", "area", "period", "value", "source"]
 INDICATORS = ["metric", "period", "value", "target", "source", "label", "unit", "better"]
 
 #: The deliberate faults for seed 884, as documented in docs/data_log.md.
-MALFORMED_UPN_CHILDREN = {"SYN001869", "SYN001870"}
-UNKNOWN_ETHNIC_CHILDREN = {"SYN001871"}
-SGO_EXITS_WITHOUT_ROW = {"SYN001481", "SYN001532"}
-OUTCOME_DATE_MISMATCH = {"SYN001419"}
+MALFORMED_UPN_CHILDREN = {"SYN001829", "SYN001831"}
+UNKNOWN_ETHNIC_CHILDREN = {"SYN001832"}
+SGO_EXITS_WITHOUT_ROW = {"SYN000714", "SYN001486"}
+OUTCOME_DATE_MISMATCH = {"SYN001276"}
 
 UPN_RE = re.compile(r"^([A-Z]\d{12}|[A-Z]\d{11}[A-Z]|UN[1-5])$")
 SGO_RECS = {"E45", "E46", "E47", "E48"}
@@ -328,17 +328,51 @@ class TestDfeRules:
         for e in episodes:
             assert not (e["PLACE"] == "P1" and e["LS"] == "V2"), e  # rule 378
             assert (e["PLACE_PROVIDER"] == "PR0") == (e["PLACE"] == "P1"), e  # rule 550
-            assert bool(e["REASON_PLACE_CHANGE"]) == (e["RNE"] in ("P", "T", "B", "U")), e
             if e["PLACE"] in ("A5", "A6"):
                 assert e["LS"] in ("E1", "D1"), e  # rule 408
             if e["REC"] in ("E11", "E12"):
                 assert e["LS"] == "E1" and e["PLACE"] in ("A5", "A6"), e  # rules 390 / 408
             if e["REC"] in ("E45", "E46"):
                 assert e["PLACE"] in ("U1", "U2", "U3", "U4", "U5", "U6"), e  # rule 516
-            if e["PLACE"] in ("K2", "H5"):
-                assert re.fullmatch(r"\d{7}", e["URN"]), e
-            if e["PLACE"].startswith("U") or e["PLACE"] == "P1":
-                assert e["URN"] == "XXXXXXX", e
+            registered = dmy(e["DECOM"]) >= date(2023, 10, 28)  # supported accommodation registered
+            if e["LS"] in ("V3", "V4"):
+                assert e["URN"] == "", e  # rule 214
+            elif e["PLACE"] in ("K1", "K2", "S1") or (e["PLACE"] == "H5" and registered):
+                assert re.fullmatch(r"\d{7}", e["URN"]), e  # rule 230
+            else:
+                assert e["URN"] == "XXXXXXX", e  # rule 222: no URN for P1, R1, H5 before registration...
+            if e["PLACE"] == "P2":
+                assert e["DEC"] and dmy(e["DEC"]) <= date(2023, 10, 28), e  # rule 217t
+
+    def test_reason_for_placement_change_on_the_episode_that_ends(self, episodes: list[dict[str, str]]) -> None:
+        # Rule 225: an episode that ends (X1) because the placement changes (next RNE P, T, B or U)
+        # records why; no other episode records a reason.
+        for e, nxt in zip(episodes, [*episodes[1:], None], strict=True):
+            moves = nxt is not None and nxt["CHILD"] == e["CHILD"] and nxt["RNE"] in ("P", "T", "B", "U")
+            assert bool(e["REASON_PLACE_CHANGE"]) == (moves and e["REC"] == "X1"), (e, nxt)
+            if moves and nxt["RNE"] in ("P", "T"):  # rule 435: the placement changed, the legal status did not
+                assert nxt["LS"] == e["LS"], (e, nxt)
+                assert any(nxt[c] != e[c] for c in ("PLACE", "PL_POST", "URN", "PLACE_PROVIDER")), (e, nxt)
+
+    def test_postcodes_are_real_and_placement_areas_derivable(
+        self, synth_dir: Path, episodes: list[dict[str, str]]
+    ) -> None:
+        from analysis.synth.postcodes import LOCAL, NEIGHBOURS
+
+        known = set(LOCAL) | set(NEIGHBOURS)
+        uasc = {r["CHILD"] for y in YEARS for r in read(synth_dir / "ssda903" / str(y) / "uasc.csv")}
+        for e in episodes:
+            if e["LS"] in ("V3", "V4"):  # rules 398 and 420: no postcodes for short breaks
+                assert e["HOME_POST"] == e["PL_POST"] == "", e
+                continue
+            assert e["PL_POST"] in known, e  # rules 392c, 169, 179
+            if e["CHILD"] in uasc:
+                assert e["HOME_POST"] == "", e  # rule 406: no distance for asylum-seeking children
+            else:
+                assert e["HOME_POST"] in LOCAL, e  # rule 392a: a distance for everyone else
+            assert (e["PL_POST"] == e["HOME_POST"]) == (e["PLACE"] == "P1"), e  # rule 392d
+            own = e["PLACE_PROVIDER"] == "PR1" and not e["PLACE"].startswith(("U", "A"))
+            assert not own or e["PL_POST"] in LOCAL, e  # rule 1015: own provision is in the county
 
     def test_ages(self, episodes: list[dict[str, str]], dobs: dict[str, date]) -> None:
         for e in episodes:
@@ -357,6 +391,24 @@ class TestDfeRules:
             if e["CHILD"] in uasc and e["RNE"] == "S":
                 age = (dmy(e["DECOM"]) - dobs[e["CHILD"]]).days / 365.25
                 assert e["LS"] == "V2" and 14 <= age < 18, e
+        assessed = {(e["CHILD"], dmy(e["DEC"])) for e in episodes if e["REC"] == "E15"}
+        for y in YEARS:  # rule 205B: DUC is the 18th birthday (even if still to come) or the age-assessment date
+            for r in read(synth_dir / "ssda903" / str(y) / "uasc.csv"):
+                duc = dmy(r["DUC"])
+                assert duc == eighteenth(dobs[r["CHILD"]]) or (r["CHILD"], duc) in assessed, r
+
+    def test_upn_codes(self, synth_dir: Path) -> None:
+        last: dict[str, str] = {}
+        for y in YEARS:
+            starts = {}
+            for e in read(synth_dir / "ssda903" / str(y) / "episodes.csv"):
+                starts[e["CHILD"]] = max(starts.get(e["CHILD"], date.min), dmy(e["DECOM"]))
+            for r in read(synth_dir / "ssda903" / str(y) / "header.csv"):
+                if r["UPN"] == "UN4":
+                    assert starts[r["CHILD"]] < date(y, 3, 24), r  # rule 210
+                if r["CHILD"] in last and last[r["CHILD"]] != r["UPN"] and r["UPN"].startswith("UN"):
+                    assert last[r["CHILD"]] == "UN1", (last[r["CHILD"]], r)  # rule 208: a known UPN stays
+                last[r["CHILD"]] = r["UPN"]
 
     def test_open_episodes_reappear_next_year(self, synth_dir: Path) -> None:
         for year in YEARS[:-1]:
@@ -365,7 +417,8 @@ class TestDfeRules:
             for row in now:
                 if not row["DEC"]:
                     nxt = later[(row["CHILD"], row["DECOM"])]
-                    assert all(nxt[c] == row[c] for c in EPISODES if c not in ("DEC", "REC"))
+                    assert all(nxt[c] == row[c] for c in EPISODES if c not in ("DEC", "REC", "REASON_PLACE_CHANGE"))
+                    assert not row["REASON_PLACE_CHANGE"]  # recorded when the episode ends
                     assert not nxt["DEC"] or dmy(nxt["DEC"]) > date(year, 3, 31)
 
     def test_header_lists_exactly_the_children_in_the_return(self, synth_dir: Path) -> None:
@@ -375,6 +428,33 @@ class TestDfeRules:
             assert set(header) == {r["CHILD"] for r in read(synth_dir / "ssda903" / str(year) / "episodes.csv")}
             for row in read(synth_dir / "ssda903" / str(year) / "header.csv"):
                 assert row["MOTHER"] == "" if row["SEX"] == "1" else row["MOTHER"] in ("0", "1")
+
+
+class TestReentry:
+    """Children who go home sometimes come back into care (issue 14; docs/data_log.md)."""
+
+    @staticmethod
+    def returns_home(episodes: list[dict[str, str]], first: date, last: date) -> list[tuple[date, date | None]]:
+        """(day left, day the next period began or None) for each return home in [first, last]."""
+        care = [e for e in episodes if e["LS"] not in ("V3", "V4")]
+        out = []
+        for i, e in enumerate(care):
+            if e["REC"] in ("E4A", "E4B", "E13") and first <= dmy(e["DEC"]) <= last:
+                later = [n for n in care[i + 1 :] if n["CHILD"] == e["CHILD"] and n["RNE"] == "S"]
+                out.append((dmy(e["DEC"]), dmy(later[0]["DECOM"]) if later else None))
+        return out
+
+    def test_about_one_in_six_returns_home_break_down_within_a_year(self, episodes: list[dict[str, str]]) -> None:
+        # National research: about one in five re-enter within a year; the generator aims a little lower.
+        home = self.returns_home(episodes, date(2019, 4, 1), date(2023, 3, 31))
+        back = [(left, again) for left, again in home if again is not None and (again - left).days <= 365]
+        assert len(home) >= 80
+        assert 0.10 <= len(back) / len(home) <= 0.25, (len(back), len(home))
+
+    def test_a_reentry_is_a_new_period_after_a_gap(self, episodes: list[dict[str, str]]) -> None:
+        home = self.returns_home(episodes, date(2019, 4, 1), date(2024, 3, 31))
+        gaps = [(again - left).days for left, again in home if again is not None]
+        assert len(gaps) >= 15 and min(gaps) >= 14
 
 
 class TestPermanence:

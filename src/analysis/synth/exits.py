@@ -28,6 +28,8 @@ def can_exit(child: Child, route: str, m1: date, pull_days: int = 0, substitute:
     cur = child.current
     if child.ready is None or child.ready > m1 + timedelta(days=pull_days):
         return False
+    if route in STEERED and (m1 - period_start(child)).days < 60:
+        return False  # an order needs proceedings: not in the first two months of a period
     if substitute:
         return (
             route == "cao"
@@ -44,6 +46,11 @@ def can_exit(child: Child, route: str, m1: date, pull_days: int = 0, substitute:
     if route == "cao":
         return child.track == "cao" and cur.ls in ("C1", "C2") and (cur.place in FOSTER or cur.place == "P1")
     return child.track == "s20_short" and cur.ls == "V2"
+
+
+def period_start(child: Child) -> date:
+    """DECOM of the first episode of the child's current period of care."""
+    return next(e.decom for e in reversed(child.episodes) if e.rne == "S")
 
 
 def rec_age18(child: Child, rng: random.Random) -> str:

@@ -14,6 +14,7 @@ from datetime import date
 
 from ._util import ONE_DAY, add_years, age_years, pick
 from .people import Providers, child_id, postcode
+from .postcodes import LOCAL
 from .tracks import Event
 
 FOSTER = ("U1", "U2", "U3", "U4", "U5", "U6")
@@ -60,6 +61,7 @@ class Child:
     events: list[Event] = field(default_factory=list)
     in_care: bool = False
     route: str = ""  # route of the last exit
+    reentry_due: date | None = None  # when the child will come back into care, if they will
 
     @property
     def cid(self) -> str:
@@ -77,25 +79,40 @@ class Child:
         return self.episodes[-1]
 
 
-def placement(child: Child, place: str, providers: Providers) -> tuple[str, str, str]:
-    """(PLACE_PROVIDER, PL_POST, URN) for a new placement with a new carer."""
+#: Supported accommodation (H5) registered with Ofsted from this day; P2 (independent
+#: living) is no longer a valid placement after it (903 rules 217t and 230, 2023/24).
+SUPPORTED_ACCOMMODATION_REGISTERED = date(2023, 10, 28)
+
+
+def placement(child: Child, place: str, providers: Providers, on: date) -> tuple[str, str, str]:
+    """(PLACE_PROVIDER, PL_POST, URN) for a new placement with a new carer, starting `on`.
+
+    The placement postcode is real (Herefordshire or a neighbouring area) and never the
+    child's home postcode unless the child is placed with parents (P1).
+    """
     rng = child.rng
     if place == "P1":
         return "PR0", child.home_post, "XXXXXXX"
     if place in Providers.URN_PLACES:
-        urn, post = providers.setting(rng, place)
+        urn, post = providers.setting(rng, place, avoid=child.home_post)
         if place in ("K1", "R1"):
-            return ("PR2" if place == "K1" else "PR4"), post, urn
-        shares = {"K2": {"PR4": 0.8, "PR1": 0.1, "PR5": 0.1}, "S1": {"PR4": 0.5, "PR5": 0.5},
-                  "H5": {"PR4": 0.6, "PR5": 0.3, "PR1": 0.1}}  # fmt: skip
-        return pick(rng, shares[place]), post, urn
+            provider = "PR2" if place == "K1" else "PR4"
+        else:
+            shares = {"K2": {"PR4": 0.8, "PR1": 0.1, "PR5": 0.1}, "S1": {"PR4": 0.5, "PR5": 0.5},
+                      "H5": {"PR4": 0.6, "PR5": 0.3, "PR1": 0.1}}  # fmt: skip
+            provider = pick(rng, shares[place])
+        if provider == "PR1" and post not in LOCAL:
+            provider = "PR4"  # own provision other than foster care is in the county (rule 1015)
+        if place == "R1" or (place == "H5" and on < SUPPORTED_ACCOMMODATION_REGISTERED):
+            urn = "XXXXXXX"
+        return provider, post, urn
     if place in KINSHIP or place == "P2":
-        return "PR1", postcode(rng), "XXXXXXX"
+        return "PR1", postcode(rng, avoid=child.home_post), "XXXXXXX"
     if place in ("A5", "A6"):
-        return pick(rng, {"PR1": 0.7, "PR5": 0.3}), postcode(rng), "XXXXXXX"
+        return pick(rng, {"PR1": 0.7, "PR5": 0.3}), postcode(rng, avoid=child.home_post), "XXXXXXX"
     provider = pick(rng, {"PR1": 0.58, "PR4": 0.42})  # in-house 34% / IFA 24% (seed 003)
     local = rng.random() < (0.9 if provider == "PR1" else 0.6)
-    return provider, postcode(rng, "HR" if local else rng.choice(("WR", "SY", "GL", "NP"))), "XXXXXXX"
+    return provider, postcode(rng, local=local, avoid=child.home_post), "XXXXXXX"
 
 
 def change(
@@ -123,9 +140,13 @@ def change(
         if same_carer:
             provider, pl_post, urn = cur.provider, cur.pl_post, cur.urn
         else:
-            provider, pl_post, urn = placement(child, place, providers)
-    cur.dec, cur.rec = d, "X1"
-    child.episodes.append(Episode(d, rne, new_ls, cur.cin, new_place, provider, reason, child.home_post, pl_post, urn))
+            provider, pl_post, urn = placement(child, place, providers, d)
+            if (place, provider, pl_post, urn) == (cur.place, cur.provider, cur.pl_post, cur.urn):
+                return  # the "new" setting is the one the child is in: no move (rule 435)
+        reason = reason or "OTHER"
+    # The reason for a placement change goes on the episode that ends (903 rule 225).
+    cur.dec, cur.rec, cur.reason = d, "X1", reason
+    child.episodes.append(Episode(d, rne, new_ls, cur.cin, new_place, provider, "", child.home_post, pl_post, urn))
 
 
 def apply_event(child: Child, event: Event, providers: Providers) -> None:
@@ -155,6 +176,25 @@ def apply_event(child: Child, event: Event, providers: Providers) -> None:
         random_move(child, d, providers)
 
 
+def register_supported_accommodation(child: Child, providers: Providers) -> None:
+    """On 28 October 2023 supported accommodation became Ofsted-registered and P2 ended.
+
+    A child then in H5 starts a new episode in the same home with its URN (RNE T, reason
+    PLACE, change in the status of the placement only); a child in P2 moves to registered
+    supported accommodation (H5).
+    """
+    d, cur = SUPPORTED_ACCOMMODATION_REGISTERED, child.current
+    if cur.decom >= d or d >= child.b18 - ONE_DAY:
+        return
+    if cur.place == "H5" and cur.urn == "XXXXXXX":
+        urn = providers.urn_at("H5", cur.pl_post)
+        cur.dec, cur.rec, cur.reason = d, "X1", "PLACE"
+        child.episodes.append(Episode(d, "T", cur.ls, cur.cin, "H5", cur.provider, "", child.home_post,
+                                      cur.pl_post, urn))  # fmt: skip
+    elif cur.place == "P2":
+        change(child, d, providers, place="H5", reason="PLACE")
+
+
 def random_move(child: Child, d: date, providers: Providers) -> None:
     """An unplanned placement move to a plausible next placement."""
     cur, rng = child.current, child.rng
@@ -166,7 +206,7 @@ def random_move(child: Child, d: date, providers: Providers) -> None:
     elif cur.place == "K2":
         options = {"K2": 0.65, "U6": 0.25, "H5": 0.1 if age >= 16 else 0.0}
     elif cur.place == "H5":
-        options = {"H5": 0.7, "P2": 0.3 if age >= 17 else 0.0}
+        options = {"H5": 0.7, "P2": 0.3 if age >= 17 and d < SUPPORTED_ACCOMMODATION_REGISTERED else 0.0}
     elif cur.place in ("R1", "S1"):
         options = {"R1": 0.5, "K2": 0.5}
     else:

@@ -1,8 +1,9 @@
 """Fake identities for synthetic children and fake provider details for placements.
 
 Nothing here describes a real person or provider: identifiers are `SYN` + 6 digits,
-UPNs are random (format-valid, with the DfE check letter), postcodes are random outward +
-inward codes, and provider URNs are 7-digit numbers starting with 9.
+UPNs are random (format-valid, with the DfE check letter), postcodes are real postcodes
+drawn at random from a small fixed sample (`postcodes.py`), so that the DfE validator can
+derive placement areas and distances, and provider URNs are 7-digit numbers starting with 9.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import random
 from datetime import date, timedelta
 
 from ._util import pick
+from .postcodes import LOCAL, NEIGHBOURS
 
 LA_CODE = "884"
 
@@ -39,9 +41,6 @@ ETHNIC_WEIGHTS = {
 UASC_ETHNIC_WEIGHTS = {"BAFR": 30.0, "AOTH": 25.0, "OOTH": 25.0, "WOTH": 10.0, "BOTH": 10.0}
 
 _CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
-_INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
-#: Postcode areas next to Herefordshire, for placements outside the county.
-OUT_OF_AREA = ("WR", "SY", "GL", "NP", "LD", "DY", "TF", "B")
 
 
 def child_id(number: int) -> str:
@@ -79,17 +78,29 @@ def draw_dob(rng: random.Random, on: date, age_days: int) -> date:
     return dob
 
 
-def postcode(rng: random.Random, area: str = "HR") -> str:
-    """A random full postcode, e.g. 'HR4 9QT' (HR districts 1-9)."""
-    district = rng.randint(1, 9) if area == "HR" else rng.randint(1, 20)
-    letters = "".join(rng.choice(_INWARD_LETTERS) for _ in range(2))
-    return f"{area}{district} {rng.randint(1, 9)}{letters}"
+def postcode(rng: random.Random, local: bool = True, avoid: str = "") -> str:
+    """A real postcode in Herefordshire (`local`) or a neighbouring area, never `avoid`.
+
+    `avoid` is the child's home postcode: the DfE expects the placement postcode to differ
+    from it unless the child is placed with parents (P1, rule 392d).
+    """
+    pool = LOCAL if local else NEIGHBOURS
+    while True:
+        chosen = rng.choice(pool)
+        if chosen != avoid:
+            return chosen
 
 
 class Providers:
-    """A fixed pool of fake providers per placement type, so URNs and postcodes repeat."""
+    """A fixed pool of fake providers per placement type, so URNs and postcodes repeat.
 
-    #: Placement types that are Ofsted-registered settings (get a URN).
+    Every setting has a URN, but only Ofsted-registered settings record it in the return:
+    children's homes (K1, K2) and residential schools (S1) always, supported accommodation
+    (H5) from 28 October 2023, when its registration began (903 rules 222 and 230), and
+    residential care homes (R1, registered with the CQC) never.
+    """
+
+    #: Placement types that are settings from the pool.
     URN_PLACES = ("K1", "K2", "R1", "S1", "H5")
 
     def __init__(self, rng: random.Random) -> None:
@@ -105,11 +116,17 @@ class Providers:
         ):
             pool = []
             for _ in range(size):
-                area = rng.choice(OUT_OF_AREA) if rng.random() < out_share else "HR"
-                pool.append((f"9{urns[cursor]:06d}", postcode(rng, area)))
+                pool.append((f"9{urns[cursor]:06d}", postcode(rng, local=rng.random() >= out_share)))
                 cursor += 1
             self._pool[place] = pool
 
-    def setting(self, rng: random.Random, place: str) -> tuple[str, str]:
-        """(URN, postcode) of a registered setting of this type."""
-        return rng.choice(self._pool[place])
+    def setting(self, rng: random.Random, place: str, avoid: str = "") -> tuple[str, str]:
+        """(URN, postcode) of a setting of this type whose postcode is not `avoid`."""
+        chosen = rng.choice(self._pool[place])
+        if chosen[1] == avoid:
+            chosen = next(s for s in self._pool[place] if s[1] != avoid)
+        return chosen
+
+    def urn_at(self, place: str, post: str) -> str:
+        """The URN of the setting of this type at `post` (the first, if two share it)."""
+        return next(urn for urn, at in self._pool[place] if at == post)

@@ -101,6 +101,18 @@ def reunified(episodes: list[Ep], first: date, last: date) -> int:
     return sum(e.rec == "E4A" and e.ls == "C2" and e.dec is not None and first <= e.dec <= last for e in episodes)
 
 
+def reentered_within_year(episodes: list[Ep], first: date, last: date) -> tuple[int, int]:
+    """(returns home with REC E4A/E4B/E13 and DEC in [first, last], how many of those
+    children started a new period of care within 365 days)."""
+    left = back = 0
+    for i, e in enumerate(episodes):
+        if e.rec in ("E4A", "E4B", "E13") and e.dec is not None and first <= e.dec <= last:
+            left += 1
+            later = [n for n in episodes[i + 1 :] if n.child == e.child and n.rne == "S"]
+            back += bool(later) and (later[0].decom - e.dec).days <= 365
+    return left, back
+
+
 def sgo_pipeline(root: Path, day: date) -> dict[str, int]:
     """SGO tracker position at `day` (compare seed 003 lines 632 and 682)."""
     rows = [r for r in read_csv(root / "permanence.csv") if r["route"] == "special_guardianship_order"]
@@ -216,6 +228,9 @@ def calibration_table(root: Path) -> list[tuple[str, str, str, str]]:
         ("Care orders discharged home 2023/24", "2023-04", "2024-03", "22", "seed 000 line 241"),
     ):
         rows.append((label, target, source, str(reunified(eps, _me(first).replace(day=1), _me(last)))))
+    left, back = reentered_within_year(eps, date(2019, 4, 1), date(2023, 3, 31))
+    rows.append(("Returns home (E4A/E4B/E13) Apr 2019-Mar 2023 back in care within 12 months", "about 1 in 5",
+                 "Goldacre et al. 2022 (see below)", f"{back} of {left} ({round(100 * back / left)}%)"))  # fmt: skip
     for i, key in enumerate(cal.STATUS_2020_MONTHS):
         got = status_at(eps, uasc, _me(key))
         for name, targets in cal.STATUS_2020.items():

@@ -77,24 +77,33 @@ def _identities(children: list[Child], seed: int) -> dict[str, Identity]:
     return out
 
 
-def _upn(child: Child, ident: Identity, year: int, first_in_year: date, rng: random.Random) -> str:
+def _upn(child: Child, ident: Identity, year: int, rows: list[Episode], rng: random.Random) -> str:
+    """The UPN in return `year`: UN1 under school age, UN2 for most asylum-seeking children,
+    sometimes UN4 ("not yet obtained") for a child new to care in the last weeks of the year,
+    otherwise the child's UPN. A UPN once recorded is never replaced by an unknown code
+    (903 rule 208), and UN4 is not used when an episode starts on or after 24 March (rule 210).
+    """
+    end = date(year, 3, 31)
     if child.uasc:
         return "UN2" if child.number % 10 else ident.upn
-    if (date(year, 3, 31) - child.dob).days < 4 * 365:
+    if (end - child.dob).days < 4 * 365:
         return "UN1"
-    if (date(year, 3, 31) - first_in_year).days < 45 and rng.random() < 0.5:
+    first_ever = child.episodes[0].decom
+    recent = 0 <= (end - first_ever).days < 45 and all(ep.decom < date(year, 3, 24) for ep in rows)
+    if recent and rng.random() < 0.5:
         return "UN4"
     return ident.upn
 
 
 def year_rows(child: Child, year: int) -> list[Episode]:
-    """The child's episodes in return `year`, with DEC/REC blanked if after 31 March."""
+    """The child's episodes in return `year`, with DEC, REC and the reason for a placement
+    change (recorded when the episode ends) blanked if it ends after 31 March."""
     start, end = date(year - 1, 4, 1), date(year, 3, 31)
     out = []
     for ep in child.episodes:
         if ep.decom <= end and (ep.dec is None or ep.dec >= start):
             if ep.dec is not None and ep.dec > end:
-                ep = Episode(**{**ep.__dict__, "dec": None, "rec": ""})
+                ep = Episode(**{**ep.__dict__, "dec": None, "rec": "", "reason": ""})
             out.append(ep)
     return out
 
@@ -133,7 +142,7 @@ def write_returns(
             if not rows:
                 continue
             ident = idents[child.cid]
-            upn = _upn(child, ident, year, rows[0].decom, rng)
+            upn = _upn(child, ident, year, rows, rng)
             ethnic = child.ethnic
             if year == years[-1]:
                 upn = bad_upn.get(child.cid, upn)
@@ -169,10 +178,11 @@ def write_returns(
     return paths, faults
 
 
-def _duc(child: Child, end: date) -> date | None:
-    """Date UASC status ceased: age assessed as 18+ (E15), or the 18th birthday."""
+def _duc(child: Child, end: date) -> date:
+    """Date UASC status ceased or will cease: the date an age assessment found the child 18
+    or over (REC E15) once it has happened, otherwise the 18th birthday, even when it is
+    still to come (903 rule 205B expects last year's DUC to be the 18th birthday)."""
     for ep in child.episodes:
         if ep.rec == "E15" and ep.dec is not None and ep.dec <= end:
             return ep.dec
-    b18 = add_years(child.dob, 18)
-    return b18 if b18 <= end else None
+    return add_years(child.dob, 18)

@@ -27,7 +27,16 @@ from datetime import date, timedelta
 from . import calibration as cal
 from ._util import ONE_DAY, add_years, age_years, month_end, month_key, months, spread
 from .exits import STEERED, can_exit, next_key, prev_key, rec_age18, rec_for, route_windows
-from .model import FOSTER, Child, Episode, apply_event, change, placement
+from .model import (
+    FOSTER,
+    SUPPORTED_ACCOMMODATION_REGISTERED,
+    Child,
+    Episode,
+    apply_event,
+    change,
+    placement,
+    register_supported_accommodation,
+)
 from .people import Providers, draw_dob, draw_ethnic, draw_sex, postcode
 from .tracks import QUOTA_TRACKS, Entry, draw_entry, plan_period
 
@@ -75,6 +84,10 @@ class Simulation:
             m0, m1 = date(y, m, 1), month_end(y, m)
             if key == cal.CONTROL_FIRST:
                 self._stock_points = (cal.Point(prev_key(key), len(self.in_care), "burn-in"), *cal.STOCK)
+            registration = m0 <= SUPPORTED_ACCOMMODATION_REGISTERED <= m1
+            if registration:
+                self._advance(SUPPORTED_ACCOMMODATION_REGISTERED - ONE_DAY)
+                self._register_supported_accommodation()
             self._advance(m1)
             self._kinship_moves(rng, key, m0, m1)
             log = MonthLog()
@@ -89,6 +102,8 @@ class Simulation:
             for slot in range(n_starts):
                 self._start(rng, m0, m1, uasc=slot < uasc, older=key < cal.UASC_OLDER_BEFORE)
             carry = max(0, uasc - n_starts)
+            if registration:  # children who started earlier this month
+                self._register_supported_accommodation()
             log.starts = n_starts
             self._advance(m1)
             log.stock = len(self.in_care)
@@ -116,15 +131,18 @@ class Simulation:
     # --- starts and events -----------------------------------------------------------
     def _start(self, rng: random.Random, m0: date, m1: date, uasc: bool, older: bool) -> None:
         when = m0 + timedelta(days=rng.randint(0, (m1 - m0).days))
-        child = self._reentry(rng, when) if not uasc and rng.random() < 0.06 else None
+        child = None if uasc else self._reentry(m0, m1)
         if child is None:
             number = len(self.children) + 1
             crng = random.Random(f"{self.seed}:child:{number}")
             entry = draw_entry(crng, uasc, older=older, kin=cal.KINSHIP_PUSH[0] <= when <= cal.KINSHIP_PUSH[1])
             child = Child(number, draw_sex(crng, uasc), draw_dob(crng, when, entry.age_days),
-                          draw_ethnic(crng, uasc), postcode(crng), rng=crng, uasc=uasc)  # fmt: skip
+                          draw_ethnic(crng, uasc), _home_postcode(crng, uasc), rng=crng, uasc=uasc)  # fmt: skip
             self.children.append(child)
         else:
+            due = child.reentry_due or m0
+            when = due if due >= m0 else m0 + timedelta(days=rng.randint(0, (m1 - m0).days))
+            child.reentry_due = None
             self.former.remove(child)
             entry = draw_entry(
                 child.rng,
@@ -134,14 +152,19 @@ class Simulation:
             )
         self._open_period(child, when, entry)
 
-    def _reentry(self, rng: random.Random, when: date) -> Child | None:
-        pool = [c for c in self.former if c.route in ("home_s20", "other") and not c.uasc
-                and c.current.rec not in ("E15", "E2") and c.current.dec is not None
-                and (when - c.current.dec).days >= 60 and age_years(c.dob, when) < 16.5]  # fmt: skip
-        return rng.choice(pool) if pool else None
+    def _reentry(self, m0: date, m1: date) -> Child | None:
+        """The child due back in care soonest by the end of this month, if any (a start slot
+        goes to them instead of a new child, so the calibrated starts are unchanged)."""
+        due = [c for c in self.former if c.reentry_due is not None and c.reentry_due <= m1]
+        for child in sorted(due, key=lambda c: (c.reentry_due, c.number)):
+            latest = max(m0, child.reentry_due or m0)
+            if latest < child.b18 - timedelta(days=90) and (child.current.dec or m0) < latest:
+                return child
+            child.reentry_due = None  # too old to come back now
+        return None
 
     def _open_period(self, child: Child, when: date, entry: Entry) -> None:
-        provider, pl_post, urn = placement(child, entry.place, self.providers)
+        provider, pl_post, urn = placement(child, entry.place, self.providers, when)
         child.episodes.append(
             Episode(when, "S", entry.ls, entry.cin, entry.place, provider, "", child.home_post, pl_post, urn)
         )
@@ -154,6 +177,10 @@ class Simulation:
         for child in self.in_care:
             while child.events and child.events[0].when <= until:
                 apply_event(child, child.events.pop(0), self.providers)
+
+    def _register_supported_accommodation(self) -> None:
+        for child in self.in_care:
+            register_supported_accommodation(child, self.providers)
 
     def _kinship_moves(self, rng: random.Random, key: str, m0: date, m1: date) -> None:
         """Move children from other foster carers to family and friends (calibration.KINSHIP_MOVES)."""
@@ -173,6 +200,7 @@ class Simulation:
             raise ValueError(f"bad exit for {child.cid}: {cur.decom} -> {when}")
         cur.dec, cur.rec = when, rec
         child.in_care, child.events, child.route = False, [], route
+        child.reentry_due = reentry_date(child, when, rec, route)
         self.in_care.remove(child)
         self.former.append(child)
 
@@ -370,6 +398,54 @@ class Simulation:
         return out
 
 
+#: Re-entry after a return home (REC E4A, E4B or E13): the chance of coming back into care
+#: within 12 months, and between 12 and 36 months. National research: about one in five
+#: children who return home re-enter care within a year and over a third within six years
+#: (Goldacre, Hood, Jones, King and Wang, "Reunification and re-entry to care: an analysis of
+#: the national datasets for children looked after in England", British Journal of Social
+#: Work, 2022); the DfE found 30% of the children who went home in 2006-07 back in care
+#: within five years (as quoted by the NSPCC, "Returning home from care"). See docs/data_log.md.
+REENTRY_HOME = (0.25, 0.10)
+#: The same for children who left care for other reasons (other than adoption, SGO, CAO,
+#: independent living, age 18, custody and asylum-age decisions): assumption.
+REENTRY_OTHER = (0.04, 0.04)
+_HOME_RECS = ("E4A", "E4B", "E13")
+_OTHER_RECS = ("E3", "E8")
+
+
+def reentry_date(child: Child, left: date, rec: str, route: str) -> date | None:
+    """When a child who has just left care will start a new period of care, if ever.
+
+    Drawn from the child's own stream. Always after a gap of two weeks or more, so a
+    re-entry is a new period (RNE S after a REC other than X1); never for asylum-seeking
+    or short-break children, or in the last four months before the 18th birthday.
+    """
+    if child.uasc or child.short_breaks or route in ("age18", "early_indep"):
+        return None
+    if rec in _HOME_RECS:
+        within, later = REENTRY_HOME
+    elif rec in _OTHER_RECS:
+        within, later = REENTRY_OTHER
+    else:
+        return None
+    draw = child.rng.random()
+    if draw < within:
+        gap = 14 + int(child.rng.betavariate(1.2, 2.0) * 350)  # most break down early
+    elif draw < within + later:
+        gap = child.rng.randint(366, 1095)
+    else:
+        return None
+    due = left + timedelta(days=gap)
+    return due if due < child.b18 - timedelta(days=120) else None
+
+
+def _home_postcode(rng: random.Random, uasc: bool) -> str:
+    """A Herefordshire home postcode; blank for an asylum-seeking child, who has no home
+    address in England (the DfE derives no distance for them, rule 406)."""
+    post = postcode(rng)
+    return "" if uasc else post
+
+
 def simulate(seed: int) -> Simulation:
     """Run the simulation for a seed (the 903 part of `analysis.synth.generate`)."""
     return Simulation(seed).run()
@@ -388,16 +464,16 @@ def short_break_children(sim: Simulation, seed: int, count: int = 6) -> list[Chi
         start = date(2018, 1, 1) + timedelta(days=rng.randint(0, 1500))
         dob = draw_dob(rng, start, rng.randint(6 * 365, 14 * 365))
         number = len(sim.children) + 1
-        child = Child(number, draw_sex(rng, False), dob, draw_ethnic(rng, False), postcode(rng),
+        # Short breaks record no postcodes or URN (903 rules 214, 398 and 420).
+        child = Child(number, draw_sex(rng, False), dob, draw_ethnic(rng, False), "",
                       rng=random.Random(f"{seed}:child:{number}"), short_breaks=True, track="short_breaks")  # fmt: skip
         sim.children.append(child)
         unit = rng.random() < 0.6
-        urn, post = sim.providers.setting(rng, "K2") if unit else ("XXXXXXX", postcode(rng))
         when, last = start, min(date(2024, 3, 31), add_years(dob, 18) - timedelta(days=30))
         while when <= last - timedelta(days=5):
             nights = rng.randint(2, 4)
-            child.episodes.append(Episode(when, "S", "V3", "N2", "K2" if unit else "U6", "PR1", "", child.home_post,
-                                          post, urn, dec=when + timedelta(days=nights), rec="E4A"))  # fmt: skip
+            child.episodes.append(Episode(when, "S", "V3", "N2", "K2" if unit else "U6", "PR1", "", "",
+                                          "", "", dec=when + timedelta(days=nights), rec="E4A"))  # fmt: skip
             when += timedelta(days=rng.randint(28, 49))
         out.append(child)
     return out

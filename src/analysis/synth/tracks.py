@@ -108,7 +108,7 @@ def draw_entry(rng: random.Random, uasc: bool, age_days: int | None = None, olde
         age = rng.randint(0, 7) if band == "0" and rng.random() < 0.35 else rng.randint(low, high)
     else:
         age = age_days
-        band = next(b for b, (low, high) in _BAND_DAYS.items() if age <= high)
+        band = next((b for b, (low, high) in _BAND_DAYS.items() if age <= high), "16-17")
     track = pick(rng, _TRACKS_BY_BAND[band])
     ls = _initial_ls(rng, track, age)
     return Entry(age, track, ls, _initial_place(rng, track, ls, age, kin), _initial_cin(rng, track))
