@@ -355,14 +355,15 @@ SGO_METRICS: list[Metric] = [
         unit="count",
         period="month",
         definition=(
-            "Periods of care ending in the month with REC E45-E48 (legacy E43/E44 read as E45/E48), any legal "
-            "status. carer: former_foster_carer (E45, E46) or other_carer (E47, E48); relationship: "
-            "relative_or_friend (E45, E47) or other (E46, E48)."
+            "Periods of care ending in the month with REC E45-E48 or the legacy E43/E44, any legal status. carer: "
+            "former_foster_carer (E45, E46, E43) or other_carer (E47, E48, E44); relationship: relative_or_friend "
+            "(E45, E47), other (E46, E48) or not_recorded (E43, E44: the legacy codes do not say whether the special "
+            "guardians are relatives or friends, so no relationship is assumed)."
         ),
-        source=_REC,
+        source=_REC + "; legacy E43/E44 as in earlier SSDA903 guides",
         better="higher",
         breakdowns="all; carer:former_foster_carer; carer:other_carer; relationship:relative_or_friend; "
-        "relationship:other",
+        "relationship:other; relationship:not_recorded",
     ),
     Metric(
         id="sgo_orders_tracker",
