@@ -109,12 +109,14 @@ def test_a_period_that_began_before_the_first_return_is_its_own_group() -> None:
         episode("B", "01/06/2015", rne="S"),
         # C: came into care within the return's year.
         episode("C", "01/10/2023", rne="S"),
+        # D: like A, but the episode the return holds began over 5 years ago: 5 years or more, whatever came before.
+        episode("D", "01/01/2019", rne="L"),
     ]
     frame = episodes_frame(rows).with_columns(pl.lit(2024, pl.Int32).alias(YEAR))  # all from the 2024 return
     assert coverage_start(frame) == date(2023, 4, 1)
     counts = dict(duration_groups(on(rows), periods_of_care(frame), frame).iter_rows())
     assert counts == {
-        "Under 6 months": 1, "6 to 12 months": 0, "1 to 2 years": 0, "2 to 5 years": 0, "5 years or more": 1,
+        "Under 6 months": 1, "6 to 12 months": 0, "1 to 2 years": 0, "2 to 5 years": 0, "5 years or more": 2,
         STARTED_BEFORE: 1,
     }  # fmt: skip
     assert DURATION_GROUPS[-1] == STARTED_BEFORE

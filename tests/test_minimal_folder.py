@@ -21,9 +21,7 @@ def only_903(tmp_path: Path) -> Path:
     return root
 
 
-def test_validate_passes_with_warnings_that_say_what_is_missing(
-    only_903: Path, capsys: pytest.CaptureFixture
-) -> None:
+def test_validate_passes_with_warnings_that_say_what_is_missing(only_903: Path, capsys: pytest.CaptureFixture) -> None:
     code = main(["validate", "--data", str(only_903)])
     out, err = capsys.readouterr()
     assert code == 0, err

@@ -196,7 +196,7 @@ def test_both_sections_work_on_a_tiny_folder(tmp_path: Path, with_tracker: bool)
         discharges_figures.reentry_figure(dis), discharges_figures.home_figure(dis),
         discharges_figures.home_groups_figure(dis), sgo_figures.sgo_figure(s), sgo_figures.carers_figure(s),
     ]  # fmt: skip
-    tables = [discharges_figures.reentry_routes_table(dis)]
+    tables = [discharges_figures.reentry_routes_table(dis), discharges_figures.interim_table(dis)]
     if with_tracker:
         for p in (dis.pipeline, s.pipeline):
             figures += [

@@ -131,7 +131,8 @@ def duration_groups(on_date: pl.DataFrame, periods: pl.DataFrame, episodes: pl.D
     A return holds only the episodes open during its year, so a period whose first episode in the
     `episodes` began before the returns' coverage (`ssda903.coverage_start`) and does not start the
     period (RNE other than S) began earlier, in an episode the returns do not hold. Its length is not
-    known: it is counted as "started before the data", never given a band measured from that episode.
+    known: it is counted as "started before the data", never given a band measured from that episode,
+    unless that episode alone already makes it 5 years or more (the only band a lower bound settles).
     """
     first = episodes.select("CHILD", pl.col("DECOM").alias("start"), "RNE")
     current = (
@@ -151,7 +152,7 @@ def duration_groups(on_date: pl.DataFrame, periods: pl.DataFrame, episodes: pl.D
         - (pl.col("date").dt.day() < pl.col("start").dt.day()).cast(pl.Int32)
     )
     group = (
-        pl.when(before)
+        pl.when(before & (months < 60))
         .then(pl.lit(STARTED_BEFORE))
         .when(months < 6)
         .then(pl.lit("Under 6 months"))

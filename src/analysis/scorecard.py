@@ -41,7 +41,7 @@ MEASURES: list[Measure] = [
     Measure("cla_count", "Children in care", "Children in care"),
     Measure("cla_starts", "Children who came into care in the last 12 months", "Children in care", rolling_12m=True),
     Measure("cla_ceased", "Children who left care in the last 12 months", "Children in care", rolling_12m=True),
-    Measure("care_order_discharges", "Care orders discharged in the last 12 months", "Discharges", rolling_12m=True),
+    Measure("care_order_discharges", "Full care orders discharged, last 12 months", "Discharges", rolling_12m=True),
     Measure(
         "reunification_reentry_12m_rate",
         "Children back in care within 12 months of going home",
