@@ -76,11 +76,16 @@ def write_folder(
     episodes: list[dict] | None = None,
     *,
     year: int | None = 2024,
-    population: int = 10_000,
+    population: int | None = 10_000,
+    la_toml: bool = True,
 ) -> Path:
-    """A minimal valid input folder: la.toml, one 903 return, and the population."""
+    """A minimal valid input folder: la.toml, one 903 return, and the population.
+
+    With `la_toml=False` and `population=None`, the folder holds only `ssda903/` (the least the data
+    contract needs)."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "la.toml").write_text(LA_TOML, encoding="utf-8")
+    if la_toml:
+        (root / "la.toml").write_text(LA_TOML, encoding="utf-8")
     header = header if header is not None else [child("TST001"), child("TST002")]
     episodes = (
         episodes
@@ -93,6 +98,8 @@ def write_folder(
     place = root / "ssda903" / (str(year) if year else "")
     write_csv(place / "header.csv", header, HEADER_COLUMNS)
     write_csv(place / "episodes.csv", episodes, EPISODE_COLUMNS)
+    if population is None:
+        return root
     pop = [
         {
             "la_code": "E06000019",

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pytest
-from factories import episode, episodes_frame
+from factories import episode, episodes_frame, write_csv, write_folder
 
 from analysis.care_periods import periods_of_care
 from analysis.cla import looked_after_on
-from analysis.cla_mix import age_groups, direction, duration_groups, mix, status_table, uasc_counts
+from analysis.cla_mix import (
+    DURATION_GROUPS,
+    STARTED_BEFORE,
+    age_groups,
+    direction,
+    duration_groups,
+    mix,
+    status_table,
+    uasc_counts,
+)
+from analysis.ssda903 import YEAR, coverage_start
 
 D = date(2024, 3, 31)
 
@@ -52,6 +63,22 @@ def test_uasc_status_ends_at_duc() -> None:
     assert counts.select("uasc_count", "non_uasc_count").rows() == [(1, 1), (0, 2)]
 
 
+def test_without_a_uasc_file_uasc_is_not_known_not_zero() -> None:
+    rows = [episode("A", "01/01/2023", ls="V2"), episode("B", "01/01/2023")]
+    counts = uasc_counts(on(rows, [date(2023, 6, 30), D]), None)
+    assert counts.select("cla_count", "uasc_count", "non_uasc_count").rows() == [(2, None, None), (2, None, None)]
+    # An empty uasc.csv is a return that says "no UASC": that is a known zero.
+    empty = pl.DataFrame(schema={"CHILD": pl.String, "DUC": pl.Date})
+    assert uasc_counts(on(rows), empty).select("uasc_count", "non_uasc_count").rows() == [(0, 2)]
+
+
+def test_the_status_table_leaves_out_uasc_when_not_known() -> None:
+    rows = [episode("A", "01/01/2023")]
+    table = status_table(on(rows, [date(2023, 3, 31), date(2024, 2, 29), D]), None, D)
+    assert "Unaccompanied asylum-seeking children" not in table["line"].to_list()
+    assert table.filter(pl.col("line") == "Number of children in care")["now"].item() == 1
+
+
 def test_age_groups_with_an_unknown_dob() -> None:
     rows = [episode("A", "01/01/2024"), episode("B", "01/01/2024"), episode("C", "01/01/2024")]
     header = pl.DataFrame({"CHILD": ["A", "B"], "DOB": [date(2023, 4, 1), date(2008, 3, 31)]})
@@ -69,8 +96,31 @@ def test_duration_uses_the_current_period_not_the_first() -> None:
         episode("B", "01/01/2020", rne="L"),  # five years, two months in the same period
     ]
     frame = episodes_frame(rows)
-    counts = dict(duration_groups(on(rows), periods_of_care(frame)).iter_rows())
+    counts = dict(duration_groups(on(rows), periods_of_care(frame), frame).iter_rows())
     assert (counts["Under 6 months"], counts["5 years or more"]) == (1, 1)
+    assert counts[STARTED_BEFORE] == 0
+
+
+def test_a_period_that_began_before_the_first_return_is_its_own_group() -> None:
+    rows = [
+        # A: the 2023/24 return's first episode for A is a placement move in 2022; the period began before it,
+        # in an episode that closed before the return's year, so how long A has been in care is not known.
+        episode("A", "01/06/2022", rne="P"),
+        # B: started to be looked after (RNE S) in 2015: the start is in the return, so the time is known.
+        episode("B", "01/06/2015", rne="S"),
+        # C: came into care within the return's year.
+        episode("C", "01/10/2023", rne="S"),
+        # D: like A, but the episode the return holds began over 5 years ago: 5 years or more, whatever came before.
+        episode("D", "01/01/2019", rne="L"),
+    ]
+    frame = episodes_frame(rows).with_columns(pl.lit(2024, pl.Int32).alias(YEAR))  # all from the 2024 return
+    assert coverage_start(frame) == date(2023, 4, 1)
+    counts = dict(duration_groups(on(rows), periods_of_care(frame), frame).iter_rows())
+    assert counts == {
+        "Under 6 months": 1, "6 to 12 months": 0, "1 to 2 years": 0, "2 to 5 years": 0, "5 years or more": 2,
+        STARTED_BEFORE: 1,
+    }  # fmt: skip
+    assert DURATION_GROUPS[-1] == STARTED_BEFORE
 
 
 def test_direction_words() -> None:
@@ -133,3 +183,37 @@ def test_age_group_boundaries(dob: date, group: str) -> None:
 )
 def test_age_groups_for_a_leap_day_birth(dob: date, day: date, group: str) -> None:
     assert _group_of(dob, day) == group
+
+
+# --- The section, without a UASC file -------------------------------------------------------------------
+
+
+def test_the_section_says_uasc_is_not_known_without_a_uasc_file(tmp_path: Path) -> None:
+    from analysis import children_in_care
+    from analysis.inputs import load_inputs
+
+    inputs = load_inputs(write_folder(tmp_path))
+    assert inputs.uasc is None
+    cic = children_in_care.prepare(inputs, "2024-03")
+    latest = cic.series.sort("date").row(-1, named=True)
+    assert latest["rate_per_10k"] is not None  # the rate is known (population given) ...
+    assert latest["uasc_count"] is None and latest["rate_excl_uasc_per_10k"] is None  # ... UASC is not
+    assert not cic.uasc_known
+    sentences = children_in_care.headlines(cic, inputs.authority.name)
+    assert any("not known" in s and "uasc.csv" in s for s in sentences)
+    metrics = children_in_care.section_metrics(inputs, "2024-03")
+    assert not set(metrics["metric"]) & {"cla_uasc_count", "cla_rate_excl_uasc_per_10k"}
+    assert "not known" in children_in_care.UASC_NOT_KNOWN
+
+
+def test_an_empty_uasc_file_is_a_known_zero(tmp_path: Path) -> None:
+    from analysis import children_in_care
+    from analysis.inputs import load_inputs
+    from analysis.ssda903 import UASC_COLUMNS
+
+    root = write_folder(tmp_path)
+    write_csv(root / "ssda903" / "2024" / "uasc.csv", [], UASC_COLUMNS)
+    cic = children_in_care.prepare(load_inputs(root), "2024-03")
+    latest = cic.series.sort("date").row(-1, named=True)
+    assert cic.uasc_known and latest["uasc_count"] == 0
+    assert latest["rate_excl_uasc_per_10k"] == latest["rate_per_10k"]

@@ -142,11 +142,15 @@ def test_two_different_closed_versions_are_a_counted_conflict(tmp_path: Path) ->
     assert "rows 2, 3" in inputs.merge.conflict_examples[0]
 
 
-def test_legacy_rec_codes_are_mapped_and_counted(tmp_path: Path) -> None:
-    rows = [episode("A", "01/06/2020", "01/03/2021", rec="E43")]
-    inputs = load_inputs(write_folder(tmp_path, [child("A")], rows))
-    assert inputs.episodes["REC"][0] == "E45"
-    assert inputs.merge.legacy_rec_mapped == 1
+def test_legacy_rec_codes_are_counted_and_e4_is_mapped(tmp_path: Path) -> None:
+    rows = [
+        episode("A", "01/06/2020", "01/03/2021", rec="E43"),
+        episode("B", "01/06/2020", "01/03/2021", rec="E4"),
+    ]
+    inputs = load_inputs(write_folder(tmp_path, [child("A"), child("B")], rows))
+    # E43 stays E43: read as an SGO whose relationship to the child is not recorded (analysis.sgo), never as E45.
+    assert inputs.episodes["REC"].to_list() == ["E43", "E4A"]
+    assert inputs.merge.legacy_rec_mapped == 2
 
 
 def test_unreadable_date_names_file_row_and_column(tmp_path: Path) -> None:
@@ -197,10 +201,17 @@ def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
     assert load_inputs(root).header.height == 2
 
 
-def test_missing_la_toml_is_an_error(tmp_path: Path) -> None:
+def test_without_la_toml_the_authority_is_unnamed(tmp_path: Path) -> None:
+    inputs = load_inputs(write_folder(tmp_path, la_toml=False, population=None))
+    assert inputs.authority.name == "the authority"
+    assert (inputs.authority.configured, inputs.authority.targets, inputs.authority.region) == (False, {}, None)
+    assert inputs.population is None and inputs.episodes.height == 2
+
+
+def test_a_broken_la_toml_is_still_an_error(tmp_path: Path) -> None:
     root = write_folder(tmp_path)
-    (root / "la.toml").unlink()
-    with pytest.raises(InputError, match=r"la\.toml"):
+    (root / "la.toml").write_text("[authority]\ncode = 'E06000019'\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"name"):
         load_inputs(root)
 
 

@@ -315,7 +315,7 @@ def test_loader_keeps_one_row_per_episode_preferring_the_closed_version(tmp_path
     rows = [
         episode("C1", "01/01/2023"),  # as in the 2023 return: open at 31 March
         episode("C1", "01/01/2023", "01/06/2023", rec="E4A"),  # as in the 2024 return: closed
-        episode("C2", "01/02/2023", "01/03/2023", rec="E44"),  # legacy SGO code, read as E48
+        episode("C2", "01/02/2023", "01/03/2023", rec="E44"),  # legacy SGO code, kept: relationship not recorded
     ]
     folder = tmp_path / "stacked"
     (folder / "ssda903").mkdir(parents=True)
@@ -325,7 +325,7 @@ def test_loader_keeps_one_row_per_episode_preferring_the_closed_version(tmp_path
     assert loaded.population is None
     assert loaded.episodes.select("LA", "CHILD", "DEC", "REC").rows() == [
         ("A", "C1", date(2023, 6, 1), "E4A"),
-        ("A", "C2", date(2023, 3, 1), "E48"),
+        ("A", "C2", date(2023, 3, 1), "E44"),
     ]
 
 

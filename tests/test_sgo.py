@@ -31,6 +31,21 @@ def test_sgo_codes_split_by_carer_and_relationship() -> None:
     ]
 
 
+def test_legacy_sgo_codes_keep_the_carer_but_not_the_relationship() -> None:
+    # E43 (SGO to former foster carers) and E44 (to other carers) predate E45-E48: they do not record
+    # whether the special guardians are relatives or friends.
+    rows = [episode(c, "01/01/2018", "15/06/2019", rec=c) for c in ("E43", "E44")]
+    exits = sgo.sgo_exits(periods_of_care(episodes_frame(rows)))
+    assert exits.sort("REC").select("REC", "carer", "relationship").rows() == [
+        ("E43", "former_foster_carer", "not_recorded"),
+        ("E44", "other_carer", "not_recorded"),
+    ]
+    monthly = sgo.monthly_sgos(exits, date(2019, 6, 30), 1, start=date(2018, 4, 1))
+    counts = dict(monthly.select("breakdown", "sgos").iter_rows())
+    assert counts["all"] == 2 and counts["relationship:not_recorded"] == 2
+    assert counts["relationship:relative_or_friend"] == counts["relationship:other"] == 0
+
+
 def test_monthly_sgos_by_breakdown_and_by_year() -> None:
     recs = ["E45", "E45", "E46", "E47", "E48", "E45"]
     rows = [episode(f"C{i}", "01/01/2021", f"10/{i + 1:02d}/2023", rec=r) for i, r in enumerate(recs)]
@@ -39,7 +54,7 @@ def test_monthly_sgos_by_breakdown_and_by_year() -> None:
     totals = dict(monthly.group_by("breakdown").agg(pl.col("sgos").sum()).iter_rows())
     assert totals == {
         "all": 6, "carer:former_foster_carer": 4, "carer:other_carer": 2,
-        "relationship:relative_or_friend": 4, "relationship:other": 2,
+        "relationship:relative_or_friend": 4, "relationship:other": 2, "relationship:not_recorded": 0,
     }  # fmt: skip
     years = sgo.sgos_by_year(exits, date(2024, 3, 31), start=date(2022, 4, 1))
     assert years["date"].to_list() == [date(2023, 3, 31), date(2024, 3, 31)]
@@ -78,12 +93,19 @@ def test_carer_split_words_protect_each_pair() -> None:
         {
             "breakdown": sgo.BREAKDOWNS,
             "label": [sgo.BREAKDOWN_LABEL[b] for b in sgo.BREAKDOWNS],
-            "sgos": [12, 10, 2, 6, 6],
+            "sgos": [12, 10, 2, 6, 6, 0],
         }
     )
     words = sgo_section.split_words(year, "sgos")
     # 2 to other carers is hidden, so 10 to former foster carers is too (12 − 10 = 2); the other pair shows.
     assert words == "6 to relatives or friends and 6 to others (not relatives or friends)"
+    # With legacy codes, the relationship split has a third part, protected with the other two (2 is hidden, and
+    # so is one more part, or 12 − 5 − 5 would give it away).
+    legacy = year.with_columns(pl.Series("sgos", [12, 6, 6, 5, 5, 2]))
+    assert sgo_section.split_words(legacy, "sgos") == (
+        "6 to former foster carers and 6 to other carers; c to relatives or friends and 5 to others (not relatives "
+        "or friends) and c relationship not recorded (legacy codes E43/E44)"
+    )
 
 
 def test_an_order_made_without_a_tracker_row(tmp_path: Path) -> None:
@@ -177,7 +199,7 @@ def test_both_sections_work_on_a_tiny_folder(tmp_path: Path, with_tracker: bool)
         discharges_figures.reentry_figure(dis), discharges_figures.home_figure(dis),
         discharges_figures.home_groups_figure(dis), sgo_figures.sgo_figure(s), sgo_figures.carers_figure(s),
     ]  # fmt: skip
-    tables = [discharges_figures.reentry_routes_table(dis)]
+    tables = [discharges_figures.reentry_routes_table(dis), discharges_figures.interim_table(dis)]
     if with_tracker:
         for p in (dis.pipeline, s.pipeline):
             figures += [

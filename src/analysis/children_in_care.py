@@ -53,6 +53,7 @@ class ChildrenInCare:
     durations: pl.DataFrame  # one row per time-in-care group at `end`
     status: pl.DataFrame  # the child-status table at `end`
     comparator_rates: pl.DataFrame  # published rates per 10,000 (comparators.points)
+    uasc_known: bool = True  # False without uasc.csv: uasc_count and rate_excl_uasc_per_10k are null
 
 
 def prepare(inputs: Inputs, period: str, months: int = MONTHS) -> ChildrenInCare:
@@ -64,8 +65,10 @@ def prepare(inputs: Inputs, period: str, months: int = MONTHS) -> ChildrenInCare
     series = monthly_cla(episodes, inputs.population, end, months).join(
         uasc_counts(on, inputs.uasc).select("date", "uasc_count", "non_uasc_count"), on="date", how="left"
     )
-    series = series.with_columns(pl.col("uasc_count", "non_uasc_count").fill_null(0))
-    if inputs.population is not None:
+    uasc_known = inputs.uasc is not None
+    if uasc_known:
+        series = series.with_columns(pl.col("uasc_count", "non_uasc_count").fill_null(0))
+    if inputs.population is not None and uasc_known:
         excl = rate_per_10k(series.select("date", "non_uasc_count"), inputs.population, count="non_uasc_count")
         series = series.join(
             excl.select("date", pl.col("rate_per_10k").alias("rate_excl_uasc_per_10k")), on="date", how="left"
@@ -96,9 +99,10 @@ def prepare(inputs: Inputs, period: str, months: int = MONTHS) -> ChildrenInCare
         legal_status=mix(on, "legal_status"),
         placement=mix(on, "placement_type"),
         ages=age_groups(on_end, inputs.header),
-        durations=duration_groups(on_end, periods),
+        durations=duration_groups(on_end, periods, episodes),
         status=status_table(looked_after_on(episodes, status_dates), inputs.uasc, end),
         comparator_rates=comparators.points(inputs.comparators, "cla_rate_per_10k", inputs.authority.region),
+        uasc_known=uasc_known,
     )
 
 
@@ -153,6 +157,8 @@ def headlines(cic: ChildrenInCare, authority: str) -> list[str]:
             f"{show_count(latest['uasc_count'])} of the children in care were unaccompanied asylum-seeking children"
         )
         sentences.append(sentence + (f"; without them the rate is {excl:.0f} per 10,000." if excl is not None else "."))
+    elif not cic.uasc_known:
+        sentences.append(UASC_NOT_KNOWN)
     return sentences[:5]
 
 
@@ -172,7 +178,7 @@ def metrics(cic: ChildrenInCare) -> pl.DataFrame:
             tidy(legal, "cla_count", "children", breakdown="breakdown"),
             tidy(place, "cla_count", "children", breakdown="breakdown"),
             tidy(cic.series.drop_nulls("rate_per_10k"), "cla_rate_per_10k", "rate_per_10k"),
-            tidy(cic.series, "cla_uasc_count", "uasc_count"),
+            tidy(cic.series.drop_nulls("uasc_count"), "cla_uasc_count", "uasc_count"),
             tidy(
                 cic.series.drop_nulls("rate_excl_uasc_per_10k"), "cla_rate_excl_uasc_per_10k", "rate_excl_uasc_per_10k"
             ),
@@ -208,6 +214,13 @@ def annual_table_frame(cic: ChildrenInCare) -> pl.DataFrame:
 
 
 ANNUAL_COUNTS = [ANNUAL_LABELS["started"], ANNUAL_LABELS["ceased"]]
+
+
+#: What the pack says instead of a UASC figure when the returns have no UASC table.
+UASC_NOT_KNOWN = (
+    "How many of the children in care are unaccompanied asylum-seeking children is not known: the returns "
+    "include no UASC file (uasc.csv), so the pack shows no UASC count and no rate excluding UASC, rather than 0."
+)
 
 
 # --- Figures: each chart with its text alternative and its table -------------------------------
@@ -254,7 +267,11 @@ def rate_figure(cic: ChildrenInCare, authority: str) -> charts.Figure:
 
 
 def count_figure(cic: ChildrenInCare) -> charts.Figure:
-    """Children in care at each month end, with the 31 March figures in the table."""
+    """Children in care at each month end, with the 31 March figures in the table (UASC "not known" without
+    a UASC file)."""
+    table = cic.march.select("date", "cla_count", "rate_per_10k", "uasc_count", "rate_excl_uasc_per_10k")
+    if not cic.uasc_known:
+        table = table.with_columns(pl.lit("not known").alias(c) for c in ("uasc_count", "rate_excl_uasc_per_10k"))
     return charts.Figure(
         charts.simple_line(
             cic.series,
@@ -266,16 +283,17 @@ def count_figure(cic: ChildrenInCare) -> charts.Figure:
             y_title="Children in care",
         ),
         charts.describe_trend(cic.series, "cla_count", "the number of children in care at each month end", count=True),
-        cic.march.select("date", "cla_count", "rate_per_10k", "uasc_count", "rate_excl_uasc_per_10k"),
+        table,
         caption="Children in care at each 31 March",
-        counts=["cla_count", "uasc_count"],
+        counts=["cla_count", "uasc_count"] if cic.uasc_known else ["cla_count"],
         decimals={"rate_per_10k": 0, "rate_excl_uasc_per_10k": 0},
         labels={**LABELS, "date": "31 March"},
     )
 
 
 def uasc_figure(cic: ChildrenInCare) -> charts.Figure:
-    """The rate per 10,000 with and without unaccompanied asylum-seeking children."""
+    """The rate per 10,000 with and without unaccompanied asylum-seeking children (only when `cic.uasc_known`;
+    otherwise the page shows `UASC_NOT_KNOWN`)."""
     long = cic.series.select(
         "date",
         pl.col("rate_per_10k").alias("All children in care"),

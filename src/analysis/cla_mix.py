@@ -11,9 +11,14 @@ from datetime import date
 import polars as pl
 
 from analysis.codes import LS_GROUP, LS_GROUP_LABEL, PLACE_GROUP, PLACE_GROUP_LABEL
+from analysis.ssda903 import coverage_start
 
 AGE_GROUPS = ["Under 1", "1 to 4", "5 to 9", "10 to 15", "16 and over", "Age not known"]
-DURATION_GROUPS = ["Under 6 months", "6 to 12 months", "1 to 2 years", "2 to 5 years", "5 years or more"]
+#: A period of care whose start is before the first return: how long is not known (see `duration_groups`).
+STARTED_BEFORE = "Started before the data"
+DURATION_GROUPS = [
+    "Under 6 months", "6 to 12 months", "1 to 2 years", "2 to 5 years", "5 years or more", STARTED_BEFORE,
+]  # fmt: skip
 
 #: The groupings the mix charts and metrics use: name → (code column, code → group, group → label).
 GROUPINGS: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
@@ -45,10 +50,13 @@ def mix(on: pl.DataFrame, grouping: str) -> pl.DataFrame:
     )
 
 
-def uasc_flag(on: pl.DataFrame, uasc: pl.DataFrame) -> pl.DataFrame:
+def uasc_flag(on: pl.DataFrame, uasc: pl.DataFrame | None) -> pl.DataFrame:
     """Add `is_uasc`: the child is in the 903 UASC table and their UASC status had not ceased
     (DUC empty or after the date). DfE: unaccompanied asylum-seeking children are counted
-    within children looked after and also shown separately."""
+    within children looked after and also shown separately. Without a UASC table (`uasc` None:
+    no return has a uasc.csv) `is_uasc` is null: not known, which is not "no"."""
+    if uasc is None:
+        return on.with_columns(pl.lit(None, pl.Boolean).alias("is_uasc"))
     if uasc.height == 0:
         return on.with_columns(pl.lit(False).alias("is_uasc"))
     status = uasc.select("CHILD", pl.col("DUC").alias("_duc"), pl.lit(True).alias("_listed"))
@@ -63,14 +71,17 @@ def uasc_flag(on: pl.DataFrame, uasc: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def uasc_counts(on: pl.DataFrame, uasc: pl.DataFrame) -> pl.DataFrame:
-    """UASC looked after at each date: one row per date with cla_count, uasc_count, non_uasc_count."""
+def uasc_counts(on: pl.DataFrame, uasc: pl.DataFrame | None) -> pl.DataFrame:
+    """UASC looked after at each date: one row per date with cla_count, uasc_count, non_uasc_count.
+
+    Without a UASC table (`uasc` None) uasc_count and non_uasc_count are null (not known), never 0."""
     flagged = uasc_flag(on, uasc)
+    uasc_count = pl.col("CHILD").filter(pl.col("is_uasc")).n_unique()
     return (
         flagged.group_by("date")
         .agg(
             pl.col("CHILD").n_unique().alias("cla_count"),
-            pl.col("CHILD").filter(pl.col("is_uasc")).n_unique().alias("uasc_count"),
+            (uasc_count if uasc is not None else pl.lit(None, pl.UInt32)).alias("uasc_count"),
         )
         .with_columns((pl.col("cla_count") - pl.col("uasc_count")).alias("non_uasc_count"))
         .sort("date")
@@ -110,15 +121,30 @@ def age_groups(on_date: pl.DataFrame, header: pl.DataFrame) -> pl.DataFrame:
     return _ordered(ages.with_columns(group.alias("group")), AGE_GROUPS)
 
 
-def duration_groups(on_date: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame:
+def duration_groups(on_date: pl.DataFrame, periods: pl.DataFrame, episodes: pl.DataFrame) -> pl.DataFrame:
     """Children looked after on one date by time in care since their current period began.
 
-    One row per group in order (under 6 months, 6-12 months, 1-2 years, 2-5 years, 5+ years),
-    zero-filled: group, children. The period is the one open on the date (see
-    `care_periods.periods_of_care`); months are calendar months.
+    One row per group in `DURATION_GROUPS` order (under 6 months, 6-12 months, 1-2 years, 2-5 years,
+    5+ years, started before the data), zero-filled: group, children. The period is the one open on
+    the date (see `care_periods.periods_of_care`); months are calendar months.
+
+    A return holds only the episodes open during its year, so a period whose first episode in the
+    `episodes` began before the returns' coverage (`ssda903.coverage_start`) and does not start the
+    period (RNE other than S) began earlier, in an episode the returns do not hold. Its length is not
+    known: it is counted as "started before the data", never given a band measured from that episode,
+    unless that episode alone already makes it 5 years or more (the only band a lower bound settles).
     """
-    current = on_date.join(periods.select("CHILD", "start", "end"), on="CHILD", how="inner").filter(
-        (pl.col("start") <= pl.col("date")) & (pl.col("end").is_null() | (pl.col("end") > pl.col("date")))
+    first = episodes.select("CHILD", pl.col("DECOM").alias("start"), "RNE")
+    current = (
+        on_date.join(periods.select("CHILD", "start", "end"), on="CHILD", how="inner")
+        .filter((pl.col("start") <= pl.col("date")) & (pl.col("end").is_null() | (pl.col("end") > pl.col("date"))))
+        .join(first, on=["CHILD", "start"], how="left")
+    )
+    since = coverage_start(episodes)
+    before = (
+        (pl.col("start") < since) & (pl.col("RNE").is_null() | (pl.col("RNE") != "S"))
+        if since is not None
+        else pl.lit(False)
     )
     months = (
         (pl.col("date").dt.year() - pl.col("start").dt.year()) * 12
@@ -126,7 +152,9 @@ def duration_groups(on_date: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFram
         - (pl.col("date").dt.day() < pl.col("start").dt.day()).cast(pl.Int32)
     )
     group = (
-        pl.when(months < 6)
+        pl.when(before & (months < 60))
+        .then(pl.lit(STARTED_BEFORE))
+        .when(months < 6)
         .then(pl.lit("Under 6 months"))
         .when(months < 12)
         .then(pl.lit("6 to 12 months"))
@@ -162,8 +190,12 @@ STATUS_LINES: list[tuple[str, str, tuple[str, ...]]] = [
 ]
 
 
-def status_counts(on: pl.DataFrame, uasc: pl.DataFrame) -> pl.DataFrame:
-    """The child-status lines at each date: one row per (date, line) with children."""
+UASC_LINE = "Unaccompanied asylum-seeking children"
+
+
+def status_counts(on: pl.DataFrame, uasc: pl.DataFrame | None) -> pl.DataFrame:
+    """The child-status lines at each date: one row per (date, line) with children. The UASC line only
+    when UASC is known (`uasc` not None)."""
     flagged = uasc_flag(on, uasc)
     frames = [
         flagged.group_by("date")
@@ -176,11 +208,12 @@ def status_counts(on: pl.DataFrame, uasc: pl.DataFrame) -> pl.DataFrame:
             .agg(pl.col("CHILD").filter(pl.col(column).is_in(list(codes))).n_unique().alias("children"))
             .with_columns(pl.lit(label).alias("line"))
         )
-    frames.append(
-        flagged.group_by("date")
-        .agg(pl.col("CHILD").filter(pl.col("is_uasc")).n_unique().alias("children"))
-        .with_columns(pl.lit("Unaccompanied asylum-seeking children").alias("line"))
-    )
+    if uasc is not None:
+        frames.append(
+            flagged.group_by("date")
+            .agg(pl.col("CHILD").filter(pl.col("is_uasc")).n_unique().alias("children"))
+            .with_columns(pl.lit(UASC_LINE).alias("line"))
+        )
     return pl.concat([f.select("date", "line", "children") for f in frames])
 
 
@@ -195,7 +228,7 @@ def direction(now: int, before: int | None) -> str:
     return "→ No change"
 
 
-def status_table(on: pl.DataFrame, uasc: pl.DataFrame, latest: date) -> pl.DataFrame:
+def status_table(on: pl.DataFrame, uasc: pl.DataFrame | None, latest: date) -> pl.DataFrame:
     """The child-status table at `latest`: each line now, a month earlier and a year earlier,
     with the direction of travel against each (as the council's 2020 scrutiny pack shows it).
 
@@ -208,7 +241,7 @@ def status_table(on: pl.DataFrame, uasc: pl.DataFrame, latest: date) -> pl.DataF
     order = [
         "Number of children in care",
         *[line for line, _, _ in STATUS_LINES],
-        "Unaccompanied asylum-seeking children",
+        *([UASC_LINE] if uasc is not None else []),  # left out when not known, rather than shown as 0
     ]
 
     def at(day: date) -> dict[str, int]:

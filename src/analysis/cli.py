@@ -112,6 +112,8 @@ def _metrics(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(f"review-pack metrics failed: {exc}", file=sys.stderr)
         return 1
+    for note in inputs.notes:
+        print(f"WARNING {note}", file=sys.stderr)
     frame = all_metrics(inputs, args.period or default_period(inputs))
     frame.write_csv(args.out)
     print(f"wrote {frame.height} metrics (unsuppressed: analyst use only) to {args.out}")

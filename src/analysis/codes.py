@@ -144,9 +144,18 @@ REC = {
     "E9": "Sentenced to custody",
 }
 
-#: Legacy REC codes that may appear in older returns: accepted and mapped, never generated.
-#: E43/E44 were the SGO codes before E45-E48; E4 was "returned home" before E4A/E4B.
-LEGACY_REC = {"E43": "E45", "E44": "E48", "E4": "E4A"}
+#: Legacy REC codes that may appear in older returns: accepted, counted on the data-quality page and
+#: never generated, each with the code it is read as. E4 ("returned home") became E4A/E4B and is read
+#: as E4A. E43 (SGO to former foster carers) and E44 (SGO to other carers) became E45-E48, which also
+#: record whether the special guardians are relatives or friends; E43/E44 do not, so they are kept as
+#: they are and read as SGOs whose relationship is "not recorded" (`analysis.sgo`), never as E45/E48.
+LEGACY_REC = {"E43": "E43", "E44": "E44", "E4": "E4A"}
+
+LEGACY_REC_LABEL = {
+    "E43": "Legacy code: special guardianship order to former foster carer(s)",
+    "E44": "Legacy code: special guardianship order to carer(s) other than former foster carers",
+    "E4": "Legacy code: returned home, read as E4A",
+}
 
 REASON_PLACE_CHANGE = {
     "CARPL": "Change to or implementation of care plan",
@@ -186,6 +195,8 @@ REC_ROUTE = {
     "E46": "special_guardianship_order",
     "E47": "special_guardianship_order",
     "E48": "special_guardianship_order",
+    "E43": "special_guardianship_order",
+    "E44": "special_guardianship_order",
     "E41": "child_arrangements_order",
     "E11": "adoption",
     "E12": "adoption",
@@ -271,6 +282,6 @@ EPISODE_CODE_LISTS: dict[str, dict[str, str]] = {
     "CIN": CIN,
     "PLACE": PLACE,
     "PLACE_PROVIDER": PLACE_PROVIDER,
-    "REC": {**REC, **{code: f"Legacy code, read as {new}" for code, new in LEGACY_REC.items()}},
+    "REC": {**REC, **LEGACY_REC_LABEL},
     "REASON_PLACE_CHANGE": REASON_PLACE_CHANGE,
 }

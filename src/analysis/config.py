@@ -1,4 +1,8 @@
-"""The authority's settings file, `la.toml`: who the authority is and the targets set at review."""
+"""The authority's settings file, `la.toml`: who the authority is and the targets set at review.
+
+`la.toml` is optional (data/README.md): without it everything runs, the pack calls the authority
+"the authority", and there are no targets and no regional comparator. `MISSING_LA_TOML` says so.
+"""
 
 from __future__ import annotations
 
@@ -20,12 +24,25 @@ class Authority:
     synthetic: bool = False
     #: metric id → {period "YYYY-MM" → target value}
     targets: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: False when there is no la.toml and these are the defaults of `UNNAMED`
+    configured: bool = True
+
+
+#: The authority when there is no la.toml: no code, no name, no targets, no region.
+UNNAMED = Authority(code="", name="the authority", configured=False)
+
+MISSING_LA_TOML = (
+    "There is no la.toml, so the pack calls the authority 'the authority' and shows no targets and no regional "
+    "comparator. Add la.toml (see data/README.md) to give the authority's name and code, the targets set at "
+    "review and the region whose published figures are drawn as a comparator."
+)
 
 
 def load_authority(path: Path) -> Authority:
-    """Read `la.toml`; a missing file or a missing `[authority]` code or name is an InputError."""
+    """Read `la.toml`; without it, `UNNAMED`. A file that is not TOML, or an `[authority]` without a code
+    or name, is an InputError."""
     if not path.exists():
-        raise InputError(path, "the authority settings file is missing; see data/README.md")
+        return UNNAMED
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

@@ -204,7 +204,12 @@ WORKFORCE_METRICS: list[Metric] = [
 # --- Care order discharges (src/analysis/discharges.py, permanence.py, reconciliation.py) -----------
 
 _REC = "DfE SSDA903 guidance, REC code list (rule 149)"
-_INFERRED = "; 'care order discharge' is inferred, not a DfE code (shared/reference/domain_notes.md section 1)"
+_INFERRED = "; 'care order discharge' is inferred from the codes, not a DfE code or measure"
+_COUNCIL = (
+    "; counted as the council counts them: 'From November 2019 to end October 2020, 32 children have had their "
+    "care order discharged' (11 reunified, 21 SGOs), Herefordshire Council, Children and Young People Scrutiny "
+    "Committee agenda pack, 1 December 2020"
+)
 _TRACKER = (
     "The council's permanence tracker (permanence.csv, data/README.md), stages as in the December 2020 "
     "scrutiny pack (seed 003)"
@@ -225,16 +230,32 @@ DISCHARGE_METRICS: list[Metric] = [
         unit="count",
         period="month",
         definition=(
-            "Periods of care ending in the month whose last episode was under a care order (LS C2, or C1 interim) "
-            "and ended by: reunification (REC E4A/E4B, returned home to parents or others with parental "
-            "responsibility), special_guardianship_order (E45-E48), child_arrangements_order (E41) or adoption "
-            "(E11/E12, where the last legal status is the placement order E1/D1 that follows the care order). "
-            "Returns home from section 20, care orders discharged while the child stays looked after, and short "
-            "breaks are not counted."
+            "Periods of care ending in the month whose last episode was under a full care order (LS C2) and ended "
+            "by: reunification (REC E4A/E4B, returned home to parents or others with parental responsibility), "
+            "special_guardianship_order (E45-E48, legacy E43/E44) or child_arrangements_order (E41); all is the "
+            "sum of the three. Not counted: interim care orders (LS C1) ending as the child leaves care (they "
+            "lapse rather than being discharged: interim_care_order_ended), adoption (E11/E12 ends the placement "
+            "order: cla_ceased, route adoption), returns home from section 20, care orders discharged while the "
+            "child stays looked after, and short breaks."
         ),
-        source=_REC + _INFERRED,
+        source=_REC + _INFERRED + _COUNCIL,
         better="neutral",
-        breakdowns="all; reunification; special_guardianship_order; child_arrangements_order; adoption",
+        breakdowns="all; reunification; special_guardianship_order; child_arrangements_order",
+    ),
+    Metric(
+        id="interim_care_order_ended",
+        label="Children leaving care as an interim care order ends",
+        unit="count",
+        period="month",
+        definition=(
+            "Periods of care ending in the month whose last episode was under an interim care order (LS C1), "
+            "whatever the reason: reunification (REC E4A/E4B), special_guardianship_order (E45-E48, E43/E44), "
+            "child_arrangements_order (E41) or other (any other reason, for example E13 or E8). The interim "
+            "order lapses at the final hearing, so these are not care order discharges. Short breaks are not "
+            "counted."
+        ),
+        source=_REC + "; LS C1 interim care order",
+        breakdowns="all; reunification; special_guardianship_order; child_arrangements_order; other",
     ),
     Metric(
         id="care_order_discharges_12m",
@@ -246,7 +267,7 @@ DISCHARGE_METRICS: list[Metric] = [
             "of returns lie behind it."
         ),
         source=_REC + _INFERRED,
-        breakdowns="all; reunification; special_guardianship_order; child_arrangements_order; adoption",
+        breakdowns="all; reunification; special_guardianship_order; child_arrangements_order",
     ),
     Metric(
         id="reunification_reentry_12m_rate",
@@ -291,7 +312,7 @@ DISCHARGE_METRICS: list[Metric] = [
         ),
         source=_REC + _INFERRED,
         better="lower",
-        breakdowns="all; reunification; special_guardianship_order; child_arrangements_order; adoption",
+        breakdowns="all; reunification; special_guardianship_order; child_arrangements_order",
     ),
     Metric(
         id="placed_with_parents_care_order",
@@ -337,10 +358,11 @@ DISCHARGE_METRICS: list[Metric] = [
         unit="count",
         period="date",
         definition=(
-            "Tracker 'order made' rows paired with the 903 exits the tracker follows (reunification from a care "
-            "order; SGO and CAO whatever the legal status), child by child, closest dates first, from the later of "
-            "the returns' start and the tracker's first order on the route up to the period date. Status matched "
-            "(dates within 31 days), date_differs, route_differs, no_tracker_row, no_903_exit, order_date_missing."
+            "Tracker 'order made' rows paired with the 903 exits the tracker follows (reunification from a full "
+            "care order, LS C2; SGO and CAO whatever the legal status), child by child, closest dates first, from "
+            "the later of the returns' start and the tracker's first order on the route up to the period date. "
+            "Status matched (dates within 31 days), date_differs, route_differs, no_tracker_row, no_903_exit, "
+            "order_date_missing."
         ),
         source=_TRACKER + "; " + _REC,
         breakdowns="<route>:<status>, route reunification, special_guardianship_order or child_arrangements_order",
@@ -356,14 +378,15 @@ SGO_METRICS: list[Metric] = [
         unit="count",
         period="month",
         definition=(
-            "Periods of care ending in the month with REC E45-E48 (legacy E43/E44 read as E45/E48), any legal "
-            "status. carer: former_foster_carer (E45, E46) or other_carer (E47, E48); relationship: "
-            "relative_or_friend (E45, E47) or other (E46, E48)."
+            "Periods of care ending in the month with REC E45-E48 or the legacy E43/E44, any legal status. carer: "
+            "former_foster_carer (E45, E46, E43) or other_carer (E47, E48, E44); relationship: relative_or_friend "
+            "(E45, E47), other (E46, E48) or not_recorded (E43, E44: the legacy codes do not say whether the special "
+            "guardians are relatives or friends, so no relationship is assumed)."
         ),
-        source=_REC,
+        source=_REC + "; legacy E43/E44 as in earlier SSDA903 guides",
         better="higher",
         breakdowns="all; carer:former_foster_carer; carer:other_carer; relationship:relative_or_friend; "
-        "relationship:other",
+        "relationship:other; relationship:not_recorded",
     ),
     Metric(
         id="sgo_orders_tracker",
@@ -516,7 +539,9 @@ METRICS: dict[str, Metric] = {
             period="date",
             definition=(
                 "Children looked after (as cla_count) who are in the 903 UASC table and whose UASC status had not "
-                "ceased (DUC empty or after the date)."
+                "ceased (DUC empty or after the date). Not written when no return has a UASC table (uasc.csv): "
+                "UASC is then not known, and the pack says so rather than showing 0. An empty UASC table is a "
+                "known 0."
             ),
             source="DfE SSDA903 guidance (UASC table: CHILD, DUC); DfE 'Children looked after in England'",
         ),
@@ -525,7 +550,10 @@ METRICS: dict[str, Metric] = {
             label="Children looked after per 10,000 children, excluding UASC",
             unit="per_10k",
             period="date",
-            definition="(cla_count - cla_uasc_count) / under-18 population x 10,000.",
+            definition=(
+                "(cla_count - cla_uasc_count) / under-18 population x 10,000. Not written without a UASC table "
+                "(not known: never the full rate) or without the population."
+            ),
             source="DfE 'Children looked after in England' (rates excluding UASC)",
             better="lower",
         ),

@@ -1,25 +1,32 @@
-"""Care order discharges from the 903: how children leave care by an order or a return home, and
+"""Care order discharges from the 903: how children leave care when a full care order ends, and
 whether a return home lasts.
 
-The 903 has no "care order discharged" code. Following the suggested inference in
-`shared/reference/domain_notes.md` §1 (not a DfE definition), a **care order discharge** is a
-period of care (`care_periods.periods_of_care`) whose last episode is under a care order (LS C2
-full care order, or C1 interim care order) and ends with one of these REC codes (DfE SSDA903
-guidance, REC list, rule 149):
+The 903 has no "care order discharged" code. A **care order discharge** is read from how a period
+of care (`care_periods.periods_of_care`) ends: its last episode is under a full care order (LS C2)
+and ends with one of these REC codes (DfE SSDA903 guidance, REC list, rule 149):
 
     reunification               E4A returned home to parents or others with parental responsibility
                                 as part of care planning; E4B the same, not as part of care planning
     special_guardianship_order  E45, E46 SGO to former foster carers (relatives or friends / others);
                                 E47, E48 SGO to other carers (relatives or friends / others);
-                                legacy E43/E44 are read as E45/E48 by the loader
+                                legacy E43 (to former foster carers) and E44 (to other carers)
     child_arrangements_order    E41 residence order or child arrangements order granted
-    adoption                    E11, E12 adopted; the last legal status is then normally a placement
-                                order (LS E1, or the legacy freeing order D1), made for a child on a
-                                care order and ending it with the adoption order, so E1/D1 count too
 
-Not counted: a return home from section 20 accommodation (LS V2; no order to discharge), a care
-order discharged while the child stays looked after (C2 followed by V2, RNE L), E13 (left to
-live with someone without parental responsibility) and periods made up only of short breaks.
+so `all` is the sum of the three routes. This is how the council counts them: "From November 2019
+to end October 2020, 32 children have had their care order discharged": 11 reunified and 21 by
+SGO (Herefordshire Council, Children and Young People Scrutiny Committee agenda pack, 1 December
+2020). It is an inference from the codes, not a DfE measure.
+
+Not counted:
+
+* an **interim** care order (LS C1) that ends with the child leaving care: the order lapses at the
+  final hearing (for example with a child arrangements or supervision order) and is not discharged.
+  These are counted on their own by `interim_orders_ended` (metric `interim_care_order_ended`);
+* **adoption** (E11/E12): the adoption order ends the placement order (LS E1, legacy D1) that
+  replaced the care order; it stays a route out of care (`cla_ceased`, route adoption);
+* a return home from section 20 accommodation (LS V2; no order), a care order discharged while the
+  child stays looked after (C2 followed by V2, RNE L), E13 (left to live with someone without
+  parental responsibility) and periods made up only of short breaks.
 """
 
 from __future__ import annotations
@@ -33,31 +40,38 @@ from analysis.codes import REC_ROUTE
 from analysis.periods import month_ends, monthly_rolling
 from analysis.ssda903 import YEAR
 
-ROUTES = ["reunification", "special_guardianship_order", "child_arrangements_order", "adoption"]
+ROUTES = ["reunification", "special_guardianship_order", "child_arrangements_order"]
 ROUTE_LABEL = {
     "reunification": "Reunification (care order discharged, child home)",
     "special_guardianship_order": "Special guardianship order",
     "child_arrangements_order": "Child arrangements order",
-    "adoption": "Adoption",
     "all": "All care order discharges",
 }
 SHORT_LABEL = {
     "reunification": "Reunification",
     "special_guardianship_order": "Special guardianship order",
     "child_arrangements_order": "Child arrangements order",
-    "adoption": "Adoption",
+    "other": "Any other reason",
     "all": "All routes",
 }
-#: REC → route for the exits this section counts (DfE SSDA903 REC code list).
-#: The routes out of care of `codes.REC_ROUTE` that discharge an order, with "returned home" named
-#: "reunification" (E4A, E4B); SGO E45-E48, CAO E41 and adoption E11/E12 keep their names.
+#: REC → route for the exits this section counts (DfE SSDA903 REC code list): the routes out of care of
+#: `codes.REC_ROUTE` that discharge an order, with "returned home" named "reunification" (E4A, E4B); SGO
+#: E45-E48 (legacy E43/E44) and CAO E41 keep their names. Adoption (E11/E12) is kept for `order_exits`
+#: (the tracker check) but is never a care order discharge.
 REC_DISCHARGE_ROUTE = {
     rec: "reunification" if route == "returned_home" else route
     for rec, route in REC_ROUTE.items()
     if route in {"returned_home", "special_guardianship_order", "child_arrangements_order", "adoption"}
 }
-CARE_ORDER_LS = ("C1", "C2")
-PLACEMENT_ORDER_LS = ("E1", "D1")
+#: The full care order: the only legal status whose ending by these routes is a care order discharge.
+CARE_ORDER_LS = ("C2",)
+#: The interim care order, whose ending is counted on its own (`interim_orders_ended`).
+INTERIM_LS = ("C1",)
+#: Routes by which children leave care when an interim care order ends: the discharge routes, and any
+#: other reason (E13, E8 …) as "other".
+INTERIM_ROUTES = [*ROUTES, "other"]
+#: Legal statuses under which a child placed with parents is "placed with parents under a care order".
+PLACED_LS = ("C1", "C2")
 #: Follow-up for re-entry to care after leaving, in months.
 FOLLOW_UP_MONTHS = 12
 _ONE_DAY = timedelta(days=1)
@@ -66,20 +80,17 @@ _ONE_DAY = timedelta(days=1)
 def order_exits(periods: pl.DataFrame) -> pl.DataFrame:
     """One row per period of care ended by reunification, an SGO, a CAO or adoption (any legal status).
 
-    Columns: CHILD, period, end, REC, route (`ROUTES`), last_ls, care_order (the last episode was
-    under a care order C1/C2, or for adoption a placement order E1/D1: a care order discharge).
+    Columns: CHILD, period, end, REC, route (`ROUTES` or adoption), last_ls, care_order (a care order
+    discharge: the last episode was under a full care order, LS C2, and the route is not adoption).
     Periods made up only of short breaks (LS V3/V4) are left out.
     """
-    ls = pl.col("last_ls")
     return (
         periods.filter(
             ~pl.col("short_breaks_only") & pl.col("end").is_not_null() & pl.col("REC").is_in(list(REC_DISCHARGE_ROUTE))
         )
         .with_columns(pl.col("REC").replace_strict(REC_DISCHARGE_ROUTE).alias("route"))
         .with_columns(
-            (
-                ls.is_in(list(CARE_ORDER_LS)) | ((pl.col("route") == "adoption") & ls.is_in(list(PLACEMENT_ORDER_LS)))
-            ).alias("care_order")
+            (pl.col("last_ls").is_in(list(CARE_ORDER_LS)) & pl.col("route").is_in(ROUTES)).alias("care_order")
         )
         .select("CHILD", "period", "end", "REC", "route", "last_ls", "care_order")
         .sort("end", "CHILD")
@@ -87,8 +98,40 @@ def order_exits(periods: pl.DataFrame) -> pl.DataFrame:
 
 
 def care_order_discharges(periods: pl.DataFrame) -> pl.DataFrame:
-    """One row per care order discharge (see the module docstring): `order_exits` under a care order."""
+    """One row per care order discharge (see the module docstring): `order_exits` under a full care order."""
     return order_exits(periods).filter(pl.col("care_order"))
+
+
+def interim_orders_ended(periods: pl.DataFrame) -> pl.DataFrame:
+    """One row per period of care whose last episode was under an interim care order (LS C1) and ended.
+
+    The interim order lapses when the child leaves care; it is not a care order discharge. Columns:
+    CHILD, period, end, REC, route (`INTERIM_ROUTES`: reunification E4A/E4B, special_guardianship_order
+    E45-E48/E43/E44, child_arrangements_order E41, other for any other reason). Periods made up only of
+    short breaks are left out.
+    """
+    route = REC_DISCHARGE_ROUTE | {rec: "other" for rec, r in REC_DISCHARGE_ROUTE.items() if r == "adoption"}
+    return (
+        periods.filter(
+            ~pl.col("short_breaks_only") & pl.col("end").is_not_null() & pl.col("last_ls").is_in(list(INTERIM_LS))
+        )
+        .with_columns(pl.col("REC").replace_strict(route, default="other").alias("route"))
+        .select("CHILD", "period", "end", "REC", "route")
+        .sort("end", "CHILD")
+    )
+
+
+def monthly_interim_ended(ended: pl.DataFrame, end: date, months: int, start: date | None = None) -> pl.DataFrame:
+    """Interim care orders ended per month by route (`INTERIM_ROUTES` and "all"), zero-filled: date, route,
+    ended, ended_12m (rolling 12-month sum; null until 12 covered months lie behind it)."""
+    counts = ended.group_by(pl.col("end").dt.month_end().alias("date"), "route").agg(pl.len().alias("ended"))
+    counts = pl.concat(
+        [counts, counts.group_by("date").agg(pl.lit("all").alias("route"), pl.col("ended").sum())],
+        how="vertical_relaxed",
+    )
+    return monthly_rolling(
+        counts, key="route", keys=[*INTERIM_ROUTES, "all"], value="ended", end=end, months=months, start=start
+    )
 
 
 def monthly_discharges(discharges: pl.DataFrame, end: date, months: int, start: date | None = None) -> pl.DataFrame:
@@ -222,7 +265,7 @@ def placed_with_parents(episodes: pl.DataFrame, dates: pl.Series) -> pl.DataFram
     """Children placed with parents under a care order: one row per (date, CHILD).
 
     A child counts at date D when looked after at D (`cla.looked_after_on`) in an episode with
-    PLACE P1 (placed with own parents or others with parental responsibility) and LS C1 or C2.
+    PLACE P1 (placed with own parents or others with parental responsibility) and LS C1 or C2 (`PLACED_LS`).
     Columns: date, CHILD, LS, home_since (when the child's unbroken run of P1 episodes began),
     months_home (whole calendar months from home_since to D).
     """
@@ -244,7 +287,7 @@ def placed_with_parents(episodes: pl.DataFrame, dates: pl.Series) -> pl.DataFram
     )
     on = looked_after_on(episodes, dates)
     return (
-        on.filter((pl.col("PLACE") == "P1") & pl.col("LS").is_in(list(CARE_ORDER_LS)))
+        on.filter((pl.col("PLACE") == "P1") & pl.col("LS").is_in(list(PLACED_LS)))
         .join(runs, on=["CHILD", "DECOM"], how="left")
         .with_columns(
             (

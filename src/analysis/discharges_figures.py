@@ -7,10 +7,10 @@ import altair as alt
 import polars as pl
 
 from analysis import charts, reconciliation
-from analysis.discharges import ROUTES, SHORT_LABEL
+from analysis.discharges import INTERIM_ROUTES, ROUTES, SHORT_LABEL
 from analysis.discharges_section import DischargesSection, latest_complete
 from analysis.disclosure import hidden, mask_small, protect, show_count
-from analysis.periods import long_date, long_month
+from analysis.periods import long_date, long_month, shift_months
 from analysis.small_counts import pct_text, rate_shown, row_protected_text
 
 LABELS = {
@@ -44,7 +44,7 @@ def routes_figure(dis: DischargesSection) -> charts.Figure:
             category="label",
             value="discharges",
             title=f"Care order discharges in the 12 months to {long_month(dis.end)}, by route",
-            subtitle="Children leaving care from a care order (or, for adoption, the placement order that follows it)",
+            subtitle="Children leaving care as a full care order ends; interim orders and adoption are not included",
             x_title="Children",
         ),
         f"Bar chart of the {show_count(total)} care order discharges in the 12 months to {long_month(dis.end)}, by "
@@ -54,6 +54,32 @@ def routes_figure(dis: DischargesSection) -> charts.Figure:
         protect=["discharges", "discharges_before"],
         labels=LABELS,
     )
+
+
+def interim_table(dis: DischargesSection) -> dict:
+    """Children who left care as an interim care order ended, by route, in the 12 months to the review date
+    and the 12 before, for `report.table(**...)`. Not care order discharges: shown apart."""
+    first, before = shift_months(dis.end, -12), shift_months(dis.end, -24)
+    months = dis.interim.filter(pl.col("route") != "all")
+    frame = (
+        months.group_by("route")
+        .agg(
+            pl.col("ended").filter(pl.col("date") > first).sum().alias("ended"),
+            pl.col("ended").filter((pl.col("date") > before) & (pl.col("date") <= first)).sum().alias("ended_before"),
+        )
+        .with_columns(pl.col("route").replace_strict(SHORT_LABEL).alias("label"))
+    )
+    order = pl.DataFrame({"route": INTERIM_ROUTES})
+    return {
+        "frame": order.join(frame, on="route", how="left").select("label", "ended", "ended_before"),
+        "caption": (
+            f"Children who left care as an interim care order ended, 12 months to {long_month(dis.end)} (not care "
+            "order discharges)"
+        ),
+        "protect": ["ended", "ended_before"],
+        "labels": LABELS
+        | {"label": "Route out of care", "ended": "Last 12 months", "ended_before": "The 12 months before"},
+    }
 
 
 def monthly_figure(dis: DischargesSection) -> charts.Figure:

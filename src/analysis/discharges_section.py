@@ -45,6 +45,8 @@ class DischargesSection:
     observed_to: date  # the last day re-entry can be seen: the review date or the returns' end
     monthly: pl.DataFrame  # one row per (month end, route incl. "all"): discharges, discharges_12m
     year: pl.DataFrame  # one row per route: discharges in the 12 months to `end` and the 12 before
+    interim: pl.DataFrame  # one row per (month end, route incl. "all"): interim care orders ended, ended_12m
+    interim_year: int  # children who left care as an interim care order ended, in the 12 months to `end`
     reentry: pl.DataFrame  # child-level, never shown: one row per care order discharge and what followed
     reentry_series: pl.DataFrame  # one row per month end: 12-month cohorts of reunified children
     reentry_home_series: pl.DataFrame  # the same for every return home (section 20 included)
@@ -78,6 +80,7 @@ def prepare(inputs: Inputs, period: str, *, stuck_days: int = STUCK_DAYS, months
         on="route",
     )
     reentry = discharges.reentries(cods, periods, observed_to)
+    interim = discharges.interim_orders_ended(periods)
     home_exits = exits.filter(pl.col("route") == "reunification")
     reunified = reentry.filter(pl.col("route") == "reunification")
     dates = review_window(episodes, end, months)
@@ -99,6 +102,8 @@ def prepare(inputs: Inputs, period: str, *, stuck_days: int = STUCK_DAYS, months
         observed_to=observed_to,
         monthly=discharges.monthly_discharges(cods, end, months, start),
         year=year,
+        interim=discharges.monthly_interim_ended(interim, end, months, start),
+        interim_year=interim.filter(pl.col("end").is_between(shift_months(end, -12) + DAY, end)).height,
         reentry=reentry,
         reentry_series=discharges.reentry_cohorts(reunified, end, months, start),
         reentry_home_series=discharges.reentry_cohorts(
@@ -153,14 +158,13 @@ ROUTE_WORDS = {
     "reunification": "reunified with their families",
     "special_guardianship_order": "by special guardianship order",
     "child_arrangements_order": "by child arrangements order",
-    "adoption": "adopted",
 }
 
 
 def routes_words(frame: pl.DataFrame, value: str) -> str:
-    """'22 reunified with their families, 10 adopted and 10 by special guardianship or child arrangements
-    orders': the routes are parts of a total, so they are protected, and the hidden ones are given together
-    (their sum can be worked out from the total anyway; "c" if it is 1 to 4)."""
+    """'22 reunified with their families and 10 by special guardianship or child arrangements orders': the
+    routes are parts of a total, so they are protected, and the hidden ones are given together (their sum
+    can be worked out from the total anyway; "c" if it is 1 to 4)."""
     shown = protect(frame, value)
     words = [
         f"{n} {ROUTE_WORDS[r]}"
@@ -213,6 +217,11 @@ def headlines(dis: DischargesSection) -> list[str]:
     )
     if dis.start is None or shift_months(dis.end, -24) + DAY >= dis.start:
         first += f". That is {change_words(total, before)} than in the 12 months before ({show_count(before)})"
+    if dis.interim_year:
+        first += (
+            f". A further {show_count(dis.interim_year)} left care when an interim care order ended: those orders "
+            "lapse rather than being discharged, so they are counted apart"
+        )
     sentences = [first + "."]
     sentences.append(reentry_sentence(dis))
     now = dis.home.row(-1, named=True) if dis.home.height else None
@@ -281,6 +290,7 @@ def metrics(dis: DischargesSection) -> pl.DataFrame:
         tidy(
             dis.monthly.drop_nulls("discharges_12m"), "care_order_discharges_12m", "discharges_12m", breakdown="route"
         ),
+        tidy(dis.interim.drop_nulls("ended"), "interim_care_order_ended", "ended", breakdown="route"),
         tidy(dis.home, "placed_with_parents_care_order", "children"),
         tidy(
             dis.home.with_columns(pl.lit("home_12m_or_more").alias("b")),
@@ -327,14 +337,19 @@ ANALYST_NOTE = (
 
 ROUTES_NOTE = (
     "The 903 return has no 'care order discharged' code, so a discharge is read from how the child left care: a "
-    "period of care that ends, under a care order, with a return home to parents (reunification, REC E4A/E4B), a "
-    "special guardianship order (E45-E48), a child arrangements order (E41) or adoption (E11/E12, after the "
-    "placement order). A return home from section 20 accommodation is not a discharge: there is no order."
+    "period of care that ends, under a full care order, with a return home to parents (reunification, REC "
+    "E4A/E4B), a special guardianship order (E45-E48, or the older E43/E44) or a child arrangements order (E41). "
+    "This is how the council counted them in 2020 (for example 11 reunified and 21 by special guardianship order "
+    "from November 2019 to October 2020). Not counted: an interim care order that ends as the child leaves care "
+    "(it lapses at the final hearing; counted apart), adoption (it ends the placement order; shown with the "
+    "routes out of care on the children-in-care page), and a return home from section 20 accommodation (there "
+    "is no order)."
 )
 
 #: The metrics the notebook defines at the foot of the page.
 DEFINED = [
     "care_order_discharges",
+    "interim_care_order_ended",
     "reunification_reentry_12m_rate",
     "placed_with_parents_care_order",
     "discharge_pipeline_count",

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis import ssda903
-from analysis.config import Authority, load_authority
+from analysis.config import MISSING_LA_TOML, Authority, load_authority
 from analysis.errors import InputError
 from analysis.readers import DMY, ISO, ROW, find_table, parse_dates, parse_numbers, read_raw
 
@@ -29,16 +29,22 @@ COMPARATOR_COLUMNS = ["metric", "area", "period", "value", "source"]
 INDICATOR_COLUMNS = ["metric", "period", "value", "target", "source"]
 INDICATOR_OPTIONAL = ["label", "unit", "better"]
 
+MISSING_POPULATION = (
+    "There is no context/population.csv, so no rate per 10,000 children is shown: rates need the under-18 "
+    "population by mid-year (see data/README.md). Counts are not affected."
+)
+
 
 @dataclass
 class Inputs:
-    """Everything one review reads, typed. Optional inputs are None when absent."""
+    """Everything one review reads, typed. Optional inputs are None when absent (`uasc` is None when no
+    return has a uasc.csv: UASC is then not known, which is not the same as none)."""
 
     folder: Path
     authority: Authority
     header: pl.DataFrame
     episodes: pl.DataFrame
-    uasc: pl.DataFrame
+    uasc: pl.DataFrame | None
     population: pl.DataFrame | None
     comparators: pl.DataFrame | None
     workforce: pl.DataFrame | None
@@ -46,6 +52,8 @@ class Inputs:
     indicators: pl.DataFrame | None = None
     merge: ssda903.MergeReport = field(default_factory=ssda903.MergeReport)
     files: list[Path] = field(default_factory=list)
+    #: What the optional inputs that are absent would add, in plain words (for the CLI and the logs)
+    notes: list[str] = field(default_factory=list)
 
 
 def input_files(folder: Path) -> list[Path]:
@@ -61,20 +69,26 @@ def load_inputs(folder: Path | str) -> Inputs:
     merge = ssda903.MergeReport()
     header = ssda903.merge_children(ssda903.typed(ssda903.read_table(files, "header"), "header"), merge)
     episodes = ssda903.merge_episodes(ssda903.typed(ssda903.read_table(files, "episodes"), "episodes"), merge)
-    uasc = ssda903.merge_uasc(ssda903.typed(ssda903.read_table(files, "uasc"), "uasc"))
+    uasc = None
+    if any(f.table == "uasc" for f in files):
+        uasc = ssda903.merge_uasc(ssda903.typed(ssda903.read_table(files, "uasc"), "uasc"))
+    population = load_population(folder / "context" / "population.csv", authority.code or None)
+    notes = [MISSING_LA_TOML] if not authority.configured else []
+    notes += [MISSING_POPULATION] if population is None else []
     return Inputs(
         folder=folder,
         authority=authority,
         header=header,
         episodes=episodes,
         uasc=uasc,
-        population=load_population(folder / "context" / "population.csv", authority.code),
+        population=population,
         comparators=load_comparators(folder / "context" / "comparators.csv"),
         workforce=load_workforce(find_table(folder, "workforce")),
         permanence=load_permanence(find_table(folder, "permanence")),
         indicators=load_indicators(folder / "context" / "indicators.csv"),
         merge=merge,
         files=input_files(folder),
+        notes=notes,
     )
 
 

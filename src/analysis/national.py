@@ -103,7 +103,7 @@ def load_national(folder: Path | str, by: Sequence[str] = BY, enums: bool = True
 
 
 #: The code columns the metrics read, and every value each may hold (after legacy REC codes are mapped).
-CODE_ENUMS = {"LS": list(LS), "PLACE": list(PLACE), "REC": list(REC)}
+CODE_ENUMS = {"LS": list(LS), "PLACE": list(PLACE), "REC": list(dict.fromkeys([*REC, *LEGACY_REC.values()]))}
 
 
 def _as_enums(

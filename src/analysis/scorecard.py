@@ -52,7 +52,7 @@ MEASURES: list[Measure] = [
         "Children in care",
         latest_available=True,
     ),
-    Measure("care_order_discharges", "Care orders discharged in the last 12 months", "Discharges", rolling_12m=True),
+    Measure("care_order_discharges", "Full care orders discharged, last 12 months", "Discharges", rolling_12m=True),
     Measure(
         "reunification_reentry_12m_rate",
         "Children back in care within 12 months of going home",

@@ -1,16 +1,19 @@
 """Special guardianship orders from the 903, set side by side with the permanence tracker.
 
 An SGO in the 903 is a period of care (`care_periods.periods_of_care`) ending with REC E45-E48
-(DfE SSDA903 guidance, REC code list, rule 149; legacy E43/E44 are read as E45/E48 by the
-loader), whatever the legal status before it. The codes say who the special guardians are:
+(DfE SSDA903 guidance, REC code list, rule 149), or the legacy E43/E44 of older returns, whatever
+the legal status before it. The codes say who the special guardians are:
 
     E45  former foster carer(s)          who are relatives or friends
     E46  former foster carer(s)          other than relatives or friends
     E47  carer(s) other than former foster carers, who are relatives or friends
     E48  carer(s) other than former foster carers, other than relatives or friends
+    E43  former foster carer(s)          (legacy: relationship not recorded)
+    E44  carer(s) other than former foster carers (legacy: relationship not recorded)
 
-so `carer` splits former foster carers (E45/E46) from other carers (E47/E48), and
-`relationship` relatives or friends (E45/E47) from others (E46/E48).
+so `carer` splits former foster carers (E45/E46/E43) from other carers (E47/E48/E44), and
+`relationship` relatives or friends (E45/E47) from others (E46/E48) and from "not recorded"
+(E43/E44: the legacy codes do not say, and the pack does not guess).
 """
 
 from __future__ import annotations
@@ -21,14 +24,21 @@ import polars as pl
 
 from analysis.periods import monthly_rolling
 
-SGO_CARER = {"E45": "former_foster_carer", "E46": "former_foster_carer", "E47": "other_carer", "E48": "other_carer"}
-SGO_RELATIONSHIP = {"E45": "relative_or_friend", "E46": "other", "E47": "relative_or_friend", "E48": "other"}
+SGO_CARER = {
+    "E45": "former_foster_carer", "E46": "former_foster_carer", "E47": "other_carer", "E48": "other_carer",
+    "E43": "former_foster_carer", "E44": "other_carer",
+}  # fmt: skip
+SGO_RELATIONSHIP = {
+    "E45": "relative_or_friend", "E46": "other", "E47": "relative_or_friend", "E48": "other",
+    "E43": "not_recorded", "E44": "not_recorded",
+}  # fmt: skip
 BREAKDOWNS = [
     "all",
     "carer:former_foster_carer",
     "carer:other_carer",
     "relationship:relative_or_friend",
     "relationship:other",
+    "relationship:not_recorded",
 ]
 BREAKDOWN_LABEL = {
     "all": "All SGOs",
@@ -36,14 +46,22 @@ BREAKDOWN_LABEL = {
     "carer:other_carer": "To other carers",
     "relationship:relative_or_friend": "To relatives or friends",
     "relationship:other": "To others (not relatives or friends)",
+    "relationship:not_recorded": "Relationship not recorded (legacy codes E43/E44)",
 }
 
 
+def relationship_parts(total_not_recorded: int) -> list[str]:
+    """The relationship breakdowns that add up to all SGOs: "not recorded" only when some SGO has a legacy
+    code (E43/E44), so a pack built from current returns shows just the two recorded relationships."""
+    parts = ["relationship:relative_or_friend", "relationship:other"]
+    return [*parts, "relationship:not_recorded"] if total_not_recorded else parts
+
+
 def sgo_exits(periods: pl.DataFrame) -> pl.DataFrame:
-    """One row per period of care ended by a special guardianship order (REC E45-E48).
+    """One row per period of care ended by a special guardianship order (REC E45-E48, legacy E43/E44).
 
     Columns: CHILD, end, REC, carer (former_foster_carer, other_carer), relationship
-    (relative_or_friend, other), last_ls. Periods of short breaks only are left out.
+    (relative_or_friend, other, not_recorded), last_ls. Periods of short breaks only are left out.
     """
     return (
         periods.filter(

@@ -10,7 +10,7 @@ from analysis import charts, reconciliation
 from analysis.disclosure import is_suppressed, mask_small, protect, show_count
 from analysis.periods import long_date, long_month
 from analysis.permanence import FUNNEL
-from analysis.sgo import BREAKDOWN_LABEL, SUPPORT_LABEL
+from analysis.sgo import BREAKDOWN_LABEL, SUPPORT_LABEL, relationship_parts
 from analysis.sgo_section import STAGE_LABELS, SgoSection, support_share
 from analysis.small_counts import pct_text, row_protected_text
 
@@ -24,6 +24,7 @@ LABELS = {
     "other_carer": "To other carers",
     "relative": "To relatives or friends",
     "other_rel": "To others",
+    "not_recorded": "Relationship not recorded",
     "step": "Step",
     "reached": "Plans reaching the step",
     "conversion": "Of those at the step before (%)",
@@ -54,9 +55,11 @@ def sgo_figure(s: SgoSection) -> charts.Figure:
             "carer:other_carer": "other_carer",
             "relationship:relative_or_friend": "relative",
             "relationship:other": "other_rel",
+            "relationship:not_recorded": "not_recorded",
         }
     )
-    wide = row_protected_text(row_protected_text(wide, ["former", "other_carer"]), ["relative", "other_rel"])
+    relationships = [SHORT[b] for b in relationship_parts(int(wide["not_recorded"].sum()))]
+    wide = row_protected_text(row_protected_text(wide, ["former", "other_carer"]), relationships)
     return charts.Figure(
         charts.simple_line(
             mask_small(total, ["sgos_12m"]),
@@ -68,7 +71,7 @@ def sgo_figure(s: SgoSection) -> charts.Figure:
             y_title="SGOs (rolling 12 months)",
         ),
         charts.describe_trend(total, "sgos_12m", "SGOs granted in the 12 months to each month end", count=True),
-        wide.select("date", "all", "former", "other_carer", "relative", "other_rel"),
+        wide.select("date", "all", "former", "other_carer", *relationships),
         caption="SGOs granted each month, by who the special guardians are (903 return)",
         counts=["all"],
         labels=LABELS,
@@ -82,6 +85,7 @@ SHORT = {
     "carer:other_carer": "other_carer",
     "relationship:relative_or_friend": "relative",
     "relationship:other": "other_rel",
+    "relationship:not_recorded": "not_recorded",
 }
 
 
@@ -89,10 +93,11 @@ def carers_figure(s: SgoSection) -> charts.Figure:
     """Who became special guardians over the years shown: each split protected as parts of the total."""
     years = s.years
     first, last = years["first"].min(), years["date"].max()
+    splits = {**SPLITS, "relationship": relationship_parts(int(years["relationship:not_recorded"].sum()))}
     totals = pl.DataFrame(
         {
-            "breakdown": [b for pair in SPLITS.values() for b in pair],
-            "split": [k for k, pair in SPLITS.items() for _ in pair],
+            "breakdown": [b for pair in splits.values() for b in pair],
+            "split": [k for k, pair in splits.items() for _ in pair],
         }
     ).with_columns(
         pl.col("breakdown").replace_strict(BREAKDOWN_LABEL).alias("label"),
@@ -100,7 +105,7 @@ def carers_figure(s: SgoSection) -> charts.Figure:
         .replace_strict({b: int(years[b].sum()) for b in SHORT}, return_dtype=pl.Int64)
         .alias("sgos"),
     )
-    shown = pl.concat([protect(totals.filter(pl.col("split") == k), "sgos") for k in SPLITS]).with_columns(
+    shown = pl.concat([protect(totals.filter(pl.col("split") == k), "sgos") for k in splits]).with_columns(
         pl.col("sgos").fill_null(0).alias("_pos")
     )
     y = alt.Y("label:N", sort=shown["label"].to_list(), title=None, axis=alt.Axis(labelLimit=320))
@@ -118,13 +123,14 @@ def carers_figure(s: SgoSection) -> charts.Figure:
         height=28 * shown.height,
     )
     table = years.rename(SHORT)
-    table = row_protected_text(row_protected_text(table, ["former", "other_carer"]), ["relative", "other_rel"])
+    relationships = [SHORT[b] for b in splits["relationship"]]
+    table = row_protected_text(row_protected_text(table, ["former", "other_carer"]), relationships)
     words = "; ".join(f"{lab} {n}" for lab, n in shown.select("label", "sgos_label").iter_rows())
     return charts.Figure(
         chart,
         f"Bar chart of the {show_count(int(years['all'].sum()))} SGOs from {span} by who the special guardians "
         f"were: {words}.",
-        table.select("date", "all", "former", "other_carer", "relative", "other_rel"),
+        table.select("date", "all", "former", "other_carer", *relationships),
         caption="SGOs in each 12 months by who the special guardians are (each pair adds up to all SGOs)",
         counts=["all"],
         labels=LABELS | {"date": "12 months to"},

@@ -133,8 +133,12 @@ def split_words(frame: pl.DataFrame, value: str) -> str:
     """'5 to former foster carers and c to other carers; …': each pair adds up to the total, so each is
     protected as parts of it; a pair whose parts are all hidden is left out of the words."""
     parts = []
+    legacy = frame.filter(pl.col("breakdown") == "relationship:not_recorded")[value].sum()
     for key in ("carer", "relationship"):
-        pair = protect(frame.filter(pl.col("breakdown").str.starts_with(key + ":")), value)
+        split = frame.filter(pl.col("breakdown").str.starts_with(key + ":"))
+        if key == "relationship":
+            split = split.filter(pl.col("breakdown").is_in(sgo.relationship_parts(legacy)))
+        pair = protect(split, value)
         if pair[value].null_count() == pair.height:
             continue
         words = [

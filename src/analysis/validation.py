@@ -27,9 +27,10 @@ import pandas as pd
 import polars as pl
 
 from analysis import dfe_rules, paths, rules, ssda903
-from analysis.config import load_authority
+from analysis.config import MISSING_LA_TOML, load_authority
 from analysis.errors import InputError
 from analysis.findings import Finding, ValidationReport
+from analysis.inputs import MISSING_POPULATION
 from analysis.readers import ROW, date_expr, find_table, read_raw
 from analysis.suites import AS_DATE, AS_NUMBER, TABLES, UNREADABLE
 
@@ -194,6 +195,19 @@ def _read(path: Path, table: str, report: ValidationReport) -> pl.DataFrame | No
         return None
 
 
+def _optional_inputs(folder: Path) -> list[Finding]:
+    """A warning for each optional input whose absence changes what the pack can say: la.toml (the name,
+    targets and comparator labels) and the population (every rate)."""
+    found = []
+    for path, title, text in [
+        (folder / "la.toml", "The authority settings file is present", MISSING_LA_TOML),
+        (folder / "context" / "population.csv", "The under-18 population is present", MISSING_POPULATION),
+    ]:
+        if not path.exists():
+            found.append(Finding(str(path), "RP00", title, "warning", 1, 1, None, [], [], text))
+    return found
+
+
 def validate_inputs(folder: Path | str, dfe: bool = True) -> ValidationReport:
     """Run every suite over every input file in `folder`, then the multi-row rules, then the DfE's rules.
 
@@ -247,21 +261,7 @@ def validate_inputs(folder: Path | str, dfe: bool = True) -> ValidationReport:
     ]:
         if path is not None and path.exists():
             check(table, path)
-    if not (folder / "la.toml").exists():
-        report.findings.append(
-            Finding(
-                str(folder / "la.toml"),
-                "RP00",
-                "The authority settings file is present",
-                "error",
-                1,
-                1,
-                None,
-                [],
-                [],
-                "Add la.toml; see data/README.md.",
-            )
-        )
+    report.findings += _optional_inputs(folder)
     stacked = {t: pl.concat(frames, how="diagonal") for t, frames in tables.items()}
     for rule in rules.RULES:
         report.checks_run += 1
