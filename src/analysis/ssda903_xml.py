@@ -227,8 +227,7 @@ class _Root(Exception):
 def _not_well_formed(path: Path, reason: str, line: int, column: int) -> InputError:
     return InputError(
         path,
-        f"the file is not well-formed XML: {reason} at line {line}, column {column + 1}. "
-        "Export the return again from the case-management system, or fix the file where shown",
+        f"the file is not well-formed XML: {reason} at line {line}, column {column + 1}",
     )
 
 
