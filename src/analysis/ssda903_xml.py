@@ -231,12 +231,13 @@ def _not_well_formed(path: Path, reason: str, line: int, column: int) -> InputEr
     )
 
 
-def check_prolog(path: Path) -> None:
+def check_prolog(path: Path) -> str:
     """Refuse a file that is empty, declares a DOCTYPE, is not XML up to its root, or has the wrong root.
 
     Reads only up to the root element's start tag, with the parser honouring the encoding declaration.
+    Returns the root's namespace as ElementTree writes it (`{uri}`), or "" (the DfE schema has none).
     """
-    parser = expat.ParserCreate()
+    parser = expat.ParserCreate(namespace_separator="}")
 
     def doctype(name: str, *_: object) -> None:
         raise InputError(
@@ -256,14 +257,14 @@ def check_prolog(path: Path) -> None:
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
     except _Root as root:
-        name = root.name.rpartition(":")[2]
+        uri, _, name = root.name.rpartition("}")
         if name != ROOT:
             raise InputError(
                 path,
-                f"the root element is {root.name} at line {root.line}, not {ROOT}: this is not an SSDA903 "
+                f"the root element is {name} at line {root.line}, not {ROOT}: this is not an SSDA903 "
                 "return as the DfE's XML schema defines it",
             ) from None
-        return
+        return f"{{{uri}}}" if uri else ""
     except expat.ExpatError as exc:
         if path.stat().st_size == 0 or exc.code == expat.errors.codes[expat.errors.XML_ERROR_NO_ELEMENTS]:
             raise InputError(path, "the file is empty (no XML element)") from None
@@ -277,15 +278,14 @@ def _local(tag: str) -> str:
 
 def parse(path: Path) -> XmlReturn:
     """Read one XML return (no cache); see the module docstring for the mapping and the checks."""
-    check_prolog(path)
+    child_tag = check_prolog(path) + "CHILD"
     rows: dict[str, list[tuple]] = {table: [] for table in TABLES}
     issues: list[XmlIssue] = []
     position = 0
     context = ET.iterparse(str(path), events=("end",))
     try:
         for _, element in context:
-            tag = element.tag
-            if tag != "CHILD" and _local(tag) != "CHILD":
+            if element.tag != child_tag:
                 continue
             position += 1
             _read_child(element, position, rows, issues)
@@ -342,7 +342,9 @@ def _read_child(child: ET.Element, position: int, rows: dict[str, list[tuple]], 
     header: ET.Element | None = None
     episodes: list[ET.Element] = []
     for part in child:
-        name = _local(part.tag)
+        name = part.tag
+        if name[0] == "{":
+            name = _local(name)
         if name == "EPISODE":
             episodes.append(part)
         elif name == "HEADER" and header is None:
@@ -367,10 +369,11 @@ def _read_child(child: ET.Element, position: int, rows: dict[str, list[tuple]], 
         rows["uasc"].append((cid, g("SEX"), dob, g("DUC"), position))
     elif flag not in ("", "0"):
         issues.append(XmlIssue("uasc_flag", flag, "HEADER", position))
-    for table, leaves in HEADER_TABLES.items():
-        values = [g(leaf) for leaf in leaves]
-        if any(v is not None and v.strip() for v in values):
-            rows[table].append((cid, dob, *values, position))
+    if not _HEADER_TABLE_LEAVES.isdisjoint(head):
+        for table, leaves in HEADER_TABLES.items():
+            values = [g(leaf) for leaf in leaves]
+            if any(v is not None and v.strip() for v in values):
+                rows[table].append((cid, dob, *values, position))
     for group in groups:
         table, leaves = HEADER_GROUPS[_local(group.tag)]
         found = _leaves(group, _GROUP_SETS[table], position, issues)
@@ -390,7 +393,10 @@ def _read_header(
     header: ET.Element, position: int, issues: list[XmlIssue], groups: list[ET.Element]
 ) -> dict[str, str | None]:
     """The HEADER's leaf texts (unstripped); its repeating groups are appended to `groups`."""
-    values: dict[str, str | None] = {}
+    values = {leaf.tag: leaf.text for leaf in header}
+    if len(values) == len(header) and values.keys() <= _HEADER_SET:
+        return values  # the common case: plain leaves, each once, no repeating groups
+    values = {}
     for leaf in header:
         name = _local(leaf.tag)
         if name in HEADER_GROUPS:
@@ -406,6 +412,7 @@ def _read_header(
 
 _HEADER_SET = frozenset(HEADER_LEAVES)
 _EPISODE_SET = frozenset(EPISODE_LEAVES)
+_HEADER_TABLE_LEAVES = frozenset(leaf for leaves in HEADER_TABLES.values() for leaf in leaves)
 _GROUP_SETS = {table: frozenset(leaves) for table, leaves in HEADER_GROUPS.values()}
 
 
