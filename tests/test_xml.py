@@ -379,3 +379,22 @@ def test_xml_beside_csv_reads_the_xml_and_says_so(tmp_path: Path, capsys: pytest
     assert code == 0
     unread = [line for line in err.splitlines() if line.startswith("WARNING [RPX6]")]
     assert len(unread) == 2 and all("return.xml in the same folder is read instead" in line for line in unread)
+
+
+def test_the_readme_example_is_the_one_tested() -> None:
+    readme = (Path(__file__).parents[1] / "data" / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```xml\n", 1)[1].split("```", 1)[0]
+    assert block == EXAMPLE
+
+
+def test_validate_says_which_year_a_stacked_file_was_read_as(
+    tmp_path: Path, capsys: pytest.CaptureFixture, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="review_pack")
+    folder = xml_folder(tmp_path / "in", {"fake_903.xml": SAMPLE})
+    code, err = run(["validate", "--data", str(folder)], capsys)
+    assert code == 0, err
+    year = [line for line in err.splitlines() if line.startswith("WARNING [RPX4]")]
+    assert len(year) == 1 and "read as the return for the year to 31 March 2018" in year[0], err
+    assert "read fake_903.xml: 253 header, 459 episodes, 12 uasc, 6 missing, 1,206 reviews" in caplog.text
+    assert "907440" not in err  # no child identifier (the sample's first CHILDID) in the messages
