@@ -178,6 +178,12 @@ def test_the_public_sample_loads_with_its_known_counts(tmp_path: Path) -> None:
     assert inputs.uasc.height == 12
     assert set(inputs.episodes["_year"].to_list()) == {2018}
     assert inputs.episodes.schema["DECOM"] == pl.Date
+    other = ssda903_xml.other_tables(files)
+    assert {t: f.height for t, f in other.items()} == {
+        "missing": 6, "reviews": 1206, "previous_permanence": 253, "oc2": 253, "placed_for_adoption": 3,
+        "oc3": 6, "ad1": 3,
+    }  # fmt: skip
+    assert set(other["reviews"]["_year"].to_list()) == {2018}
 
 
 def test_a_stacked_file_takes_its_year_from_the_episodes_dates(tmp_path: Path) -> None:

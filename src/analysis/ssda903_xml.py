@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import functools
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 from xml.parsers import expat
 from xml.sax.saxutils import escape
 
@@ -197,6 +199,38 @@ def is_xml(path: Path) -> bool:
 def read_table(path: Path, table: str) -> pl.DataFrame:
     """One table of an XML return, as `readers.read_raw` gives a CSV: text columns and `_row`."""
     return read_return(path).tables[table]
+
+
+def other_tables(files: Iterable[ReturnFileLike]) -> dict[str, pl.DataFrame]:
+    """The XML returns' tables beyond the pack's three (reviews, missing, oc2, ...), all years stacked.
+
+    `files` are `ssda903.ReturnFile`s (from `ssda903.discover`); each XML return counts once.
+    Columns as `TABLES`, plus `_row`, `_year` (the return year) and `_file`, as `ssda903.read_table`.
+    """
+    seen: dict[Path, int] = {}
+    for f in files:
+        if is_xml(f.path) and f.path not in seen:
+            seen[f.path] = f.return_year
+    out = {}
+    for table, columns in TABLES.items():
+        if table in PACK_TABLES:
+            continue
+        frames = [
+            read_return(path).tables[table].with_columns(pl.lit(year).alias("_year"), pl.lit(str(path)).alias("_file"))
+            for path, year in seen.items()
+        ]
+        empty = pl.DataFrame(
+            schema={**dict.fromkeys(columns, pl.String), ROW: pl.Int64, "_year": pl.Int32, "_file": pl.String}
+        )
+        out[table] = pl.concat(frames, how="vertical") if frames else empty
+    return out
+
+
+class ReturnFileLike(Protocol):
+    path: Path
+
+    @property
+    def return_year(self) -> int: ...
 
 
 def read_return(path: Path) -> XmlReturn:
