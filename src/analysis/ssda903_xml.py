@@ -414,13 +414,7 @@ def _read_child(child: ET.Element, position: int, rows: dict[str, list[tuple]], 
         rows[table].append((cid, dob, *(found.get(leaf) for leaf in leaves), position))
     out = rows["episodes"]
     for episode in episodes:
-        e = _leaves(episode, _EPISODE_SET, position, issues).get
-        out.append(
-            (
-                cid, e("DECOM"), e("RNE"), e("LS"), e("CIN"), e("PL"), e("PLACE_PROVIDER"), e("DEC"), e("REC"),
-                e("REASON_PLACE_CHANGE"), e("HOME_POST"), e("PL_POST"), e("URN"), position,
-            )
-        )  # fmt: skip
+        out.append((cid, *map(_leaves(episode, _EPISODE_SET, position, issues).get, _EPISODE_ORDER), position))
 
 
 def _read_header(
@@ -446,6 +440,8 @@ def _read_header(
 
 _HEADER_SET = frozenset(HEADER_LEAVES)
 _EPISODE_SET = frozenset(EPISODE_LEAVES)
+#: The XML names of `EPISODE_COLUMNS` after CHILD, in that order.
+_EPISODE_ORDER = tuple("PL" if c == "PLACE" else c for c in EPISODE_COLUMNS[1:])
 _HEADER_TABLE_LEAVES = frozenset(leaf for leaves in HEADER_TABLES.values() for leaf in leaves)
 _GROUP_SETS = {table: frozenset(leaves) for table, leaves in HEADER_GROUPS.values()}
 
