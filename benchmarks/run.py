@@ -1,4 +1,4 @@
-"""Benchmarks: the pack build, national metrics (polars vs pandas), GX validation at national scale, peak memory.
+"""Benchmarks: the pack build, national metrics (polars vs pandas), GX validation at national scale, peak memory, XML.
 
 `make bench` runs this file. Each benchmark prints one line (medians of several runs);
 `--record` also appends the lines, dated, to the table in `benchmarks/README.md`.
@@ -20,6 +20,7 @@ from bench_dfe import bench_dfe
 from bench_national import bench_national
 from bench_pack import bench_pack
 from bench_validation import bench_validation
+from bench_xml import bench_xml
 from common import machine
 from peak_memory import peak_memory
 
@@ -29,6 +30,7 @@ BENCHMARKS = {
     "validation": lambda runs: bench_validation(runs),
     "memory": lambda runs: peak_memory(),
     "dfe": lambda runs: bench_dfe(runs),
+    "xml": lambda runs: bench_xml(max(runs, 5)),
 }
 README = Path(__file__).with_name("README.md")
 

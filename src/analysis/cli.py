@@ -20,11 +20,19 @@ log = logging.getLogger("review_pack")
 
 def _synth(args: argparse.Namespace) -> int:
     if args.authorities is not None or args.years is not None:
+        if args.format != "csv":
+            print("review-pack synth: --format xml writes one authority's returns, not national data", file=sys.stderr)
+            return 2
         return _synth_national(args)
     from analysis import synth
 
     out = args.out or str(paths.SYNTHETIC_DATA)
     written = synth.generate(Path(out), seed=synth.DEFAULT_SEED if args.seed is None else args.seed)
+    if args.format == "xml":
+        from analysis.synth.xml_writer import write_xml_returns
+
+        xml = write_xml_returns(Path(out))
+        written = {k: v for k, v in written.items() if not k.startswith("ssda903/")} | xml
     print(f"wrote {len(written)} files of synthetic data to {out}")
     return 0
 
@@ -148,6 +156,12 @@ def parser() -> argparse.ArgumentParser:
         "--out", help="folder to write (default: data/synthetic, or data/national with --authorities/--years)"
     )
     s.add_argument("--seed", type=int, help="random seed (default: 884, or 903 for national data)")
+    s.add_argument(
+        "--format",
+        choices=["csv", "xml"],
+        default="csv",
+        help="form of the SSDA903 returns: CSV files, or one DfE XML file per year (default: csv)",
+    )
     s.add_argument("--authorities", type=int, help="national-scale data: number of authorities (default 153)")
     s.add_argument("--years", type=int, help="national-scale data: number of collection years (default 10)")
     s.set_defaults(func=_synth)

@@ -33,11 +33,12 @@ def find_table(folder: Path, stem: str) -> Path | None:
     return None
 
 
-def read_raw(path: Path, required: list[str]) -> pl.DataFrame:
+def read_raw(path: Path, required: list[str], sheet: str | None = None) -> pl.DataFrame:
     """Read a CSV (UTF-8) or Excel file as all-text columns plus `_row`.
 
     Raises InputError when the file is missing, empty, not UTF-8, or lacks a required column.
-    Blank cells become null. Extra columns are kept (and reported by validation).
+    Blank cells become null. Extra columns are kept (and reported by validation). For a
+    workbook, `sheet` names the sheet to read (default: the first).
     """
     if not path.exists():
         raise InputError(path, "the file is missing")
@@ -48,11 +49,11 @@ def read_raw(path: Path, required: list[str]) -> pl.DataFrame:
             f"the file is too large ({size / 1e6:,.0f} MB; the limit is {MAX_BYTES / 1e6:,.0f} MB). One authority's "
             "return is a few MB: check this is the right file, or raise REVIEW_PACK_MAX_MB",
         )
-    frame = _read_excel(path) if path.suffix.lower() == ".xlsx" else _read_csv(path)
+    frame = _read_excel(path, sheet) if path.suffix.lower() == ".xlsx" else _read_csv(path)
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise InputError(
-            path,
+            f"{path} (sheet {sheet})" if sheet else path,
             f"missing required column(s) {', '.join(missing)}; found {', '.join(frame.columns)}",
             column=missing[0],
             rows=[1],
@@ -81,11 +82,25 @@ def _read_csv(path: Path) -> pl.DataFrame:
     return frame.with_columns(pl.col(c).str.strip_chars().replace("", None) for c in frame.columns)
 
 
-def _read_excel(path: Path) -> pl.DataFrame:
+def sheet_names(path: Path) -> list[str]:
+    """The sheet names of an Excel workbook (InputError if it cannot be opened)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise InputError(path, f"could not be read as Excel ({exc})") from exc
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def _read_excel(path: Path, sheet: str | None = None) -> pl.DataFrame:
     import pandas as pd
 
     try:
-        pdf = pd.read_excel(path, dtype=str, engine="openpyxl")
+        pdf = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise InputError(path, f"could not be read as Excel ({exc})") from exc
     if pdf.empty and len(pdf.columns) == 0:

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import polars as pl
 
+from analysis import ssda903_xml
 from analysis.codes import LEGACY_REC
 from analysis.errors import InputError
-from analysis.readers import ROW, parse_dates, read_raw
+from analysis.readers import ROW, parse_dates, read_raw, sheet_names
 
 HEADER_COLUMNS = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
 EPISODE_COLUMNS = [
@@ -39,11 +40,42 @@ YEAR, FILE = "_year", "_file"
 
 @dataclass(frozen=True)
 class ReturnFile:
-    """One physical 903 file: which table, which return year (None if stacked), where."""
+    """One physical 903 table: which table, which return year (None if stacked), where.
+
+    `path` is a CSV file, an Excel workbook (`sheet` names the table's sheet; None = the first
+    sheet) or an XML return (`analysis.ssda903_xml`), which holds every table of one year.
+    """
 
     table: str
     year: int | None
     path: Path
+    sheet: str | None = None
+
+    @property
+    def is_xml(self) -> bool:
+        return ssda903_xml.is_xml(self.path)
+
+    @property
+    def label(self) -> str:
+        """The file as messages name it: the path, and the sheet or XML table when one file holds several."""
+        if self.sheet:
+            return f"{self.path} (sheet {self.sheet})"
+        return f"{self.path} ({self.table})" if self.is_xml else str(self.path)
+
+    @property
+    def return_year(self) -> int:
+        """The return year: the folder's; for a stacked XML file, from its episodes' dates; 0 for a stacked CSV."""
+        if self.year is not None:
+            return self.year
+        if self.is_xml:
+            return ssda903_xml.read_return(self.path).inferred_year() or 0
+        return 0
+
+    def read(self, required: list[str] | None = None) -> pl.DataFrame:
+        """The table as text columns plus `_row` (InputError if unreadable or a `required` column is missing)."""
+        if self.is_xml:
+            return ssda903_xml.read_table(self.path, self.table)
+        return read_raw(self.path, REQUIRED[self.table] if required is None else required, sheet=self.sheet)
 
 
 @dataclass
@@ -117,9 +149,16 @@ class MergeReport:
 
 
 def discover(folder: Path) -> list[ReturnFile]:
-    """List the 903 files: `ssda903/<year>/<table>.csv` folders, else stacked `ssda903/<table>.csv`.
+    """List the 903 tables: in `ssda903/<year>/` folders, else stacked in `ssda903/` itself.
 
-    The header and episodes files are required (InputError if absent); uasc.csv is optional.
+    In each folder, in this order of preference (see data/README.md):
+    - `*.xml`: DfE XML returns, one per file (each gives header, episodes and uasc); in a stacked
+      folder each file's year comes from its episodes' dates (`ReturnFile.return_year`);
+    - `*.xlsx`: a workbook with sheets header, episodes and (optional) uasc, or `header.xlsx` and
+      `episodes.xlsx` with the table on the first sheet;
+    - `header.csv`, `episodes.csv` and the optional `uasc.csv`.
+    The header and episodes are required (InputError if absent). Files of a less preferred form
+    beside a more preferred one are not read (validation warns about them).
     """
     if not folder.is_dir():
         raise InputError(folder, "the ssda903 folder is missing; see data/README.md")
@@ -127,21 +166,54 @@ def discover(folder: Path) -> list[ReturnFile]:
     places = years if years else [(None, folder)]
     found: list[ReturnFile] = []
     for year, place in places:
-        for table in ("header", "episodes", "uasc"):
-            path = place / f"{table}.csv"
-            if path.exists():
-                found.append(ReturnFile(table, year, path))
-            elif table != "uasc":
-                raise InputError(path, f"the 903 {table} file is missing")
+        files = sorted(p for p in place.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
+        xml = [p for p in files if p.suffix.lower() == ".xml"]
+        books = [p for p in files if p.suffix.lower() == ".xlsx"]
+        if xml:
+            found += [ReturnFile(table, year, path) for path in xml for table in ("header", "episodes", "uasc")]
+        elif books:
+            found += _workbook_tables(books, year)
+        else:
+            found += _csv_tables(place, year)
+    return found
+
+
+def _csv_tables(place: Path, year: int | None) -> list[ReturnFile]:
+    found = []
+    for table in ("header", "episodes", "uasc"):
+        path = place / f"{table}.csv"
+        if path.exists():
+            found.append(ReturnFile(table, year, path))
+        elif table != "uasc":
+            raise InputError(path, f"the 903 {table} file is missing")
+    return found
+
+
+def _workbook_tables(books: list[Path], year: int | None) -> list[ReturnFile]:
+    """The tables of 903 workbooks: one sheet per table (named as the CSV files), or one workbook per table."""
+    found: list[ReturnFile] = []
+    for path in books:
+        if path.stem.lower() in REQUIRED:
+            found.append(ReturnFile(path.stem.lower(), year, path))
+            continue
+        sheets = {name.strip().lower().removesuffix(".csv"): name for name in sheet_names(path)}
+        found += [ReturnFile(table, year, path, sheets[table]) for table in REQUIRED if table in sheets]
+    for table in ("header", "episodes"):
+        if not any(f.table == table for f in found):
+            raise InputError(
+                books[0],
+                f"no 903 {table} table: name a sheet '{table}' (sheets found: "
+                f"{', '.join(sheet_names(books[0])) or 'none'})",
+            )
     return found
 
 
 def read_table(files: list[ReturnFile], table: str) -> pl.DataFrame:
-    """All years of one table as text, with `_year`, `_file` and `_row` columns."""
+    """All years of one table as text, with `_year`, `_file` and `_row` columns, whatever the files' form."""
     frames = [
-        read_raw(f.path, REQUIRED[table])
+        f.read()
         .select([*REQUIRED[table], ROW])
-        .with_columns(pl.lit(f.year or 0).alias(YEAR), pl.lit(str(f.path)).alias(FILE))
+        .with_columns(pl.lit(f.return_year).alias(YEAR), pl.lit(str(f.path)).alias(FILE))
         for f in files
         if f.table == table
     ]

@@ -21,12 +21,13 @@ import logging
 import os
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import polars as pl
 
-from analysis import dfe_rules, paths, rules, ssda903
+from analysis import dfe_rules, paths, rules, ssda903, ssda903_xml
 from analysis.config import MISSING_LA_TOML, load_authority
 from analysis.errors import InputError
 from analysis.findings import Finding, ValidationReport
@@ -35,6 +36,7 @@ from analysis.readers import ROW, date_expr, find_table, read_raw
 from analysis.suites import AS_DATE, AS_NUMBER, TABLES, UNREADABLE
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+log = logging.getLogger("review_pack")
 
 #: Columns allowed beyond the contract without a warning: the row number we add, and LA, which
 #: stacked multi-authority returns carry (see analysis.national).
@@ -172,15 +174,21 @@ class _Runner:
         return _gx_findings(result, file, len(frame)), len(runnable.expectations)
 
 
-def _read(path: Path, table: str, report: ValidationReport) -> pl.DataFrame | None:
+def _read(
+    path: Path, table: str, report: ValidationReport, reader: Callable[[], pl.DataFrame] | None = None
+) -> pl.DataFrame | None:
     """Read a file as text for validation; a file that cannot be read at all is one error."""
-    report.checked_files.append(str(path))
+    if str(path) not in report.checked_files:
+        report.checked_files.append(str(path))
     try:
-        return read_raw(path, [])
+        return reader() if reader else read_raw(path, [])
     except InputError as exc:
+        xml = ssda903_xml.is_xml(path)
+        if any(f.file == exc.file and f.rule == "RP00" for f in report.findings):
+            return None  # one XML file holds three tables: its error is reported once
         report.findings.append(
             Finding(
-                str(path),
+                exc.file,
                 "RP00",
                 "The file can be read",
                 "error",
@@ -189,7 +197,9 @@ def _read(path: Path, table: str, report: ValidationReport) -> pl.DataFrame | No
                 exc.column,
                 exc.rows,
                 [exc.detail],
-                "Check the file exists and is saved as CSV UTF-8 (or .xlsx).",
+                "Export the XML return again (root EXPSSDA903), or fix it where shown."
+                if xml
+                else "Check the file exists and is saved as CSV UTF-8 (or .xlsx).",
             )
         )
         return None
@@ -208,6 +218,82 @@ def _optional_inputs(folder: Path) -> list[Finding]:
     return found
 
 
+def _xml_findings(f: ssda903.ReturnFile, report: ValidationReport) -> None:
+    """Warnings about an XML return itself: elements skipped, the return year, and what was read (logged)."""
+    xml = ssda903_xml.read_return(f.path)
+    file = str(f.path)
+    counts = ", ".join(f"{n:,} {table}" for table, n in xml.counts().items())
+    log.info("read %s: %s", f.path.name, counts)
+    for (rule, title, fix), issues in _group_issues(xml.issues).items():
+        report.findings.append(
+            Finding(
+                file, rule, title, "warning", len(issues), xml.children, None,
+                sorted({i.child for i in issues})[:50], [i.describe() for i in issues[:5]], fix,
+            )
+        )  # fmt: skip
+    if f.year is None:
+        year = f.return_year
+        report.findings.append(
+            Finding(
+                file, "RPX4", "The return year of a file in the stacked folder comes from its episodes' dates",
+                "warning", 1, 1, None, [],
+                [f"read as the return for the year to 31 March {year}" if year else "no episode dates: year unknown"],
+                f"To say the year, put the file in ssda903/{year or '<year>'}/.",
+            )
+        )  # fmt: skip
+    else:
+        late = xml.dates_after(f.year)
+        if late:
+            report.findings.append(
+                Finding(
+                    file, "RPX5", f"No episode starts or ends after 31 March {f.year}, the end of the return year",
+                    "warning", late, xml.tables["episodes"].height, None, [], [],
+                    "Check the file is in the right year folder, or correct the dates.",
+                )
+            )  # fmt: skip
+
+
+_EXPORT = "Check the export from the case-management system against the DfE's XML schema."
+_ISSUE_RULES = {
+    "unknown": ("RPX1", "Every element is one of the SSDA903 schema's (unknown ones are not read)", _EXPORT),
+    "misplaced": ("RPX2", "Every element is where the schema puts it (misplaced ones are not read)", _EXPORT),
+    "repeated": ("RPX2", "No element is repeated where the schema allows one (the first is read)", _EXPORT),
+    "missing": ("RPX2", "Every CHILD has a HEADER", "Check the export: each CHILD needs a HEADER with CHILDID."),
+    "order": ("RPX2", "Each CHILD's HEADER comes before its EPISODEs", _EXPORT),
+    "uasc_flag": ("105", "UASC is 0 or 1 (other values are not counted as UASC)", "Correct the UASC flag."),
+}
+
+
+def _group_issues(issues: list[ssda903_xml.XmlIssue]) -> dict[tuple[str, str, str], list[ssda903_xml.XmlIssue]]:
+    grouped: dict[tuple[str, str, str], list[ssda903_xml.XmlIssue]] = {}
+    for issue in issues:
+        grouped.setdefault(_ISSUE_RULES[issue.kind], []).append(issue)
+    return grouped
+
+
+def _unread_903_files(folder: Path, files: list[ssda903.ReturnFile]) -> list[Finding]:
+    """A warning for each 903-looking file in a folder the loader reads that it does not read (another form won)."""
+    read = {f.path for f in files}
+    places = {f.path.parent for f in files}
+    names = {"header.csv", "episodes.csv", "uasc.csv"}
+    found = []
+    for place in sorted(places):
+        for path in sorted(place.iterdir()):
+            suffix = path.suffix.lower()
+            if path in read or path.name.startswith((".", "~$")):
+                continue
+            if path.name.lower() in names or suffix in (".xml", ".xlsx"):
+                used = sorted({p.name for p in read if p.parent == place})
+                found.append(
+                    Finding(
+                        str(path), "RPX6", "Every 903 file in the folder is read", "warning", 1, 1, None, [],
+                        [f"not read: {', '.join(used)} in the same folder is read instead"],
+                        "Keep one form of each year's return (XML, Excel or CSV) in its folder.",
+                    )
+                )  # fmt: skip
+    return found
+
+
 def validate_inputs(folder: Path | str, dfe: bool = True) -> ValidationReport:
     """Run every suite over every input file in `folder`, then the multi-row rules, then the DfE's rules.
 
@@ -219,11 +305,13 @@ def validate_inputs(folder: Path | str, dfe: bool = True) -> ValidationReport:
     runner = _Runner()
     tables: dict[str, list[pl.DataFrame]] = {}
 
-    def check(table: str, path: Path) -> pl.DataFrame | None:
-        raw = _read(path, table, report)
+    def check(
+        table: str, path: Path, reader: Callable[[], pl.DataFrame] | None = None, label: str | None = None
+    ) -> pl.DataFrame | None:
+        raw = _read(path, table, report, reader)
         if raw is None:
             return None
-        found, n = runner.run(table, raw, str(path))
+        found, n = runner.run(table, raw, label or str(path))
         report.findings += found
         report.checks_run += n
         return raw
@@ -246,12 +334,16 @@ def validate_inputs(folder: Path | str, dfe: bool = True) -> ValidationReport:
             )
         )
         files = []
+    report.findings += _unread_903_files(folder / "ssda903", files)
     for f in files:
-        raw = check(f"ssda903_{f.table}", f.path)
-        if raw is not None:
-            tables.setdefault(f.table, []).append(
-                raw.with_columns(pl.lit(str(f.path)).alias(ssda903.FILE), pl.lit(f.year or 0).alias(ssda903.YEAR))
-            )
+        raw = check(f"ssda903_{f.table}", f.path, lambda f=f: f.read([]), f.label)
+        if raw is None:
+            continue
+        if f.is_xml and f.table == "header":
+            _xml_findings(f, report)
+        tables.setdefault(f.table, []).append(
+            raw.with_columns(pl.lit(str(f.path)).alias(ssda903.FILE), pl.lit(f.return_year).alias(ssda903.YEAR))
+        )
     for table, path in [
         ("workforce", find_table(folder, "workforce")),
         ("permanence", find_table(folder, "permanence")),
