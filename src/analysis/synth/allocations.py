@@ -4,7 +4,8 @@ Each period of care gets a chain of allocations, simulated day by day from its s
 
 * **Teams.** A child comes into care with a worker in one of the child protection and court teams
   and moves to a children-in-care team two to five months later (a change of worker); disabled
-  children stay with the disabled children's team; at 17 a child moves to the care leavers team.
+  children stay with the disabled children's team; young people coming into care at 16 or 17 go to the
+  care leavers team (children already in care stay with their team until they leave care).
   These are teams of the workforce snapshot (`synth.workforce`), which the allocations read back.
 * **Contracts.** Each new worker is agency staff with the probability that a filled case-holding
   post of that team was agency-held in that month of the workforce snapshot (so the allocations
@@ -46,13 +47,13 @@ DISABLED_TEAM, LEAVERS_TEAM = "Disabled children", "Care leavers"
 #: Changes of worker a year for a permanent worker (before the agency factor), by month (assumption,
 #: calibrated: see the module docstring). Interpolated between the points, held flat outside them.
 BASE_RATE: tuple[cal.Point, ...] = (
-    cal.Point("2019-04", 1.0, "assumption"),
-    cal.Point("2020-09", 1.05, "assumption"),
-    cal.Point("2021-06", 1.2, "calibrated: 11.8% same worker for 12 months in January 2023"),
-    cal.Point("2021-11", 1.15, "calibrated"),
+    cal.Point("2019-04", 1.05, "assumption"),
+    cal.Point("2020-09", 1.15, "assumption"),
+    cal.Point("2021-06", 1.15, "calibrated: 11.8% same worker for 12 months in January 2023"),
+    cal.Point("2021-11", 1.1, "calibrated"),
     cal.Point("2022-02", 0.8, "calibrated: 19% in July 2023"),
-    cal.Point("2022-08", 0.75, "calibrated"),
-    cal.Point("2024-03", 0.75, "assumption"),
+    cal.Point("2022-08", 0.8, "calibrated: over three-quarters with a change in the last year"),
+    cal.Point("2024-03", 0.8, "assumption"),
 )
 #: How much sooner an agency worker moves on than a directly employed one (assumption).
 AGENCY_RATE = 2.0
@@ -116,17 +117,15 @@ def _month(day: date) -> str:
 
 def _segments(child: Child, start: date, end: date, rng: random.Random) -> list[tuple[str, date, date]]:
     """The teams that hold the child's case over one period of care: (team, from, to)."""
-    leavers_from = add_years(child.dob, 17)
     disabled = child.episodes and any(ep.cin == "N2" for ep in child.episodes)
     if disabled:
         return [(DISABLED_TEAM, start, end)]
-    if add_years(child.dob, 17) <= start:
+    if add_years(child.dob, 16) <= start:
         return [(LEAVERS_TEAM, start, end)]
-    moves = [(rng.choice(COURT_TEAMS), start)]
-    to_care = start + timedelta(days=rng.randint(60, 150))
-    if to_care < leavers_from:
-        moves.append((CARE_TEAMS[child.number % len(CARE_TEAMS)], to_care))
-    moves.append((LEAVERS_TEAM, leavers_from))
+    moves = [
+        (rng.choice(COURT_TEAMS), start),
+        (CARE_TEAMS[child.number % len(CARE_TEAMS)], start + timedelta(days=rng.randint(60, 150))),
+    ]
     moves = [(team, day) for team, day in moves if day < end]
     return [(team, day, moves[i + 1][1] if i + 1 < len(moves) else end) for i, (team, day) in enumerate(moves)]
 
