@@ -119,7 +119,7 @@ def load_allocations(path: Path | None) -> pl.DataFrame | None:
     """Social worker allocations: one row per allocation of a child to a worker, dates as dates.
 
     end_date is blank while the allocation is current. Checked by the `allocations` suite and the
-    rules `RP40`-`RP42` (analysis.rules); the measures are in `analysis.stability`.
+    rules RP42 and RP43 (analysis.rules); the measures are in `analysis.stability`.
     """
     if path is None:
         return None
