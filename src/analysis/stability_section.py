@@ -329,6 +329,10 @@ UNCERTAINTY_NOTE = (
     "is wide; where two ranges overlap a lot, the difference may be chance. Groups of fewer than 5 children are "
     "not drawn."
 )
+NO_LINK_CHART = (
+    "Too few teams have five or more children in care for a year to draw the teams against each other: the "
+    "figures for each team are in the table above."
+)
 LINK_NOTE = (
     "These charts show what goes together, not what causes what. Teams differ in the children they hold, and a "
     "plan that takes longer has more time for a change of worker, so a longer wait can cause changes as well as "
