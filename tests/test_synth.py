@@ -124,7 +124,7 @@ class TestDeterminism:
 class TestContract:
     def test_every_file_is_written_with_exact_columns(self, synth_dir: Path) -> None:
         written = generate(synth_dir)
-        expected = {"la.toml", "workforce.csv", "permanence.csv", "context/population.csv",
+        expected = {"la.toml", "workforce.csv", "allocations.csv", "permanence.csv", "context/population.csv",
                     "context/comparators.csv", "context/indicators.csv"}  # fmt: skip
         expected |= {f"ssda903/{y}/{f}.csv" for y in YEARS for f in ("header", "episodes", "uasc")}
         assert set(written) == expected

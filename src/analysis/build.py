@@ -141,7 +141,10 @@ def build_pack(
         pdf_note = _write_pdf(pack, sections, inputs, period) if pdf else "not requested"
         leaked = identifiers_in_pack(pack, pack_identifiers(inputs))
         if leaked:
-            raise BuildError(f"a child identifier appears in {', '.join(sorted(leaked))}; the pack was not published")
+            raise BuildError(
+                f"a child identifier appears in {', '.join(sorted(leaked))} (or a social worker id); "
+                "the pack was not published"
+            )
         manifest = {
             **_manifest(inputs, data_dir, period, timings, report, started),
             "computed_once": {"seconds": review.timings, "parameters": asdict(review.parameters)},

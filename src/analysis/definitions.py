@@ -478,6 +478,117 @@ SGO_METRICS: list[Metric] = [
     ),
 ]
 
+# --- Social worker stability (src/analysis/stability.py) -------------------------------------------
+
+_STABILITY = (
+    "Local measure from the allocations file (allocations.csv); quoted in the Report of the Children's Services "
+    "Commissioner in Herefordshire, December 2023"
+)
+_CHANGES = (
+    "A change is each newly allocated worker after the first one in the 12 months (or the one allocated at the "
+    "start of them) whose worker_id differs from the previous worker's; a hand-over overlap of the outgoing and "
+    "incoming allocations is not a change in itself, and the same worker allocated again after a gap is not a change"
+)
+_WORKER_AT = (
+    "The child's worker at a month end is the allocation open then (start_date on or before it, end_date blank or "
+    "after it); during a hand-over, the one that started later"
+)
+_SHOWN = "Written only where neither the count nor its whole is from 1 to 4."
+_TEAMS = "all; team:<team of the child's worker at the month end>"
+
+STABILITY_METRICS: list[Metric] = [
+    Metric(
+        id="same_worker_12m_share",
+        label="Children in care with the same social worker for the previous 12 months",
+        unit="percent",
+        period="date",
+        definition=(
+            "Of children looked after at the month end (903, short breaks excluded) whose current period of care "
+            "started on or before the same day 12 months earlier, the percentage with an allocated worker at both "
+            "ends of the 12 months and no change of worker between. " + _CHANGES + ". " + _WORKER_AT + ". " + _SHOWN
+        ),
+        source=_STABILITY,
+        better="higher",
+        breakdowns=_TEAMS,
+    ),
+    Metric(
+        id="stability_children_12m",
+        label="Children in care for 12 months or more (the same-worker measure's whole)",
+        unit="count",
+        period="date",
+        definition=(
+            "Children looked after at the month end whose current period of care started on or before the same day "
+            "12 months earlier: the denominator of same_worker_12m_share."
+        ),
+        source="DfE SSDA903 guidance (periods of care, rules 431-433)",
+    ),
+    Metric(
+        id="worker_changes_12m",
+        label="Children in care by changes of social worker in the last 12 months",
+        unit="count",
+        period="date",
+        definition=(
+            "Children looked after at the month end by the number of changes of social worker in the 12 months "
+            "before it (or since the first allocation, for children in care for less than that). " + _CHANGES + "."
+        ),
+        source=_STABILITY,
+        breakdowns="0; 1; 2; 3_or_more",
+    ),
+    Metric(
+        id="changed_worker_12m_share",
+        label="Children in care with a change of social worker in the last 12 months",
+        unit="percent",
+        period="date",
+        definition="Children with one change or more (worker_changes_12m) / children looked after x 100. " + _SHOWN,
+        source=_STABILITY,
+        better="lower",
+        breakdowns=_TEAMS,
+    ),
+    Metric(
+        id="three_or_more_workers_12m_share",
+        label="Children in care with three or more social workers in the last 12 months",
+        unit="percent",
+        period="date",
+        definition=(
+            "Children who had three or more different worker_ids allocated in the 12 months to the month end / "
+            "children looked after x 100. " + _SHOWN
+        ),
+        source="Local measure from the allocations file; the Families Commission follow-up (June 2024) found one "
+        "young person with four social workers in 12 months",
+        better="lower",
+        breakdowns=_TEAMS,
+    ),
+    Metric(
+        id="agency_allocated_share",
+        label="Children in care whose social worker is agency staff",
+        unit="percent",
+        period="date",
+        definition=(
+            "Of children looked after at the month end with an allocated worker, the percentage whose worker's "
+            "allocation has contract agency. " + _WORKER_AT + ". " + _SHOWN
+        ),
+        source="Local measure from the allocations file (contract as in the DfE workforce census: agency workers "
+        "are not paid directly by the authority)",
+        better="lower",
+        breakdowns=_TEAMS,
+    ),
+    Metric(
+        id="plan_to_order_days_by_worker_changes",
+        label="Days from plan to order, by changes of social worker along the way (median)",
+        unit="days",
+        period="date",
+        definition=(
+            "Orders made on the permanence tracker's special_guardianship_order and discharge_to_parents routes, "
+            "with the plan (identified_date) on or after the allocations' coverage start (their earliest end date): "
+            "the median of outcome_date - identified_date, by the changes of worker between the two dates. "
+            "Period: the review date. Not written for a group of fewer than 5 orders. An association, not a cause."
+        ),
+        source="Local measure: the permanence tracker and the allocations file",
+        breakdowns="0; 1; 2; 3_or_more",
+    ),
+]
+
+
 # --- Children in care (src/analysis/cla.py, care_periods.py) ----------------------------------------------------
 
 _CLA_METHOD = "DfE 'Children looked after in England including adoptions' methodology"
@@ -612,6 +723,7 @@ METRICS: dict[str, Metric] = {
         *DISCHARGE_METRICS,
         *WORKFORCE_METRICS,
         *SGO_METRICS,
+        *STABILITY_METRICS,
     ]
 }
 

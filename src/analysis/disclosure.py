@@ -77,13 +77,16 @@ def identifiers_found(html: str, identifiers: set[str]) -> set[str]:
 
 
 def pack_identifiers(inputs: object) -> set[str]:
-    """Every child identifier in the inputs worth searching for: CHILD, UPN and tracker child_id."""
+    """Every identifier in the inputs worth searching for: CHILD, UPN, the tracker's and the allocations'
+    child_id, and the allocations' worker_id (pseudonymous, but never shown in the pack)."""
     found: set[str] = set()
     for frame, column in [
         (getattr(inputs, "header", None), "CHILD"),
         (getattr(inputs, "header", None), "UPN"),
         (getattr(inputs, "episodes", None), "CHILD"),
         (getattr(inputs, "permanence", None), "child_id"),
+        (getattr(inputs, "allocations", None), "child_id"),
+        (getattr(inputs, "allocations", None), "worker_id"),
     ]:
         if frame is not None and column in frame.columns:
             found |= set(frame[column].drop_nulls().cast(pl.String).to_list())

@@ -28,6 +28,8 @@ POPULATION_COLUMNS = ["la_code", "mid_year", "population_0_17", "source"]
 COMPARATOR_COLUMNS = ["metric", "area", "period", "value", "source"]
 INDICATOR_COLUMNS = ["metric", "period", "value", "target", "source"]
 INDICATOR_OPTIONAL = ["label", "unit", "better"]
+ALLOCATION_COLUMNS = ["child_id", "worker_id", "team", "contract", "start_date", "end_date"]
+ALLOCATION_DATES = ["start_date", "end_date"]
 
 MISSING_POPULATION = (
     "There is no context/population.csv, so no rate per 10,000 children is shown: rates need the under-18 "
@@ -50,6 +52,7 @@ class Inputs:
     workforce: pl.DataFrame | None
     permanence: pl.DataFrame | None
     indicators: pl.DataFrame | None = None
+    allocations: pl.DataFrame | None = None
     merge: ssda903.MergeReport = field(default_factory=ssda903.MergeReport)
     files: list[Path] = field(default_factory=list)
     #: What the optional inputs that are absent would add, in plain words (for the CLI and the logs)
@@ -86,6 +89,7 @@ def load_inputs(folder: Path | str) -> Inputs:
         workforce=load_workforce(find_table(folder, "workforce")),
         permanence=load_permanence(find_table(folder, "permanence")),
         indicators=load_indicators(folder / "context" / "indicators.csv"),
+        allocations=load_allocations(find_table(folder, "allocations")),
         merge=merge,
         files=input_files(folder),
         notes=notes,
@@ -153,6 +157,18 @@ def load_permanence(path: Path | None) -> pl.DataFrame | None:
         return None
     raw = read_raw(path, PERMANENCE_COLUMNS)
     return parse_dates(raw, PERMANENCE_DATES, path, (ISO, DMY)).select([*PERMANENCE_COLUMNS, ROW])
+
+
+def load_allocations(path: Path | None) -> pl.DataFrame | None:
+    """Social worker allocations: one row per allocation of a child to a worker, dates as dates.
+
+    end_date is blank while the allocation is current. Checked by the `allocations` suite and the
+    rules RP42 and RP43 (analysis.rules); the measures are in `analysis.stability`.
+    """
+    if path is None:
+        return None
+    raw = read_raw(path, ALLOCATION_COLUMNS)
+    return parse_dates(raw, ALLOCATION_DATES, path, (ISO, DMY)).select([*ALLOCATION_COLUMNS, ROW])
 
 
 def load_indicators(path: Path) -> pl.DataFrame | None:

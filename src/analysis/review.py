@@ -24,13 +24,13 @@ from typing import Any
 
 import polars as pl
 
-from analysis import children_in_care, discharges_section, sgo_section, workforce_section
+from analysis import children_in_care, discharges_section, sgo_section, stability_section, workforce_section
 from analysis.inputs import Inputs, load_inputs
 from analysis.metrics import combine
 from analysis.periods import parse_period
 
 #: The sections a review computes, in page order (attribute names of `Review`).
-SECTION_NAMES = ("children_in_care", "discharges", "workforce", "sgo")
+SECTION_NAMES = ("children_in_care", "discharges", "workforce", "sgo", "stability")
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,9 @@ class Review:
     Fields: `data_dir`, `period` ("YYYY-MM"; default: the month of the latest date in the 903),
     `parameters`. Attributes computed on first use and kept: `inputs` (typed frames, see
     `analysis.inputs.Inputs`), the sections `children_in_care`, `discharges`, `workforce` (None
-    without a workforce snapshot) and `sgo`, and `metrics` (every section's tidy metrics,
-    unsuppressed: metric, breakdown, period, value). `timings` records seconds per step.
+    without a workforce snapshot), `sgo` and `stability` (None without allocations), and
+    `metrics` (every section's tidy metrics, unsuppressed: metric, breakdown, period, value).
+    `timings` records seconds per step.
     """
 
     data_dir: Path
@@ -74,9 +75,7 @@ class Review:
         return cls(inputs.folder, period, parameters or Parameters(), _inputs=inputs)
 
     @classmethod
-    def open(
-        cls, data_dir: str | Path, period: str = "", review_file: str | Path = "", **parameters: Any
-    ) -> Review:
+    def open(cls, data_dir: str | Path, period: str = "", review_file: str | Path = "", **parameters: Any) -> Review:
         """The review a notebook renders: the build's saved one when `review_file` is given, else computed here."""
         if review_file:
             return cls.load(review_file)
@@ -121,6 +120,12 @@ class Review:
         )
 
     @cached_property
+    def stability(self) -> stability_section.StabilitySection | None:
+        if stability_section.missing_input(self.inputs, self.period) is not None:
+            return None
+        return self._timed("stability", lambda: stability_section.prepare(self.inputs, self.period))
+
+    @cached_property
     def metrics(self) -> pl.DataFrame:
         """Every section's metrics (see docs/metrics.md), unsuppressed, from the sections above."""
 
@@ -132,6 +137,8 @@ class Review:
             ]
             if self.workforce is not None:
                 frames.append(workforce_section.metrics(self.workforce))
+            if self.stability is not None:
+                frames.append(stability_section.metrics(self.stability))
             return combine(frames)
 
         return self._timed("metrics", compute)
@@ -174,6 +181,7 @@ class Review:
                 ("uasc", inputs.uasc),
                 ("workforce", inputs.workforce),
                 ("permanence", inputs.permanence),
+                ("allocations", inputs.allocations),
             ]
             if frame is not None
         }

@@ -65,6 +65,12 @@ MEASURES: list[Measure] = [
     Measure("permanent_team_managers", "Permanent team managers", "Workforce"),
     Measure("caseload_over_threshold_share", "Case-holding social workers above the caseload threshold", "Workforce"),
     Measure("sgo_granted", "Special guardianship orders granted in the last 12 months", "SGO", rolling_12m=True),
+    Measure(
+        "same_worker_12m_share",
+        "Children in care with the same social worker for the previous 12 months",
+        "Stability",
+        decimals=1,
+    ),
 ]
 
 

@@ -60,6 +60,12 @@ SECTIONS: list[Section] = [
         "children wait, where plans are lost and why; applications planned against made; support for guardians.",
         extra_parameters=("stuck_days",),
     ),
+    Section(
+        "05_social_worker_stability.ipynb",
+        "Social worker stability",
+        "How often children in care change social worker, how many have an agency worker, team by team, and how "
+        "that goes with agency reliance and with the time from plan to order.",
+    ),
 ]
 
 

@@ -24,6 +24,8 @@ import great_expectations.expectations as gxe
 
 from analysis import codes
 from analysis.inputs import (
+    ALLOCATION_COLUMNS,
+    ALLOCATION_DATES,
     COMPARATOR_COLUMNS,
     INDICATOR_COLUMNS,
     PERMANENCE_COLUMNS,
@@ -63,6 +65,7 @@ TABLES: dict[str, dict[str, list[str]]] = {
     },
     "comparators": {"columns": COMPARATOR_COLUMNS, "dates": ["period"], "numbers": ["value"]},
     "indicators": {"columns": INDICATOR_COLUMNS, "dates": [], "numbers": ["value", "target"]},
+    "allocations": {"columns": ALLOCATION_COLUMNS, "dates": ALLOCATION_DATES, "numbers": []},
 }
 
 UNREADABLE = "{} (unreadable)"
@@ -361,6 +364,40 @@ def indicators_suite() -> gx.ExpectationSuite:
     )
 
 
+ALLOCATION_CONTRACTS = ["permanent", "fixed_term", "agency"]
+
+
+def allocations_suite() -> gx.ExpectationSuite:
+    """Social worker allocations: every field filled in (but the end date), known contracts, end not before start.
+
+    The checks across rows (overlaps beyond a hand-over, children not in the 903) are rules RP42 and
+    RP43 in `analysis.rules`.
+    """
+    return _make(
+        "allocations",
+        {"file": "allocations"},
+        [
+            _columns_exist("allocations"),
+            _no_extra_columns("allocations"),
+            *_readable("allocations"),
+            *[_not_null(c, "RP03") for c in ("child_id", "worker_id", "team", "contract", "start_date")],
+            _in_set("contract", ALLOCATION_CONTRACTS, "RP40", ERROR),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=AS_DATE.format("end_date"),
+                column_B=AS_DATE.format("start_date"),
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+                severity=ERROR,
+                meta=_meta(
+                    "RP41",
+                    "The allocation ends (end_date) on or after it starts (start_date)",
+                    "Correct end_date or start_date; leave end_date blank while the allocation is current.",
+                ),
+            ),
+        ],
+    )
+
+
 SUITES = {
     "ssda903_header": header_suite,
     "ssda903_episodes": episodes_suite,
@@ -370,6 +407,7 @@ SUITES = {
     "population": population_suite,
     "comparators": comparators_suite,
     "indicators": indicators_suite,
+    "allocations": allocations_suite,
 }
 
 

@@ -350,9 +350,12 @@ def validate_inputs(folder: Path | str, dfe: bool = True) -> ValidationReport:
         ("population", folder / "context" / "population.csv"),
         ("comparators", folder / "context" / "comparators.csv"),
         ("indicators", folder / "context" / "indicators.csv"),
+        ("allocations", find_table(folder, "allocations")),
     ]:
         if path is not None and path.exists():
-            check(table, path)
+            raw = check(table, path)
+            if raw is not None and table == "allocations":
+                tables["allocations"] = [raw.with_columns(pl.lit(str(path)).alias(ssda903.FILE))]
     report.findings += _optional_inputs(folder)
     stacked = {t: pl.concat(frames, how="diagonal") for t, frames in tables.items()}
     for rule in rules.RULES:

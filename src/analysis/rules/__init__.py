@@ -19,6 +19,8 @@ from analysis.rules import (
     r352_over_18,
     r433_continuity,
     r501_overlap,
+    rp42_allocation_overlap,
+    rp43_allocation_child_in_903,
 )
 
 Rule = Callable[[dict[str, pl.DataFrame]], list[Finding]]
@@ -30,4 +32,6 @@ RULES: list[Rule] = [
     r352_over_18.check,
     r433_continuity.check,
     r501_overlap.check,
+    rp42_allocation_overlap.check,
+    rp43_allocation_child_in_903.check,
 ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import calibration
+from .allocations import write_allocations
 from .context import write_comparators, write_la_toml, write_population
 from .indicators import write_indicators
 from .permanence import write_permanence
@@ -65,6 +66,7 @@ def _generate(out_dir: Path, seed: int) -> tuple[dict[str, Path], dict[str, list
     returns, header_faults = write_returns(sim.children, out_dir, calibration.RETURN_YEARS, seed)
     files.update(returns)
     files["workforce.csv"] = write_workforce(out_dir, seed)
+    files["allocations.csv"] = write_allocations(sim.children, out_dir, seed)
     files["permanence.csv"], tracker_faults = write_permanence(sim.children, out_dir, seed)
     files["context/population.csv"] = write_population(out_dir)
     files["context/comparators.csv"] = write_comparators(out_dir)

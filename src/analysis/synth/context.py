@@ -28,6 +28,7 @@ def write_la_toml(root: Path) -> Path:
         'vacancy_rate = { "2023-09" = 25.0, "2024-03" = 20.0 }\n'
         'caseload_over_threshold_share = { "2023-09" = 15.0, "2024-03" = 10.0 }\n'
         'permanent_team_managers = { "2023-12" = 15.0, "2024-03" = 17.0 }\n'
+        'same_worker_12m_share = { "2023-12" = 25.0, "2024-03" = 30.0 }\n'
     )
     path = root / "la.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
