@@ -70,6 +70,11 @@ def test_dates_that_are_not_dates_are_refused() -> None:
         explore.as_dates(pl.Series([1, 2]))
 
 
+def test_window_is_whole_calendar_months() -> None:
+    assert explore.window("2024-03-31", 12) == (date(2023, 4, 1), MAR24)
+    assert explore.window(date(2024, 3, 15), 6) == (date(2023, 10, 1), MAR24)
+
+
 def test_age_on_counts_the_birthday_on_the_day_and_keeps_children_without_a_dob() -> None:
     header = pl.DataFrame(
         {"CHILD": ["A", "B"], "DOB": [date(2014, 3, 31), None]}, schema={"CHILD": pl.String, "DOB": pl.Date}

@@ -31,12 +31,13 @@ import dataclasses
 import inspect
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import polars as pl
 
 from analysis import care_periods, cla, cla_mix, discharges, permanence, workforce
 from analysis.codes import REC_ROUTE, ROUTE_LABEL
+from analysis.periods import shift_months
 
 __all__ = [
     "ROUTES",
@@ -56,6 +57,7 @@ __all__ = [
     "reentries",
     "route_names",
     "tracker_status",
+    "window",
 ]
 
 #: One date, several dates, or a polars Series of dates (datetimes and ISO strings are read as dates).
@@ -110,6 +112,16 @@ def as_dates(dates: DateLike) -> pl.Series:
 
 def _day(day: date | str) -> date:
     return as_dates(day).item()
+
+
+def window(day: date | str, months: int) -> tuple[date, date]:
+    """The first and last day of the `months` calendar months ending with `day`'s month (both inclusive).
+
+    `window("2024-03-31", 12)` is (1 April 2023, 31 March 2024); `window("2024-03-31", 6)` starts on
+    1 October 2023. Pass the pair to the `first` and `last` arguments below.
+    """
+    last = shift_months(_day(day), 0)
+    return shift_months(last, -months) + timedelta(days=1), last
 
 
 # --- Children in care on a date -----------------------------------------------------------------
