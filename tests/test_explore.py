@@ -303,3 +303,49 @@ def test_a_build_silences_only_the_known_third_party_warnings(review: object, tm
         warnings.warn("the analyst's own warning", UserWarning, stacklevel=1)
         warnings.warn_explicit("old", FutureWarning, "pandas/core/frame.py", 1, module="pandas.core.frame")
     assert [str(w.message) for w in caught] == ["the analyst's own warning"]
+
+
+# --- The API reference and the metric links -----------------------------------------------------------
+
+API = Path(__file__).resolve().parents[1] / "docs" / "api"
+ANALYST_MODULES = [
+    "review", "explore", "definitions", "codes", "cla", "care_periods", "cla_mix", "discharges", "sgo",
+    "workforce", "permanence", "permanence_ageing", "permanence_applications", "reconciliation", "periods",
+    "inputs", "national", "metrics",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ANALYST_MODULES)
+def test_the_api_reference_covers_every_public_function(name: str) -> None:
+    import importlib
+    import inspect
+
+    module = importlib.import_module(f"analysis.{name}")
+    page = API / "analysis" / f"{name}.html"
+    assert page.exists(), "run `make docs`"
+    text = page.read_text(encoding="utf-8")
+    public = [
+        n for n, obj in vars(module).items()
+        if not n.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj))
+        and obj.__module__ == module.__name__
+    ]  # fmt: skip
+    missing = [n for n in public if f'id="{n}"' not in text]
+    assert not missing, f"run `make docs`: analysis.{name} has {missing} not in docs/api"
+    assert "http://" not in text.replace("http://www.w3.org", "")  # offline: nothing fetched
+
+
+def test_every_metric_names_the_functions_computing_it_and_links_them() -> None:
+    import importlib
+
+    from analysis.definitions import METRICS, api_link
+
+    unlinked = [m.id for m in METRICS.values() if not m.computed_by]
+    assert not unlinked, f"add these ids to analysis.definitions.COMPUTED_BY: {unlinked}"
+    for metric in METRICS.values():
+        for dotted in metric.computed_by:
+            module, _, name = dotted.rpartition(".")
+            assert callable(getattr(importlib.import_module(module), name)), dotted
+            link = api_link(dotted)
+            target = link.split("](")[1].rstrip(")")
+            page, anchor = target.split("#")
+            assert f'id="{anchor}"' in (API.parent / page).read_text(encoding="utf-8"), link

@@ -2,7 +2,7 @@
 
 Start here (analysts):
 
-- `analysis.Review` (`analysis.review`): one review's inputs, loaded once, with every section and
+- `analysis.Review` (`analysis.review.Review`): one review's inputs, loaded once, with every section and
   the tidy metrics computed on first use. `Review("data/local/herefordshire", "2024-03")`.
 - `analysis.explore`: the child-level building blocks, documented with their grain, columns,
   units and the metric ids they feed: `children_on`, `age_on`, `periods_of_care`,
@@ -29,10 +29,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["Review", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from analysis.review import Review
+    from analysis.review import Review as Review
 
 
 def __getattr__(name: str) -> Any:
