@@ -76,11 +76,11 @@ lab-workspace:
 
 # The API reference, generated from the docstrings by pdoc (a dev dependency: no configuration, works
 # offline, one command) into docs/api/: every module but the synthetic-data generator and the 903 rules'
-# internals. Then docs/metrics.md, each metric linked to the functions that compute it.
+# internals (PYTHONHASHSEED=0: sets print in a fixed order, so the pages are the same each time). Then docs/metrics.md, each metric linked to the functions that compute it.
 docs: install
 	$(VENV)/bin/review-pack docs
 	rm -rf docs/api
-	$(PY) -m pdoc --no-show-source --no-search --docformat markdown -o docs/api analysis '!analysis.synth' '!analysis.rules'
+	PYTHONHASHSEED=0 $(PY) -m pdoc --no-show-source --no-search --docformat markdown -o docs/api analysis '!analysis.synth' '!analysis.rules'
 
 validate: install
 	$(VENV)/bin/review-pack validate $(if $(DATA),--data $(DATA))
