@@ -15,12 +15,13 @@ export REVIEW_PACK_DFE_PYTHON := $(abspath $(DFE_VENV))/bin/python
 PERIOD ?=
 DATA ?=
 
-.PHONY: help install browser pack test lint lab validate lock lock-dfe bench clean
+.PHONY: help install browser pack test lint lab lab-workspace docs validate lock lock-dfe bench clean
 
 help:
 	@echo "make pack      build the review pack on the synthetic data (outputs/latest/index.html)"
 	@echo "make test      run the whole test suite (unit tests and one end-to-end build)"
-	@echo "make lab       open the notebooks in JupyterLab with the package importable"
+	@echo "make lab       JupyterLab on your own copy of the exploration notebook: make lab DATA=path/to/folder PERIOD=2024-03"
+	@echo "make docs      the API reference from the docstrings (docs/api/) and docs/metrics.md"
 	@echo "make validate  check an input folder: make validate DATA=path/to/folder"
 	@echo "make lint      ruff"
 	@echo "make bench     run the benchmarks in benchmarks/"
@@ -60,8 +61,39 @@ test: install browser $(NODE_STAMP)
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks
 
-lab: install
-	$(VENV)/bin/jupyter lab notebooks/
+# JupyterLab for analysts. It opens at the repository root (data/local/, outputs/analyst/ and notebooks/
+# are all within reach) on work/explore.ipynb: a git-ignored copy of notebooks/explore/explore.ipynb with
+# its parameters set to DATA and PERIOD (default: the synthetic data; an empty PERIOD means the latest month
+# in the data). An existing copy is kept: with DATA or PERIOD it is renamed explore-<time>.ipynb first.
+# jupyter_server_config.py strips the outputs of any notebook saved under notebooks/.
+WORK ?= work
+LAB_DATA = $(abspath $(or $(DATA),data/synthetic))
+
+lab: install lab-workspace
+	$(VENV)/bin/jupyter lab --config=jupyter_server_config.py --ServerApp.root_dir=$(CURDIR) \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(WORK)/explore.ipynb
+
+lab-workspace:
+	@mkdir -p $(WORK)
+	@test -n "$(DATA)" || test -d data/synthetic || $(VENV)/bin/review-pack synth
+	@if [ -e $(WORK)/explore.ipynb ] && [ -z "$(DATA)$(PERIOD)" ]; then \
+	  echo "Opening your $(WORK)/explore.ipynb as you left it (make lab DATA=... PERIOD=... starts a fresh copy)"; \
+	else \
+	  if [ -e $(WORK)/explore.ipynb ]; then \
+	    kept=$(WORK)/explore-$$(date +%Y%m%dT%H%M%S).ipynb; mv $(WORK)/explore.ipynb $$kept; echo "Kept your last copy as $$kept"; \
+	  fi; \
+	  $(PY) -m papermill --prepare-only --log-level WARNING notebooks/explore/explore.ipynb $(WORK)/explore.ipynb \
+	    -r data_dir "$(LAB_DATA)" -r period "$(if $(or $(DATA),$(PERIOD)),$(PERIOD),2024-03)" && \
+	  echo "Wrote $(WORK)/explore.ipynb for $(LAB_DATA) $(PERIOD)"; \
+	fi
+
+# The API reference, generated from the docstrings by pdoc (a dev dependency: no configuration, works
+# offline, one command) into docs/api/: every module but the synthetic-data generator and the 903 rules'
+# internals (PYTHONHASHSEED=0: sets print in a fixed order, so the pages are the same each time). Then docs/metrics.md, each metric linked to the functions that compute it.
+docs: install
+	$(VENV)/bin/review-pack docs
+	rm -rf docs/api
+	PYTHONHASHSEED=0 $(PY) -m pdoc --no-show-source --no-search --docformat markdown -o docs/api analysis '!analysis.synth' '!analysis.rules'
 
 validate: install
 	$(VENV)/bin/review-pack validate $(if $(DATA),--data $(DATA))

@@ -1,3 +1,43 @@
-"""Children's services review pack: analysis functions shared by the notebooks, the CLI and the tests."""
+"""Children's services review pack: analysis functions shared by the notebooks, the CLI and the tests.
+
+Start here (analysts):
+
+- `analysis.Review` (`analysis.review.Review`): one review's inputs, loaded once, with every section and
+  the tidy metrics computed on first use. `Review("data/local/herefordshire", "2024-03")`.
+- `analysis.explore`: the child-level building blocks, documented with their grain, columns,
+  units and the metric ids they feed: `children_on`, `age_on`, `periods_of_care`,
+  `ceases_by_route`, `reentries`, `agency_rate`, `tracker_status`.
+- `analysis.definitions`: every metric id, its definition, source and the function computing it.
+
+The rest, by what it holds:
+
+- loading and checks: `inputs`, `ssda903`, `readers`, `config`, `validation`, `suites`, `rules`;
+- the 903 definitions: `codes` (code lists), `cla` (looked after on a date, rates),
+  `care_periods` (periods of care, routes out), `cla_mix`, `discharges`, `sgo`;
+- the workforce and the permanence tracker: `workforce`, `permanence`, `permanence_ageing`,
+  `permanence_applications`, `reconciliation`;
+- the pack's sections (what each page shows): `children_in_care`, `discharges_section`,
+  `workforce_section`, `sgo_section`, `pipeline_section`, `summary`, `scorecard`;
+- presentation and the build: `report`, `charts`, `tables`, `disclosure`, `pages`, `build`, `cli`;
+- `national`: the same definitions grouped by authority; `synth`: the synthetic data.
+
+`import analysis` stays light: `Review` is imported on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:  # pragma: no cover
+    from analysis.review import Review as Review
+
+
+def __getattr__(name: str) -> Any:
+    """`from analysis import Review` imports `analysis.review` only then (it loads polars, altair and the sections)."""
+    if name == "Review":
+        from analysis.review import Review
+
+        return Review
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")

@@ -7,7 +7,7 @@ not defined here. Ids are stable snake_case names: never reuse one for a new def
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class Metric:
     source: str
     better: str = "neutral"  # "lower", "higher" or "neutral"
     breakdowns: str = "all"
+    #: The functions that compute it, as dotted paths ("analysis.cla.cla_counts"); filled from `COMPUTED_BY`.
+    computed_by: tuple[str, ...] = ()
 
 
 # --- Workforce (src/analysis/workforce.py) --------------------------------------------------------
@@ -730,6 +732,76 @@ METRICS: dict[str, Metric] = {
 
 PERIOD_FORMAT = {"date": "ISO date", "month": "YYYY-MM", "year": "collection year, 2023/24"}
 
+#: The function(s) computing each metric, by id (docs/metrics.md links each to the API reference, docs/api/).
+#: The explore module (`analysis.explore`) offers the child-level frames behind them.
+COMPUTED_BY: dict[str, tuple[str, ...]] = {
+    "cla_count": ("analysis.cla.cla_counts", "analysis.cla_mix.mix"),
+    "cla_rate_per_10k": ("analysis.cla.rate_per_10k",),
+    "cla_uasc_count": ("analysis.cla_mix.uasc_counts",),
+    "cla_rate_excl_uasc_per_10k": ("analysis.cla_mix.uasc_counts", "analysis.cla.rate_per_10k"),
+    "cla_starts": ("analysis.care_periods.monthly_flows",),
+    "cla_ceased": ("analysis.care_periods.monthly_flows", "analysis.care_periods.monthly_ceased_by_route"),
+    "agency_rate": ("analysis.workforce.agency_rate",),
+    "agency_rate_headcount": ("analysis.workforce.agency_rate",),
+    "agency_rate_case_holding": ("analysis.workforce.agency_rate",),
+    "agency_fte": ("analysis.workforce.totals",),
+    "permanent_fte": ("analysis.workforce.totals",),
+    "fixed_term_fte": ("analysis.workforce.totals",),
+    "fixed_term_posts": ("analysis.workforce.totals",),
+    "vacancy_fte": ("analysis.workforce.totals",),
+    "vacancy_rate": ("analysis.workforce.vacancy_rate",),
+    "vacancy_agency_cover_rate": ("analysis.workforce.vacancy_rate",),
+    "permanent_team_managers": ("analysis.workforce.team_managers",),
+    "team_manager_posts": ("analysis.workforce.team_managers",),
+    "average_caseload": ("analysis.workforce.caseloads",),
+    "caseload_median": ("analysis.workforce.caseloads",),
+    "caseload_over_threshold_share": ("analysis.workforce.caseloads",),
+    "care_order_discharges": ("analysis.discharges.care_order_discharges", "analysis.discharges.monthly_discharges"),
+    "care_order_discharges_12m": ("analysis.discharges.monthly_discharges",),
+    "reunification_reentry_12m_rate": ("analysis.discharges.reentries", "analysis.discharges.reentry_cohorts"),
+    "reunification_reentry_12m_count": ("analysis.discharges.reentries", "analysis.discharges.reentry_cohorts"),
+    "care_order_discharge_reentry_12m_rate": ("analysis.discharges.reentries", "analysis.discharges.reentry_cohorts"),
+    "placed_with_parents_care_order": (
+        "analysis.discharges.placed_with_parents",
+        "analysis.discharges.placed_with_parents_counts",
+    ),
+    "discharge_pipeline_count": ("analysis.permanence.status_on", "analysis.permanence.snapshots"),
+    "discharge_pipeline_stuck": ("analysis.permanence.status_on", "analysis.permanence.snapshots"),
+    "tracker_903_reconciliation": ("analysis.reconciliation.reconcile", "analysis.reconciliation.counts"),
+    "sgo_granted": ("analysis.sgo.sgo_exits", "analysis.sgo.monthly_sgos"),
+    "sgo_orders_tracker": (
+        "analysis.permanence_applications.orders",
+        "analysis.permanence_applications.monthly_orders",
+    ),
+    "sgo_pipeline_count": ("analysis.permanence.status_on", "analysis.permanence.snapshots"),
+    "sgo_pipeline_stuck": ("analysis.permanence.status_on", "analysis.permanence.snapshots"),
+    "sgo_stage_median_days": ("analysis.permanence.stage_events", "analysis.permanence_ageing.ageing"),
+    "sgo_plan_to_order_median_days": ("analysis.permanence_ageing.plan_to_order_by_quarter",),
+    "sgo_applications_sent": ("analysis.permanence_applications.applications_by_month",),
+    "sgo_applications_planned": ("analysis.permanence_applications.applications_by_month",),
+    "sgo_support_plan_share": ("analysis.sgo.support_plans", "analysis.sgo_section.support_share"),
+    "cla_started_year": ("analysis.care_periods.annual_started",),
+    "cla_ceased_year": ("analysis.care_periods.annual_ceased",),
+    "interim_care_order_ended": ("analysis.discharges.interim_orders_ended",),
+    "same_worker_12m_share": ("analysis.stability.stability", "analysis.stability.children_at"),
+    "stability_children_12m": ("analysis.stability.stability", "analysis.stability.children_at"),
+    "worker_changes_12m": ("analysis.stability.stability", "analysis.stability.children_at"),
+    "changed_worker_12m_share": ("analysis.stability.stability", "analysis.stability.children_at"),
+    "three_or_more_workers_12m_share": ("analysis.stability.stability", "analysis.stability.children_at"),
+    "agency_allocated_share": ("analysis.stability.stability", "analysis.stability.children_at"),
+    "plan_to_order_days_by_worker_changes": (
+        "analysis.stability.plan_to_order",
+        "analysis.stability.timeliness_by_changes",
+    ),
+}
+METRICS = {k: replace(m, computed_by=m.computed_by or COMPUTED_BY.get(k, ())) for k, m in METRICS.items()}
+
+
+def api_link(dotted: str) -> str:
+    """A Markdown link from docs/metrics.md to a function's entry in the API reference (pdoc, docs/api/)."""
+    module, _, name = dotted.rpartition(".")
+    return f"[`{module.removeprefix('analysis.')}.{name}`](api/{module.replace('.', '/')}.html#{name})"
+
 
 def markdown() -> str:
     """docs/metrics.md: every metric with its definition and source."""
@@ -743,6 +815,7 @@ def markdown() -> str:
         "monthly flows and `2023/24` for a collection year (1 April 2023 to 31 March 2024);",
         "`breakdown` is `all` for the total. In the pack's copy, counts from 1 to 4",
         'are shown as "c"; `review-pack metrics` writes them unsuppressed for analysts.',
+        "Each metric links to the functions that compute it in the API reference (`docs/api/`, `make docs`).",
         "",
     ]
     for m in METRICS.values():
@@ -753,6 +826,7 @@ def markdown() -> str:
             f"- **Source:** {m.source}",
             f"- **Unit:** {m.unit}; **period:** {PERIOD_FORMAT[m.period]}; "
             f"**breakdowns:** {m.breakdowns}; **better when:** {m.better}",
+            f"- **Computed by:** {', '.join(api_link(f) for f in m.computed_by) or 'not yet linked'}",
             "",
         ]
     return "\n".join(lines)

@@ -31,9 +31,32 @@ SYNTHETIC_BANNER = (
 )
 
 
+#: Third-party warnings that may print into a page during a build, where no one can act on them:
+#: (category, the warning's module as a regex). Silenced only in a build's kernels (`quiet_build`); an
+#: analyst's kernel in JupyterLab keeps every warning, their own included.
+KNOWN_WARNINGS: tuple[tuple[type[Warning], str], ...] = (
+    (DeprecationWarning, r"(altair|narwhals|pandas|vl_convert|jsonschema|IPython|ipykernel|jupyter_client|zmq)\b"),
+    (PendingDeprecationWarning, r"(altair|narwhals|pandas|IPython|ipykernel|jupyter_client|zmq)\b"),
+    (FutureWarning, r"(altair|narwhals|pandas|great_expectations)\b"),
+)
+
+
+def quiet_build() -> None:
+    """Silence `KNOWN_WARNINGS`, and only those, for the rest of this kernel: a build's notebook kernel.
+
+    Called by `Review.open` when the build hands a notebook its computed review (`review_file`),
+    so it never runs in an analyst's own session. Idempotent.
+    """
+    for category, module in KNOWN_WARNINGS:
+        warnings.filterwarnings("ignore", category=category, module=module)
+
+
 def start(inputs: Inputs, period: str, title: str, intro: str = "") -> None:
-    """Set up charts and warnings, then show the page heading (and the banner if synthetic)."""
-    warnings.filterwarnings("ignore")
+    """Set up charts, then show the page heading (and the banner if synthetic).
+
+    Warnings are left alone: a build silences known third-party ones (`quiet_build`); in JupyterLab
+    every warning shows, the analyst's own included.
+    """
     charts.setup()
     parts = []
     if inputs.authority.synthetic:

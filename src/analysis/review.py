@@ -6,6 +6,7 @@
     review = Review("data/local/herefordshire", "2024-03")
     review.children_in_care.series      # a section, computed on first use and kept
     review.metrics                      # every headline figure, tidy and unsuppressed
+    review.children_on("2024-03-31")    # child-level building blocks (see `analysis.explore`)
 
 The build makes one `Review`, computes every section, saves it to the staging folder
 (`save`), and each notebook opens that file (`Review.open(..., review_file=...)`) instead of
@@ -15,12 +16,14 @@ reading the inputs and computing again. A notebook run on its own in JupyterLab,
 
 from __future__ import annotations
 
+import html
 import pickle
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -28,6 +31,9 @@ from analysis import children_in_care, discharges_section, sgo_section, stabilit
 from analysis.inputs import Inputs, load_inputs
 from analysis.metrics import combine
 from analysis.periods import parse_period
+
+if TYPE_CHECKING:  # pragma: no cover
+    from analysis.findings import ValidationReport
 
 #: The sections a review computes, in page order (attribute names of `Review`).
 SECTION_NAMES = ("children_in_care", "discharges", "workforce", "sgo", "stability")
@@ -53,6 +59,17 @@ class Review:
     without a workforce snapshot), `sgo` and `stability` (None without allocations), and
     `metrics` (every section's tidy metrics, unsuppressed: metric, breakdown, period, value).
     `timings` records seconds per step.
+
+    The child-level building blocks (`analysis.explore`), on this review's inputs: `episodes` (one
+    row per 903 episode), `header` (one row per child), `periods_of_care` (one row per period of
+    care, computed once), `children_on(dates)` (one row per child looked after at each date, with
+    the open episode: the status on a date), `tracker` (one row per child per tracker route) and
+    `tracker_status(day)` (where each plan stood on a day: the tracker positions). `end` is the
+    review period's last day. `validation` runs the full input checks once, on first use.
+
+    In a notebook a review shows a short summary (inputs, period, warnings, sections and each
+    frame's grain and size: `describe`), never the frames themselves; `explore.fields(section)`
+    lists what a section holds.
     """
 
     data_dir: Path
@@ -78,6 +95,9 @@ class Review:
     def open(cls, data_dir: str | Path, period: str = "", review_file: str | Path = "", **parameters: Any) -> Review:
         """The review a notebook renders: the build's saved one when `review_file` is given, else computed here."""
         if review_file:
+            from analysis.report import quiet_build
+
+            quiet_build()  # a build's kernel: silence known third-party warnings, nothing else
             return cls.load(review_file)
         return cls(Path(data_dir), period, Parameters(**parameters))
 
@@ -150,6 +170,60 @@ class Review:
         _ = self.metrics
         return self
 
+    # --- the child-level building blocks (analysis.explore), on these inputs ------------------------
+
+    @property
+    def end(self) -> date:
+        """The last day of the review period (31 March 2024 for "2024-03")."""
+        return parse_period(self.period)
+
+    @property
+    def episodes(self) -> pl.DataFrame:
+        """The 903 episodes, merged across the years: one row per episode (CHILD, DECOM, LS, PLACE, DEC, REC, …)."""
+        return self.inputs.episodes
+
+    @property
+    def header(self) -> pl.DataFrame:
+        """The 903 header, merged across the years: one row per child (CHILD, SEX, DOB, ETHNIC, …)."""
+        return self.inputs.header
+
+    @property
+    def tracker(self) -> pl.DataFrame | None:
+        """The permanence tracker as read: one row per child per route; None without `permanence.csv`."""
+        return self.inputs.permanence
+
+    @cached_property
+    def periods_of_care(self) -> pl.DataFrame:
+        """One row per period of care (`analysis.explore.periods_of_care`), computed once."""
+        from analysis import explore
+
+        return self._timed("periods_of_care", lambda: explore.periods_of_care(self.episodes))
+
+    def children_on(self, dates: Any = None) -> pl.DataFrame:
+        """The children looked after at the end of each of `dates` (default: `end`), with their open episode:
+        one row per (date, CHILD). See `analysis.explore.children_on`; feeds `cla_count`."""
+        from analysis import explore
+
+        return explore.children_on(self.episodes, self.end if dates is None else dates)
+
+    def tracker_status(self, day: Any = None, route: str | None = None) -> pl.DataFrame:
+        """Where each tracker plan stood on `day` (default: `end`), with `stuck` at this review's `stuck_days`:
+        one row per tracker row. See `analysis.explore.tracker_status`; feeds the pipeline metrics."""
+        from analysis import explore
+
+        if self.tracker is None:
+            raise ValueError(f"{self.data_dir} has no permanence tracker (permanence.csv)")
+        return explore.tracker_status(
+            self.tracker, self.end if day is None else day, route, stuck_days=self.parameters.stuck_days
+        )
+
+    @cached_property
+    def validation(self) -> ValidationReport:
+        """The full input checks (Great Expectations suites and the 903 rules), run once: errors and warnings."""
+        from analysis.validation import validate_inputs
+
+        return self._timed("validation", lambda: validate_inputs(self.data_dir))
+
     # --- saving for the notebooks of one build -------------------------------------------------
 
     def save(self, path: str | Path) -> Path:
@@ -193,6 +267,99 @@ class Review:
             "inputs": frames,
             "sections computed": [n for n in SECTION_NAMES if n in self.__dict__],
         }
+
+    def warnings(self) -> list[str]:
+        """What a reader of these figures should know about the inputs: missing optional inputs, merging
+        notes, and (once `validation` has run) the checks' error and warning counts."""
+        inputs = self.inputs
+        notes = []
+        for frame, what in [
+            (inputs.population, "no population estimates (context/population.csv): rates per 10,000 are blank"),
+            (inputs.workforce, "no workforce snapshot (workforce.csv): the workforce section is empty"),
+            (inputs.permanence, "no permanence tracker (permanence.csv): the pipelines are empty"),
+            (inputs.comparators, "no comparators (context/comparators.csv)"),
+        ]:
+            if frame is None:
+                notes.append(what)
+        merge = inputs.merge
+        if merge.conflicts:
+            notes.append(f"{merge.conflicts:,} episodes had two different closed versions in one return")
+        if merge.legacy_rec_mapped:
+            notes.append(f"{merge.legacy_rec_mapped:,} legacy REC codes read as current codes")
+        if "validation" in self.__dict__:
+            report = self.validation
+            notes.append(f"input checks: {len(report.errors):,} errors, {len(report.warnings):,} warnings")
+        else:
+            notes.append("input checks not run here: `review.validation` runs them (the build always does)")
+        return notes
+
+    def frames(self) -> pl.DataFrame:
+        """Every frame the review holds so far, without showing any: one row per frame.
+
+        Columns: part (inputs, blocks, or a section name), field, rows, columns, grain.
+        """
+        from analysis import explore
+
+        inputs = self.inputs
+        rows = [
+            ("inputs", "header", inputs.header, "one row per child"),
+            ("inputs", "episodes", inputs.episodes, "one row per 903 episode"),
+            ("inputs", "uasc", inputs.uasc, "one row per unaccompanied asylum-seeking child"),
+            ("inputs", "workforce", inputs.workforce, "one row per post per snapshot"),
+            ("inputs", "permanence", inputs.permanence, "one row per child per tracker route"),
+            ("inputs", "population", inputs.population, "one row per mid-year estimate"),
+        ]
+        if "periods_of_care" in self.__dict__:
+            rows.append(("blocks", "periods_of_care", self.periods_of_care, "one row per period of care"))
+        out = [
+            {"part": part, "field": name, "rows": f.height, "columns": f.width, "grain": grain}
+            for part, name, f, grain in rows
+            if f is not None
+        ]
+        for name in SECTION_NAMES:
+            section = self.__dict__.get(name)
+            if section is None:
+                continue
+            for row in explore.fields(section).filter(pl.col("rows").is_not_null()).iter_rows(named=True):
+                out.append({"part": name, **{k: row[k] for k in ("field", "rows", "columns", "grain")}})
+        schema = {"part": pl.String, "field": pl.String, "rows": pl.Int64, "columns": pl.Int64, "grain": pl.String}
+        return pl.DataFrame(out, schema=schema)
+
+    def _repr_markdown_(self) -> str:
+        d = self.describe()
+        lines = [
+            f"**Review of {d['authority']}** for {d['period']} (`{d['data']}`)",
+            "",
+            "| part | frame | rows × columns | grain |",
+            "|---|---|---|---|",
+        ]
+        for row in self.frames().iter_rows(named=True):
+            lines.append(f"| {row['part']} | `{row['field']}` | {row['rows']:,} × {row['columns']} | {row['grain']} |")
+        computed = ", ".join(d["sections computed"]) or "none yet"
+        lines += ["", f"Parameters: {d['parameters']}. Sections computed: {computed}."]
+        lines += ["", "Warnings:", *[f"- {w}" for w in self.warnings()]]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        d = self.describe()
+        esc = html.escape
+        frames = self.frames()
+        body = "".join(
+            f"<tr><td>{esc(r['part'])}</td><td><code>{esc(r['field'])}</code></td>"
+            f"<td style='text-align:right'>{r['rows']:,} × {r['columns']}</td><td>{esc(r['grain'])}</td></tr>"
+            for r in frames.iter_rows(named=True)
+        )
+        warnings = "".join(f"<li>{esc(w)}</li>" for w in self.warnings())
+        computed = ", ".join(d["sections computed"]) or "none yet (each is computed on first use)"
+        return (
+            f"<div class='rp-review'><p><strong>Review of {esc(d['authority'])}</strong> for {esc(d['period'])} "
+            f"(<code>{esc(d['data'])}</code>)</p>"
+            f"<p>Sections computed: {esc(computed)}. Parameters: {esc(str(d['parameters']))}.</p>"
+            f"<details><summary>{frames.height} frames held (grain and size)</summary><table>"
+            f"<thead><tr><th>part</th><th>frame</th><th>rows × columns</th><th>grain</th></tr></thead>"
+            f"<tbody>{body}</tbody></table></details>"
+            f"<p>Warnings:</p><ul>{warnings}</ul></div>"
+        )
 
     def __repr__(self) -> str:
         d = self.describe()
