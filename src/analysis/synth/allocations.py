@@ -49,11 +49,11 @@ DISABLED_TEAM, LEAVERS_TEAM = "Disabled children", "Care leavers"
 BASE_RATE: tuple[cal.Point, ...] = (
     cal.Point("2019-04", 1.05, "assumption"),
     cal.Point("2020-09", 1.15, "assumption"),
-    cal.Point("2021-06", 1.15, "calibrated: 11.8% same worker for 12 months in January 2023"),
-    cal.Point("2021-11", 1.1, "calibrated"),
-    cal.Point("2022-02", 0.8, "calibrated: 19% in July 2023"),
-    cal.Point("2022-08", 0.8, "calibrated: over three-quarters with a change in the last year"),
-    cal.Point("2024-03", 0.8, "assumption"),
+    cal.Point("2021-06", 1.15, "assumption"),
+    cal.Point("2021-11", 1.1, "calibrated: 11.8% same worker for 12 months in January 2023"),
+    cal.Point("2022-02", 0.9, "calibrated: 19% in July 2023"),
+    cal.Point("2022-08", 0.85, "calibrated: over three-quarters with a change in the last year"),
+    cal.Point("2024-03", 0.85, "assumption"),
 )
 #: How much sooner an agency worker moves on than a directly employed one (assumption).
 AGENCY_RATE = 2.0
