@@ -449,6 +449,19 @@ def markdown() -> str:
             lines.append(f"| {e.meta['rule']} | {e.meta['title']} | {severity} | {column} |")
         lines.append("")
     lines += [
+        "## Code lists",
+        "",
+        "The values each coded column accepts, as the checks above use them: the DfE's 903 code lists from",
+        "`src/analysis/codes.py` (with what each code means), the data contract's own from",
+        "`src/analysis/vocabularies.py`.",
+        "",
+        "| file | column | values |",
+        "|---|---|---|",
+        *[
+            f"| {table} | {column} | {', '.join(f'`{value}`' for value in values)} |"
+            for (table, column), values in CODE_LISTS.items()
+        ],
+        "",
         "## Rules across rows and tables (src/analysis/rules/)",
         "",
         "| rule | check | severity |",
