@@ -195,3 +195,10 @@ def test_data_readme_states_the_bounds_and_areas() -> None:
     assert f"| fte | number | {vocabularies.FTE_MIN} to {vocabularies.FTE_MAX};" in text
     areas = [f"`{a}`" for a in vocabularies.COMPARATOR_AREAS]
     assert f"`area` is {', '.join(areas[:-1])} or {areas[-1]}" in text
+
+
+def test_the_upn_pattern_accepts_exactly_the_dfes_unknown_upn_codes() -> None:
+    # UPN_PATTERN is a format, kept as a regex; its UN part must be the UPN_UNKNOWN list.
+    pattern = re.compile(suites.UPN_PATTERN)
+    accepted = {f"UN{i}" for i in range(10) if pattern.match(f"UN{i}")}
+    assert accepted == set(codes.UPN_UNKNOWN)
