@@ -7,7 +7,8 @@ Great Expectations suites (`expectations/*.json`, checked against these lists in
 Sources: DfE SSDA903 guidance code lists as implemented in
 data-to-insight/csc-validator-be-903 (`lac_validator/config.py`, 2024/25 rules 143-149,
 178, 1009) and the per-year schema in SocialFinanceDigitalLabs/liia-tools
-(`SSDA903_schema_2024.yml`); collected in `shared/reference/domain_notes.md` section 1.
+(`SSDA903_schema_2024.yml`). The project's own vocabularies (workforce, permanence tracker,
+comparators) are in `analysis.vocabularies`.
 """
 
 from __future__ import annotations
@@ -273,8 +274,24 @@ PLACE_GROUP_LABEL = {
     "other": "Other placement",
 }
 
+#: Who the special guardians are, by the REC of an SGO (E45-E48, legacy E43/E44): former foster carers
+#: (E45, E46, E43) or other carers (E47, E48, E44).
+SGO_CARER = {
+    "E45": "former_foster_carer", "E46": "former_foster_carer", "E47": "other_carer", "E48": "other_carer",
+    "E43": "former_foster_carer", "E44": "other_carer",
+}  # fmt: skip
+#: Whether the special guardians are relatives or friends (E45, E47), others (E46, E48) or not recorded
+#: (the legacy E43/E44 do not say, and the pack does not guess).
+SGO_RELATIONSHIP = {
+    "E45": "relative_or_friend", "E46": "other", "E47": "relative_or_friend", "E48": "other",
+    "E43": "not_recorded", "E44": "not_recorded",
+}  # fmt: skip
+
 #: Fields that metrics group by: an unknown code in these is an error, not a warning.
 GROUPED_FIELDS = ("RNE", "LS", "PLACE", "REC")
+
+#: The REC codes a return may hold: the current list and the legacy codes.
+REC_ACCEPTED = {**REC, **LEGACY_REC_LABEL}
 
 EPISODE_CODE_LISTS: dict[str, dict[str, str]] = {
     "RNE": RNE,
@@ -282,6 +299,6 @@ EPISODE_CODE_LISTS: dict[str, dict[str, str]] = {
     "CIN": CIN,
     "PLACE": PLACE,
     "PLACE_PROVIDER": PLACE_PROVIDER,
-    "REC": {**REC, **LEGACY_REC_LABEL},
+    "REC": REC_ACCEPTED,
     "REASON_PLACE_CHANGE": REASON_PLACE_CHANGE,
 }

@@ -6,7 +6,10 @@ from datetime import date
 
 import polars as pl
 
-AREAS = ["england", "statistical_neighbours", "region"]
+from analysis.vocabularies import COMPARATOR_AREAS
+
+#: The comparator areas (`analysis.vocabularies`).
+AREAS = list(COMPARATOR_AREAS)
 
 
 def area_labels(region: str | None) -> dict[str, str]:

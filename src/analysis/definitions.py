@@ -9,6 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from analysis import codes
+
+
+def _codes_by_group(grouping: dict[str, str]) -> dict[str, list[str]]:
+    """{group: its codes}, groups and codes in the grouping's order (from `analysis.codes`)."""
+    out: dict[str, list[str]] = {}
+    for code, group in grouping.items():
+        out.setdefault(group, []).append(code)
+    return out
+
+
+def _code_list(found: list[str]) -> str:
+    """Codes as the docs write them: "E45, E46", with legacy codes last ("E45, E46; legacy E43")."""
+    current = [c for c in found if c not in codes.LEGACY_REC]
+    legacy = [c for c in found if c in codes.LEGACY_REC]
+    return ", ".join(current) + (f"; legacy {', '.join(legacy)}" if legacy else "")
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -220,6 +237,11 @@ _POSITIONS = (
     "identified; assessing; assessment_negative; carers_unwilling; assessment_complete (positive, application not "
     "yet sent); with_legal; filed_with_court"
 )
+#: Who the special guardians are, by REC, from `codes.SGO_CARER` and `codes.SGO_RELATIONSHIP` (the last
+#: relationship's parenthesis is closed by the text that follows it).
+_SGO_CARER = " or ".join(f"{group} ({', '.join(found)})" for group, found in _codes_by_group(codes.SGO_CARER).items())
+_SGO_PARTS = [f"{group} ({', '.join(found)}" for group, found in _codes_by_group(codes.SGO_RELATIONSHIP).items()]
+_SGO_RELATIONSHIP = ", ".join(part + ")" for part in _SGO_PARTS[:-1]) + " or " + _SGO_PARTS[-1]
 _SMALL_RATE = (
     " Not written where the number coming back is 1 to 4 or the children followed number 1 to 4 (the rate would "
     "reveal a small count)."
@@ -381,9 +403,11 @@ SGO_METRICS: list[Metric] = [
         period="month",
         definition=(
             "Periods of care ending in the month with REC E45-E48 or the legacy E43/E44, any legal status. carer: "
-            "former_foster_carer (E45, E46, E43) or other_carer (E47, E48, E44); relationship: relative_or_friend "
-            "(E45, E47), other (E46, E48) or not_recorded (E43, E44: the legacy codes do not say whether the special "
-            "guardians are relatives or friends, so no relationship is assumed)."
+            + _SGO_CARER
+            + "; relationship: "
+            + _SGO_RELATIONSHIP
+            + ": the legacy codes do not say whether the special guardians are relatives or friends, so no "
+            "relationship is assumed)."
         ),
         source=_REC + "; legacy E43/E44 as in earlier SSDA903 guides",
         better="higher",
@@ -602,15 +626,15 @@ _PERIODS = (
     "dropped first, as for cla_count ('children looked after under an agreed series of short-term placements are "
     "excluded')."
 )
+#: The routes out of care with their REC codes, from `codes.REC_ROUTE`.
 _ROUTES = (
-    "returned_home (REC E4A, E4B), special_guardianship_order (E45-E48; legacy E43/E44), child_arrangements_order "
-    "(E41), adoption (E11, E12), turned_18_or_independent (E17, E5, E6, E7, E15), other (E13, E14, E16, E2, E3, E8, "
-    "E9), unknown (X1 followed by a gap: the return does not say)."
+    ", ".join(
+        f"{route} ({'REC ' if i == 0 else ''}{_code_list(found)})"
+        for i, (route, found) in enumerate(_codes_by_group(codes.REC_ROUTE).items())
+    )
+    + f", {codes.UNKNOWN_ROUTE} (X1 followed by a gap: the return does not say)."
 )
-_ROUTE_BREAKDOWNS = (
-    "all; returned_home; special_guardianship_order; child_arrangements_order; adoption; turned_18_or_independent; "
-    "other; unknown"
-)
+_ROUTE_BREAKDOWNS = "; ".join(["all", *codes.ROUTE_LABEL])
 
 METRICS: dict[str, Metric] = {
     m.id: m

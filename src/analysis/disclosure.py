@@ -13,6 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
+from analysis.codes import UPN_UNKNOWN
+
 SUPPRESSED = "c"
 SMALLEST_SHOWN = 5
 
@@ -94,7 +96,7 @@ def pack_identifiers(inputs: object) -> set[str]:
 
 
 #: UPN placeholders are codes, not identifiers.
-_NOT_IDENTIFIERS = ("UN1", "UN2", "UN3", "UN4", "UN5")
+_NOT_IDENTIFIERS = tuple(UPN_UNKNOWN)
 
 
 def identifiers_in_pack(folder: Path, identifiers: set[str]) -> dict[str, int]:

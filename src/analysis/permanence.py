@@ -36,7 +36,11 @@ from datetime import date
 
 import polars as pl
 
-ROUTES = ("special_guardianship_order", "discharge_to_parents", "child_arrangements_order")
+from analysis import vocabularies as vocab
+
+#: The tracker's routes and outcomes, from `analysis.vocabularies`.
+ROUTES = vocab.PERMANENCE_ROUTES
+OUTCOMES = vocab.PERMANENCE_OUTCOMES
 
 #: The tracked stages in order, with the tracker column that dates each.
 STAGE_DATES = {
@@ -72,7 +76,6 @@ FUNNEL = [
     "order_made",
 ]
 
-OUTCOMES = ("order_made", "refused", "withdrawn")
 #: A stage open this many days or more counts as stuck, unless the notebook says otherwise.
 STUCK_DAYS = 180
 
@@ -321,7 +324,7 @@ def funnel(status: pl.DataFrame) -> pl.DataFrame:
                 "step": step,
                 "reached": reached,
                 "open_here": here.filter(pl.col("status") == "open").height,
-                "lost_here": here.filter(pl.col("status").is_in(["withdrawn", "refused"])).height,
+                "lost_here": here.filter(pl.col("status").is_in(list(vocab.CLOSED_WITHOUT_ORDER))).height,
             }
         )
     frame = pl.DataFrame(rows)
@@ -367,7 +370,7 @@ def lost_reasons(status: pl.DataFrame) -> pl.DataFrame:
     """
     order = {s: i for i, s in enumerate(FUNNEL)}
     return (
-        status.filter(pl.col("status").is_in(["withdrawn", "refused"]))
+        status.filter(pl.col("status").is_in(list(vocab.CLOSED_WITHOUT_ORDER)))
         .with_columns(reason_group().alias("reason"))
         .group_by(pl.col("furthest").alias("step"), "reason")
         .agg(pl.len().cast(pl.Int64).alias("children"))

@@ -28,9 +28,12 @@ from pathlib import Path
 
 import polars as pl
 
+from analysis import vocabularies as vocab
+
 #: The 903 DEC and the tracker's order date may differ by this many days and still agree
 #: (the order is made, the 903 records the day care ended; a month covers recording lag).
 TOLERANCE_DAYS = 31
+#: Each tracker route (`vocabularies.PERMANENCE_ROUTES`) and the 903 exit route it is set against.
 TRACKER_ROUTE = {
     "discharge_to_parents": "reunification",
     "special_guardianship_order": "special_guardianship_order",
@@ -63,13 +66,13 @@ def comparable_exits(exits: pl.DataFrame) -> pl.DataFrame:
     """The 903 exits the tracker follows, from `discharges.order_exits`: one row per exit (CHILD, route, end)."""
     return exits.filter(
         ((pl.col("route") == "reunification") & pl.col("care_order"))
-        | pl.col("route").is_in(["special_guardianship_order", "child_arrangements_order"])
+        | pl.col("route").is_in([r for r in ROUTES if r != "reunification"])
     ).select("CHILD", "route", "end")
 
 
 def tracker_orders(tracker: pl.DataFrame) -> pl.DataFrame:
     """The tracker's orders: one row per `order_made` row (child_id, route as in `ROUTES`, order_date)."""
-    return tracker.filter((pl.col("outcome") == "order_made") & pl.col("route").is_in(list(TRACKER_ROUTE))).select(
+    return tracker.filter((pl.col("outcome") == vocab.ORDER_MADE) & pl.col("route").is_in(list(TRACKER_ROUTE))).select(
         "child_id",
         pl.col("route").replace_strict(TRACKER_ROUTE).alias("route"),
         pl.col("outcome_date").alias("order_date"),
@@ -160,7 +163,8 @@ def tracking_starts(tracker: pl.DataFrame, coverage_start: date | None) -> dict[
         rows = tracker.filter(pl.col("route") == tracker_route)
         if rows.height == 0:
             continue
-        first = rows.filter(pl.col("outcome") == "order_made")["outcome_date"].min() or rows["identified_date"].min()
+        ordered = rows.filter(pl.col("outcome") == vocab.ORDER_MADE)["outcome_date"].min()
+        first = ordered or rows["identified_date"].min()
         starts[route] = max(d for d in (first, coverage_start) if d is not None)
     return starts
 

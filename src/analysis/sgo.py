@@ -22,16 +22,10 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from analysis import vocabularies as vocab
+from analysis.codes import SGO_CARER, SGO_RELATIONSHIP
 from analysis.periods import monthly_rolling
 
-SGO_CARER = {
-    "E45": "former_foster_carer", "E46": "former_foster_carer", "E47": "other_carer", "E48": "other_carer",
-    "E43": "former_foster_carer", "E44": "other_carer",
-}  # fmt: skip
-SGO_RELATIONSHIP = {
-    "E45": "relative_or_friend", "E46": "other", "E47": "relative_or_friend", "E48": "other",
-    "E43": "not_recorded", "E44": "not_recorded",
-}  # fmt: skip
 BREAKDOWNS = [
     "all",
     "carer:former_foster_carer",
@@ -136,7 +130,8 @@ def side_by_side(monthly_903: pl.DataFrame, tracker_monthly: pl.DataFrame) -> pl
     )
 
 
-SUPPORT_ANSWERS = ["yes", "no", "not_recorded"]
+#: The tracker's support_plan answers (`analysis.vocabularies`), then "not_recorded" for a blank or other answer.
+SUPPORT_ANSWERS = [*vocab.SUPPORT_PLAN, "not_recorded"]
 SUPPORT_LABEL = {
     "yes": "Support plan or allowance agreed",
     "no": "No support plan or allowance",
@@ -152,7 +147,7 @@ def support_plans(order_rows: pl.DataFrame, first: date, last: date) -> pl.DataF
     orders where the tracker records an answer, × 100; null for "not_recorded").
     """
     answer = (
-        pl.when(pl.col("support_plan").str.to_lowercase().is_in(["yes", "no"]))
+        pl.when(pl.col("support_plan").str.to_lowercase().is_in(list(vocab.SUPPORT_PLAN)))
         .then(pl.col("support_plan").str.to_lowercase())
         .otherwise(pl.lit("not_recorded"))
     )

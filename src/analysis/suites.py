@@ -1,4 +1,4 @@
-"""The Great Expectations suites, built from the code lists in `analysis.codes`.
+"""The Great Expectations suites, built from the code lists in `analysis.codes` and `analysis.vocabularies`.
 
 The suites are stored as JSON in `expectations/` (that is what validation runs); this module
 is how they are written (`review-pack suites`), and `tests/test_expectations.py` fails if
@@ -17,12 +17,13 @@ otherwise), `<column> (date)` the parsed date and `<column> (number)` the parsed
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from pathlib import Path
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
-from analysis import codes
+from analysis import codes, vocabularies
 from analysis.inputs import (
     ALLOCATION_COLUMNS,
     ALLOCATION_DATES,
@@ -72,15 +73,27 @@ UNREADABLE = "{} (unreadable)"
 AS_DATE = "{} (date)"
 AS_NUMBER = "{} (number)"
 
-WORKFORCE_ROLES = [
-    "social_worker", "senior_practitioner", "advanced_practitioner", "team_manager", "service_manager",
-]  # fmt: skip
-WORKFORCE_CONTRACTS = ["permanent", "fixed_term", "agency", "vacant"]
-PERMANENCE_ROUTES = [
-    "special_guardianship_order",
-    "discharge_to_parents",
-    "child_arrangements_order",
-]
+#: Every column checked against a code list: (suite, column) -> the allowed values, taken from
+#: `analysis.codes` (the DfE's 903 lists) and `analysis.vocabularies` (the data contract's own), never
+#: written here (`tests/test_vocabularies.py` fails on a list or bound typed into this module).
+CODE_LISTS: dict[tuple[str, str], Collection[str]] = {
+    ("ssda903_header", "SEX"): codes.SEX,
+    ("ssda903_header", "ETHNIC"): codes.ETHNIC,
+    ("ssda903_episodes", "RNE"): codes.RNE,
+    ("ssda903_episodes", "LS"): codes.LS,
+    ("ssda903_episodes", "CIN"): codes.CIN,
+    ("ssda903_episodes", "PLACE"): codes.PLACE,
+    ("ssda903_episodes", "REC"): codes.REC_ACCEPTED,
+    ("ssda903_episodes", "PLACE_PROVIDER"): codes.PLACE_PROVIDER,
+    ("ssda903_episodes", "REASON_PLACE_CHANGE"): codes.REASON_PLACE_CHANGE,
+    ("workforce", "role"): vocabularies.WORKFORCE_ROLES,
+    ("workforce", "contract"): vocabularies.WORKFORCE_CONTRACTS,
+    ("permanence", "route"): vocabularies.PERMANENCE_ROUTES,
+    ("permanence", "outcome"): vocabularies.PERMANENCE_OUTCOMES,
+    ("permanence", "assessment_outcome"): vocabularies.ASSESSMENT_OUTCOMES,
+    ("permanence", "carers_agree"): vocabularies.CARERS_AGREE,
+    ("comparators", "area"): vocabularies.COMPARATOR_AREAS,
+}
 
 
 def _make(name: str, meta: dict[str, str], expectations: list[gxe.Expectation]) -> gx.ExpectationSuite:
@@ -142,10 +155,11 @@ def _not_null(column: str, rule: str, severity: str = ERROR) -> gxe.Expectation:
     )
 
 
-def _in_set(column: str, values: list[str], rule: str, severity: str) -> gxe.Expectation:
+def _in_set(table: str, column: str, rule: str, severity: str) -> gxe.Expectation:
+    """The column holds only codes of its list in `CODE_LISTS`."""
     return gxe.ExpectColumnValuesToBeInSet(
         column=column,
-        value_set=sorted(values),
+        value_set=sorted(CODE_LISTS[(table, column)]),
         severity=severity,
         meta=_meta(rule, f"{column} uses a valid code", f"Correct {column} to a code from the DfE list."),
     )
@@ -171,7 +185,7 @@ def header_suite() -> gx.ExpectationSuite:
                     "Remove the repeated header rows.",
                 ),
             ),
-            _in_set("SEX", list(codes.SEX), "101", WARNING),
+            _in_set("ssda903_header", "SEX", "101", WARNING),
             gxe.ExpectColumnValuesToMatchRegex(
                 column="UPN",
                 regex=UPN_PATTERN,
@@ -182,7 +196,7 @@ def header_suite() -> gx.ExpectationSuite:
                     "Correct the UPN, or use the UN code that explains why it is not known.",
                 ),
             ),
-            _in_set("ETHNIC", list(codes.ETHNIC), "103", WARNING),
+            _in_set("ssda903_header", "ETHNIC", "103", WARNING),
         ],
     )
 
@@ -198,13 +212,13 @@ def episodes_suite() -> gx.ExpectationSuite:
             *_readable("ssda903_episodes"),
             _not_null("CHILD", "RP03"),
             _not_null("DECOM", "141"),
-            _in_set("RNE", list(codes.RNE), "143", ERROR),
-            _in_set("LS", list(codes.LS), "144", ERROR),
-            _in_set("CIN", list(codes.CIN), "145", WARNING),
-            _in_set("PLACE", list(codes.PLACE), "146", ERROR),
-            _in_set("REC", list(codes.EPISODE_CODE_LISTS["REC"]), "149", ERROR),
-            _in_set("PLACE_PROVIDER", list(codes.PLACE_PROVIDER), "178", WARNING),
-            _in_set("REASON_PLACE_CHANGE", list(codes.REASON_PLACE_CHANGE), "1009", WARNING),
+            _in_set("ssda903_episodes", "RNE", "143", ERROR),
+            _in_set("ssda903_episodes", "LS", "144", ERROR),
+            _in_set("ssda903_episodes", "CIN", "145", WARNING),
+            _in_set("ssda903_episodes", "PLACE", "146", ERROR),
+            _in_set("ssda903_episodes", "REC", "149", ERROR),
+            _in_set("ssda903_episodes", "PLACE_PROVIDER", "178", WARNING),
+            _in_set("ssda903_episodes", "REASON_PLACE_CHANGE", "1009", WARNING),
             *[
                 gxe.ExpectColumnValuesToMatchRegex(
                     column=column,
@@ -244,7 +258,7 @@ def uasc_suite() -> gx.ExpectationSuite:
 
 
 def workforce_suite() -> gx.ExpectationSuite:
-    """Workforce snapshot: known roles and contracts, FTE between 0 and 1.5."""
+    """Workforce snapshot: known roles and contracts, FTE within its bounds (`analysis.vocabularies`)."""
     return _make(
         "workforce",
         {"file": "workforce"},
@@ -257,21 +271,29 @@ def workforce_suite() -> gx.ExpectationSuite:
             _not_null("role", "RP03"),
             _not_null("contract", "RP03"),
             _not_null("fte", "RP03"),
-            _in_set("role", WORKFORCE_ROLES, "RP10", ERROR),
-            _in_set("contract", WORKFORCE_CONTRACTS, "RP11", ERROR),
+            _in_set("workforce", "role", "RP10", ERROR),
+            _in_set("workforce", "contract", "RP11", ERROR),
             gxe.ExpectColumnValuesToBeBetween(
                 column=AS_NUMBER.format("fte"),
-                min_value=0,
-                max_value=1.5,
+                min_value=vocabularies.FTE_MIN,
+                max_value=vocabularies.FTE_MAX,
                 severity=ERROR,
-                meta=_meta("RP12", "FTE is between 0 and 1.5", "Correct the FTE (1.0 = full time)."),
+                meta=_meta(
+                    "RP12",
+                    f"FTE is between {vocabularies.FTE_MIN} and {vocabularies.FTE_MAX}",
+                    "Correct the FTE (1.0 = full time).",
+                ),
             ),
             gxe.ExpectColumnValuesToBeBetween(
                 column=AS_NUMBER.format("caseload"),
-                min_value=0,
-                max_value=60,
+                min_value=vocabularies.CASELOAD_MIN,
+                max_value=vocabularies.CASELOAD_MAX,
                 severity=WARNING,
-                meta=_meta("RP13", "Caseload is between 0 and 60", "Check the caseload figure."),
+                meta=_meta(
+                    "RP13",
+                    f"Caseload is between {vocabularies.CASELOAD_MIN} and {vocabularies.CASELOAD_MAX}",
+                    "Check the caseload figure.",
+                ),
             ),
         ],
     )
@@ -294,10 +316,10 @@ def permanence_suite() -> gx.ExpectationSuite:
             *_readable("permanence"),
             _not_null("child_id", "RP03"),
             _not_null("identified_date", "RP03"),
-            _in_set("route", PERMANENCE_ROUTES, "RP20", ERROR),
-            _in_set("outcome", ["order_made", "refused", "withdrawn"], "RP21", ERROR),
-            _in_set("assessment_outcome", ["positive", "negative"], "RP22", WARNING),
-            _in_set("carers_agree", ["yes", "no"], "RP22", WARNING),
+            _in_set("permanence", "route", "RP20", ERROR),
+            _in_set("permanence", "outcome", "RP21", ERROR),
+            _in_set("permanence", "assessment_outcome", "RP22", WARNING),
+            _in_set("permanence", "carers_agree", "RP22", WARNING),
             *[
                 gxe.ExpectColumnPairValuesAToBeGreaterThanB(
                     column_A=AS_DATE.format(later),
@@ -323,7 +345,7 @@ def population_suite() -> gx.ExpectationSuite:
             *_readable("population"),
             gxe.ExpectColumnValuesToBeBetween(
                 column=AS_NUMBER.format("population_0_17"),
-                min_value=1,
+                min_value=vocabularies.POPULATION_MIN,
                 severity=ERROR,
                 meta=_meta("RP30", "The population is a positive number", "Correct the population."),
             ),
@@ -339,7 +361,7 @@ def comparators_suite() -> gx.ExpectationSuite:
         [
             _columns_exist("comparators"),
             *_readable("comparators"),
-            _in_set("area", ["england", "statistical_neighbours", "region"], "RP31", ERROR),
+            _in_set("comparators", "area", "RP31", ERROR),
         ],
     )
 
@@ -465,6 +487,19 @@ def markdown() -> str:
             lines.append(f"| {e.meta['rule']} | {e.meta['title']} | {severity} | {column} |")
         lines.append("")
     lines += [
+        "## Code lists",
+        "",
+        "The values each coded column accepts, as the checks above use them: the DfE's 903 code lists from",
+        "`src/analysis/codes.py` (with what each code means), the data contract's own from",
+        "`src/analysis/vocabularies.py`.",
+        "",
+        "| file | column | values |",
+        "|---|---|---|",
+        *[
+            f"| {table} | {column} | {', '.join(f'`{value}`' for value in values)} |"
+            for (table, column), values in CODE_LISTS.items()
+        ],
+        "",
         "## Rules across rows and tables (src/analysis/rules/)",
         "",
         "| rule | check | severity |",

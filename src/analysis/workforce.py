@@ -33,17 +33,20 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from analysis import vocabularies as vocab
 from analysis.errors import InputError
 from analysis.periods import parse_period
 from analysis.readers import ROW
 
-SOCIAL_WORK_ROLES = ("social_worker", "senior_practitioner", "advanced_practitioner", "team_manager", "service_manager")
-CASE_HOLDING_ROLES = ("social_worker", "senior_practitioner", "advanced_practitioner")
-CONTRACTS = ("permanent", "fixed_term", "agency", "vacant")
-IN_POST = ("permanent", "fixed_term")
+#: The roles and contracts of the data contract, and the FTE bound, from `analysis.vocabularies`.
+SOCIAL_WORK_ROLES = vocab.WORKFORCE_ROLES
+CASE_HOLDING_ROLES = vocab.CASE_HOLDING_ROLES
+CONTRACTS = vocab.WORKFORCE_CONTRACTS
+IN_POST = vocab.IN_POST_CONTRACTS
+MIN_FTE = vocab.FTE_MIN
+MAX_FTE = vocab.FTE_MAX
 #: The council's own papers count workers holding "more than 20 cases".
 CASELOAD_THRESHOLD = 20
-MAX_FTE = 1.5
 
 DATE = "snapshot_date"
 
@@ -56,7 +59,7 @@ def check_workforce(workforce: pl.DataFrame, file: Path | str) -> pl.DataFrame:
 
     `load_inputs` already refuses unreadable dates and numbers; this refuses what would make the
     figures silently wrong: a blank snapshot_date, team, role, contract or fte, a role or contract
-    outside the data contract's codes, and an FTE outside 0 to 1.5 (the same rules as the
+    outside the data contract's codes, and an FTE outside 0 to 1.5 (`analysis.vocabularies`, as the
     `expectations/workforce.json` suite, for a notebook run without the build's validation).
     """
     has_row = ROW in workforce.columns
@@ -67,10 +70,10 @@ def check_workforce(workforce: pl.DataFrame, file: Path | str) -> pl.DataFrame:
         _refuse(workforce, bad, file, column, f"{column} must be one of {', '.join(allowed)}", has_row)
     _refuse(
         workforce,
-        (pl.col("fte") < 0) | (pl.col("fte") > MAX_FTE),
+        (pl.col("fte") < MIN_FTE) | (pl.col("fte") > MAX_FTE),
         file,
         "fte",
-        f"fte must be between 0 and {MAX_FTE} (1.0 = full time)",
+        f"fte must be between {MIN_FTE} and {MAX_FTE} (1.0 = full time)",
         has_row,
     )
     return workforce
@@ -121,8 +124,8 @@ def totals(
         .agg(
             *[fte.filter(contract == c).sum().alias(f"{c}_fte") for c in CONTRACTS],
             fte.sum().alias("establishment_fte"),
-            *[(contract == c).sum().alias(f"{c}_headcount") for c in ("permanent", "fixed_term", "agency")],
-            (contract == "vacant").sum().alias("vacant_posts"),
+            *[(contract == c).sum().alias(f"{c}_headcount") for c in vocab.FILLED_CONTRACTS],
+            (contract == vocab.VACANT).sum().alias("vacant_posts"),
             pl.len().alias("posts"),
         )
         .with_columns(pl.col("^.*_fte$").round(6))
@@ -188,19 +191,12 @@ def team_managers(workforce: pl.DataFrame) -> pl.DataFrame:
     contract = pl.col("contract")
     return (
         _dated(workforce)
-        .filter(pl.col("role") == "team_manager")
+        .filter(pl.col("role") == vocab.TEAM_MANAGER)
         .group_by("date")
         .agg(
             pl.len().alias("team_manager_posts"),
-            *[
-                contract.filter(contract == c).len().alias(name)
-                for c, name in [
-                    ("permanent", "permanent_team_managers"),
-                    ("fixed_term", "fixed_term_team_managers"),
-                    ("agency", "agency_team_managers"),
-                    ("vacant", "vacant_team_manager_posts"),
-                ]
-            ],
+            *[contract.filter(contract == c).len().alias(f"{c}_team_managers") for c in vocab.FILLED_CONTRACTS],
+            contract.filter(contract == vocab.VACANT).len().alias("vacant_team_manager_posts"),
         )
         .with_columns(pl.exclude("date").cast(pl.Int64))
         .sort("date")
@@ -227,7 +223,7 @@ def caseloads(workforce: pl.DataFrame, threshold: int = CASELOAD_THRESHOLD, by: 
     """
     load = pl.col("caseload")
     keys = ["date", *by]
-    holders = _dated(workforce).filter((pl.col("contract") != "vacant") & load.is_not_null() & (load >= 1))
+    holders = _dated(workforce).filter((pl.col("contract") != vocab.VACANT) & load.is_not_null() & (load >= 1))
     return (
         holders.group_by(keys, maintain_order=True)
         .agg(

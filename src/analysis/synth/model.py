@@ -12,13 +12,16 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
+from analysis.codes import PLACE_GROUP
+
 from ._util import ONE_DAY, add_years, age_years, pick
 from .people import Providers, child_id, postcode
 from .postcodes import LOCAL
 from .tracks import Event
 
-FOSTER = ("U1", "U2", "U3", "U4", "U5", "U6")
-KINSHIP = ("U1", "U2", "U3")
+#: Foster placements (U1-U6) and those with relatives or friends (U1-U3), from the pack's groupings.
+FOSTER = tuple(code for code, group in PLACE_GROUP.items() if group in ("foster_kinship", "foster_other"))
+KINSHIP = tuple(code for code, group in PLACE_GROUP.items() if group == "foster_kinship")
 #: REASON_PLACE_CHANGE for unplanned moves (assumption).
 MOVE_REASONS = {"CARPL": 30, "CREQB": 15, "CREQO": 14, "LAREQ": 10, "CHILD": 7, "STAND": 5, "CLOSE": 5,
                 "ALLEG": 3, "APPRR": 2, "OTHER": 9}  # fmt: skip

@@ -41,6 +41,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from analysis.codes import PLACE_PROVIDER
+
+from .model import FOSTER
+
 __all__ = ["DEFAULT_AUTHORITIES", "DEFAULT_SEED", "DEFAULT_YEARS", "generate_national"]
 
 DEFAULT_SEED = 903
@@ -147,7 +151,7 @@ PLACE_MIX = {
     "remand": {"K1": 0.35, "K2": 0.25, "R5": 0.25, "U6": 0.15},
     "adoption": {"A6": 0.7, "A5": 0.3},
 }  # fmt: skip
-PROVIDERS = ["PR0", "PR1", "PR2", "PR3", "PR4", "PR5"]
+PROVIDERS = list(PLACE_PROVIDER)
 #: Provider by placement type (shares of PR0..PR5); a type not listed is the authority's own (PR1).
 PROVIDER_BY_PLACE = {
     "P1": [1, 0, 0, 0, 0, 0],
@@ -435,7 +439,7 @@ def _episodes(rng: np.random.Generator, periods: pl.DataFrame, window: tuple[int
     ls = np.where(adopted, "E1", ls)
     provider = _draw_providers(rng, place)
     urn = np.where(np.isin(np.array(PLACES)[place], list(URN_PLACES)), rng.integers(100_000, 1_000_000, n), -1)
-    away = rng.random(n) < np.where(np.isin(np.array(PLACES)[place], ["U1", "U2", "U3", "U4", "U5", "U6"]), 0.2, 0.5)
+    away = rng.random(n) < np.where(np.isin(np.array(PLACES)[place], list(FOSTER)), 0.2, 0.5)
     held = np.maximum.accumulate(np.where(moved, np.arange(n), 0))  # the episode whose placement is current
     place, provider, urn, away = place[held], provider[held], urn[held], away[held]
 

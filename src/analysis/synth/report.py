@@ -12,12 +12,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from analysis.codes import LS_GROUP, PLACE_GROUP, SHORT_BREAK_LS
+
 from . import calibration as cal
 from ._util import month_end, read_csv
 
-RESIDENTIAL = ("K1", "K2", "R1", "S1")
-SUPPORTED = ("H5", "P2", "K3")
-SHORT_BREAKS = ("V3", "V4")
+#: The pack's groupings (`analysis.codes`), so the calibration report counts what the pack counts.
+RESIDENTIAL = tuple(code for code, group in PLACE_GROUP.items() if group == "residential")
+SUPPORTED = tuple(code for code, group in PLACE_GROUP.items() if group == "semi_independent_or_supported")
+KINSHIP = tuple(code for code, group in PLACE_GROUP.items() if group == "foster_kinship")
+PLACEMENT_ORDER = tuple(code for code, group in LS_GROUP.items() if group == "placement_order")
+SHORT_BREAKS = tuple(sorted(SHORT_BREAK_LS))
 
 
 @dataclass(frozen=True)
@@ -79,13 +84,13 @@ def status_at(episodes: list[Ep], uasc: dict[str, date | None], day: date) -> di
     now = open_at(episodes, day)
     return {
         "interim_care_order_C1": sum(e.ls == "C1" for e in now),
-        "placement_order_E1": sum(e.ls in ("E1", "D1") for e in now),
+        "placement_order_E1": sum(e.ls in PLACEMENT_ORDER for e in now),
         "placed_with_parents_P1": sum(e.place == "P1" for e in now),
         "section_20_V2": sum(e.ls == "V2" for e in now),
         "uasc": sum(e.child in uasc and (uasc[e.child] is None or uasc[e.child] > day) for e in now),
         "residential": sum(e.place in RESIDENTIAL for e in now),
         "supported_accommodation": sum(e.place in SUPPORTED for e in now),
-        "kinship_foster_U1_U3": sum(e.place in ("U1", "U2", "U3") for e in now),
+        "kinship_foster_U1_U3": sum(e.place in KINSHIP for e in now),
     }
 
 

@@ -14,12 +14,14 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.vocabularies import CASE_HOLDING_ROLES
+
 from . import calibration as cal
 from ._util import month_end, month_key, months, write_csv
 
 COLUMNS = ("snapshot_date", "team", "role", "contract", "fte", "caseload")
 FIRST, LAST, ANCHOR = "2019-04", "2024-03", "2020-09"
-CASE_ROLES = ("social_worker", "senior_practitioner", "advanced_practitioner")
+CASE_ROLES = CASE_HOLDING_ROLES
 NO_AGENCY_TEAM = "Fostering and kinship"
 
 #: team: (social workers, senior practitioners, advanced practitioners, team managers,
