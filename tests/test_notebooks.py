@@ -74,3 +74,21 @@ def test_the_exploration_notebook_answers_the_five_questions_without_showing_a_c
     shown = json.dumps(outputs)
     assert not identifiers_found(shown, pack_identifiers(load_inputs(synthetic)))
     assert "SYN0" not in shown  # the synthetic identifiers, whatever the check above decodes
+
+
+@pytest.mark.parametrize("section", SECTIONS, ids=lambda s: s.notebook)
+def test_every_parameter_the_build_passes_is_declared_in_the_parameters_cell(section: object) -> None:
+    # A notebook run on its own in JupyterLab has only its parameters cell: a name the build injects but the cell
+    # does not declare (say review_file) works in the build and fails with a NameError in Lab.
+    import ast
+    from dataclasses import fields
+
+    from analysis.build import Run
+    from analysis.review import Parameters
+
+    nb = json.loads((paths.NOTEBOOKS / section.notebook).read_text())
+    [cell] = [c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    declared = {t.id for node in ast.parse("".join(cell["source"])).body for t in getattr(node, "targets", [])}
+    run = Run(*([Path(".")] * 3), "2024-03", [], "", Path("."), "", Path("r.pkl"), Parameters())
+    assert set(run.parameters(section)) <= declared, section.notebook
+    assert {f.name for f in fields(Parameters)} & set(section.extra_parameters) <= declared

@@ -36,6 +36,7 @@ from datetime import date
 
 import polars as pl
 
+from analysis import vocabularies
 from analysis.care_periods import periods_of_care
 from analysis.cla import looked_after_on
 
@@ -43,7 +44,7 @@ from analysis.cla import looked_after_on
 HANDOVER_DAYS = 7
 #: The span of the stability measures, in months before the month end.
 WINDOW_MONTHS = 12
-CONTRACTS = ("permanent", "fixed_term", "agency")
+CONTRACTS = vocabularies.ALLOCATION_CONTRACTS
 #: Breakdowns of worker_changes_12m.
 CHANGE_BANDS = ("0", "1", "2", "3_or_more")
 #: Fewer than this many children (or orders) in a group: no share, median or interval is shown.

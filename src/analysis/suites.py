@@ -77,6 +77,7 @@ AS_NUMBER = "{} (number)"
 #: `analysis.codes` (the DfE's 903 lists) and `analysis.vocabularies` (the data contract's own), never
 #: written here (`tests/test_vocabularies.py` fails on a list or bound typed into this module).
 CODE_LISTS: dict[tuple[str, str], Collection[str]] = {
+    ("allocations", "contract"): vocabularies.ALLOCATION_CONTRACTS,
     ("ssda903_header", "SEX"): codes.SEX,
     ("ssda903_header", "ETHNIC"): codes.ETHNIC,
     ("ssda903_episodes", "RNE"): codes.RNE,
@@ -386,7 +387,6 @@ def indicators_suite() -> gx.ExpectationSuite:
     )
 
 
-ALLOCATION_CONTRACTS = ["permanent", "fixed_term", "agency"]
 
 
 def allocations_suite() -> gx.ExpectationSuite:
@@ -403,7 +403,7 @@ def allocations_suite() -> gx.ExpectationSuite:
             _no_extra_columns("allocations"),
             *_readable("allocations"),
             *[_not_null(c, "RP03") for c in ("child_id", "worker_id", "team", "contract", "start_date")],
-            _in_set("contract", ALLOCATION_CONTRACTS, "RP40", ERROR),
+            _in_set("allocations", "contract", "RP40", ERROR),
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
                 column_A=AS_DATE.format("end_date"),
                 column_B=AS_DATE.format("start_date"),

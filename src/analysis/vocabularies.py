@@ -26,6 +26,8 @@ VACANT = "vacant"
 IN_POST_CONTRACTS = ("permanent", "fixed_term")
 #: The contracts of a filled post (one worker per post).
 FILLED_CONTRACTS = tuple(c for c in WORKFORCE_CONTRACTS if c != VACANT)
+#: allocations.csv `contract`: the worker's contract when allocated (a filled post: never vacant).
+ALLOCATION_CONTRACTS = FILLED_CONTRACTS
 
 #: FTE of a post (1.0 = full time): outside these bounds is an error.
 FTE_MIN = 0
