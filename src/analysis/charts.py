@@ -38,6 +38,8 @@ class Figure:
     protect: Sequence[str] = ()
     decimals: dict[str, int] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    #: rolling 12-month column -> the monthly column it sums (both shown: protected together)
+    rolling: dict[str, str] = field(default_factory=dict)
 
 
 def setup() -> None:
