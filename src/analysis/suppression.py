@@ -22,12 +22,12 @@ separately, so that a bug here cannot hide itself.
 
 from __future__ import annotations
 
-import math
+import os
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linprog
 
 
 @dataclass(frozen=True)
@@ -181,10 +181,14 @@ def _protect_component(cells: Cells, relations: list[Relation], hidden: set[int]
     for r, relation in enumerate(relations):
         for i, _ in relation.terms:
             by_cell.setdefault(i, []).append(r)
+    # Hiding more never makes a safe figure unsafe (fewer knowns only widen the ranges), so after the
+    # first audit only the figures found disclosed and the ones newly hidden are audited again.
+    check = hidden & in_component
     while True:
-        found = disclosed(cells, relations, hidden & in_component)
+        found = disclosed(cells, relations, hidden & in_component, check)
         if not found:
             return hidden
+        before = set(hidden)
         added = False
         touched: set[int] = set()  # one complement per relation per pass, then audit again
         for i in sorted(found):
@@ -202,6 +206,7 @@ def _protect_component(cells: Cells, relations: list[Relation], hidden: set[int]
             # What is still disclosed is disclosed by figures fixed as shown (published elsewhere):
             # nothing more can be hidden here.
             return hidden
+        check = found | (hidden - before)
 
 
 def _complement(cells: Cells, relations: list[Relation], related: list[int], hidden: set[int]) -> int | None:
@@ -214,13 +219,16 @@ def _complement(cells: Cells, relations: list[Relation], related: list[int], hid
     return min(candidates, key=lambda j: (cells.counts[j], abs(cells.values[j] or 0.0), j))
 
 
-def disclosed(cells: Cells, relations: Sequence[Relation], hidden: set[int]) -> set[int]:
+def disclosed(
+    cells: Cells, relations: Sequence[Relation], hidden: set[int], check: set[int] | None = None
+) -> set[int]:
     """Hidden cells an attacker could recover exactly from the shown cells and the relations.
 
     Each hidden count is a whole number of at least 1 (zeros are shown); a hidden rate is at
     least 0. For each hidden cell, two linear programmes give its smallest and largest value
     consistent with every relation; it is disclosed when just one whole number (a count) or one
-    value (a rate) fits.
+    value (a rate) fits. The true values are one solution, so the largest is found first and the
+    smallest only when the largest is the true value. `check`: audit only these (default: all hidden).
     """
     if not hidden:
         return set()
@@ -246,27 +254,81 @@ def disclosed(cells: Cells, relations: Sequence[Relation], hidden: set[int]) -> 
             highs.append(relation.high - known)
     if not rows:
         return set()
-    a = np.array(rows)
-    bounds = [(1.0 if cells.counts[c] else 0.0, None) for c in unknown]
-    a_ub = np.vstack([a, -a])
-    b_ub = np.concatenate([np.array(highs), -np.array(lows)]) + 1e-9
+    model = _Model(np.array(rows), np.array(lows), np.array(highs), [cells.counts[c] for c in unknown])
     found = set()
     for k, c in enumerate(unknown):
-        if not a[:, k].any():
+        if (check is not None and c not in check) or not model.links(k):
             continue
-        objective = np.zeros(len(unknown))
-        objective[k] = 1.0
-        low = linprog(objective, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
-        high = linprog(-objective, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
-        if low.status != 0 or high.status != 0:  # unbounded above: not disclosed
+        truth = cells.values[c] or 0.0
+        step = 1.0 if cells.counts[c] else 1e-6
+        high = model.extreme(k, maximise=True)
+        if high is None or high >= truth + step - 1e-6:  # unbounded, or another value fits above
             continue
-        lo, hi = low.fun, -high.fun
-        if cells.counts[c]:
-            if math.floor(hi + 1e-6) <= math.ceil(lo - 1e-6):
-                found.add(c)
-        elif hi - lo < 1e-6:
-            found.add(c)
+        low = model.extreme(k, maximise=False)
+        if low is None or low <= truth - step + 1e-6:
+            continue
+        found.add(c)
     return found
+
+
+_SOLVER: list[object] = []
+
+
+def _solver() -> object:
+    """One HiGHS instance per process, emptied for each model; made with its start-up banner kept off stdout."""
+    import highspy
+
+    if not _SOLVER:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                solver = highspy.Highs()
+                solver.setOptionValue("output_flag", False)
+                solver.run()  # the banner is printed on first use
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _SOLVER.append(solver)
+    solver = _SOLVER[0]
+    solver.clearModel()  # type: ignore[attr-defined]
+    return solver
+
+
+class _Model:
+    """The attacker's linear programme for one audit: the hidden figures as variables, each relation as a row.
+
+    One HiGHS model is built once and re-solved with each variable as the objective, from the last basis.
+    """
+
+    def __init__(self, a: np.ndarray, lows: np.ndarray, highs: np.ndarray, counts: list[bool]) -> None:
+        import highspy
+
+        self._a = a
+        self._h = _solver()
+        self._inf = highspy.kHighsInf
+        self._sense = highspy.ObjSense
+        self._optimal = highspy.HighsModelStatus.kOptimal
+        n = a.shape[1]
+        lower = np.array([1.0 if c else 0.0 for c in counts])
+        self._h.addVars(n, lower, np.full(n, self._inf))
+        for row, low, high in zip(a, lows - 1e-9, highs + 1e-9, strict=True):
+            index = np.flatnonzero(row).astype(np.int32)
+            self._h.addRow(float(low), float(high), len(index), index, row[index])
+
+    def links(self, k: int) -> bool:
+        return bool(self._a[:, k].any())
+
+    def extreme(self, k: int, *, maximise: bool) -> float | None:
+        """The largest (or smallest) value variable `k` can take; None when unbounded or infeasible."""
+        self._h.changeObjectiveSense(self._sense.kMaximize if maximise else self._sense.kMinimize)
+        self._h.changeColCost(k, 1.0)
+        self._h.run()
+        ok = self._h.getModelStatus() == self._optimal
+        value = self._h.getInfo().objective_function_value
+        self._h.changeColCost(k, 0.0)
+        return float(value) if ok else None
 
 
 def keyed(hidden: set[int], cells: Cells) -> set[object]:
