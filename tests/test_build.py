@@ -6,8 +6,11 @@ import base64
 import itertools
 import json
 import re
+from datetime import datetime
+from fractions import Fraction
 from pathlib import Path
 
+import attack
 import nbformat
 import polars as pl
 import pytest
@@ -344,3 +347,69 @@ def test_metrics_command_writes_the_same_figures_unsuppressed(pack: Path, synthe
     assert small.height > 0  # the analyst's copy keeps small counts …
     hidden = shown.join(small.select("metric", "breakdown", "period"), on=["metric", "breakdown", "period"])
     assert (hidden["value"] == "c").all()  # … which the pack's copy shows as "c"
+
+
+# --- Disclosure: nothing hidden can be worked out (the attacker in tests/attack.py) ----------------------
+
+
+def _truth(pack: Path) -> dict:
+    published = pack.resolve()
+    analyst = pack.parent / "analyst" / published.parent.name / published.name
+    return attack.read_metrics(analyst / "metrics_unsuppressed.csv")
+
+
+@pytest.mark.e2e
+def test_no_hidden_figure_in_metrics_csv_can_be_worked_out(pack: Path) -> None:
+    published = attack.read_metrics(pack / "metrics.csv")
+    truth = _truth(pack)
+    hidden = [k for k, v in published.items() if v == attack.HIDDEN]
+    assert hidden, "the synthetic pack has small counts, so something must be hidden"
+    recovered = attack.recover(published, attack.relations(published)) | attack.recover_uasc(published)
+    leaks = {k: v for k, v in recovered.items() if published.get(k) == attack.HIDDEN and Fraction(truth[k]) == v}
+    assert not leaks, sorted(leaks)[:10]
+
+
+@pytest.mark.e2e
+def test_no_hidden_month_of_the_flows_table_can_be_worked_out(pack: Path) -> None:
+    truth = _truth(pack)
+    html = (pack / "01_children_in_care.html").read_text(encoding="utf-8")
+    [flows] = [t for t in attack.page_tables(html) if t["caption"].startswith("Children starting and leaving care")]
+    header, rows = flows["rows"][0], flows["rows"][1:]
+    dates = [datetime.strptime(r[0], "%d %B %Y") for r in rows]
+    hidden = 0
+    for monthly, summed, metric in [
+        ("Started care", "Started care, last 12 months", "cla_starts"),
+        ("Left care", "Left care, last 12 months", "cla_ceased"),
+    ]:
+        found = attack.recover_rolling_table(rows, header.index(monthly), header.index(summed))
+        hidden += sum(r[header.index(monthly)] == attack.HIDDEN for r in rows)
+        leaks = {
+            r: v
+            for r, v in found.items()
+            if rows[r][header.index(monthly)] == attack.HIDDEN
+            and Fraction(truth[(metric, "all", f"{dates[r]:%Y-%m}")]) == v
+        }
+        assert not leaks, (metric, sorted(leaks)[:5])
+    assert hidden, "some month has a small count, so the attack is a real test"
+
+
+@pytest.mark.e2e
+def test_the_workbook_hides_what_the_pages_hide(pack: Path) -> None:
+    from openpyxl import load_workbook
+
+    shown: dict[str, list[list[str]]] = {}
+    for page in pack.glob("*.html"):
+        for table in attack.page_tables(page.read_text(encoding="utf-8")):
+            shown.setdefault(table["caption"].strip(), table["rows"][1:])
+    book = load_workbook(pack / "tables.xlsx", read_only=True)
+    checked = 0
+    for sheet in book.worksheets[1:]:
+        rows = list(sheet.iter_rows(values_only=True))
+        caption, body = str(rows[0][0]).strip(), rows[2:]
+        assert caption in shown, caption
+        for html_row, xlsx_row in zip(shown[caption], body, strict=True):
+            for text, value in zip(html_row, xlsx_row, strict=False):
+                if text == attack.HIDDEN:
+                    assert value == attack.HIDDEN, (caption, html_row)
+                    checked += 1
+    assert checked, "some table hides a cell"

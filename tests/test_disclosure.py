@@ -13,15 +13,30 @@ from analysis.disclosure import (
     identifiers_found,
     mask_small,
     protect,
+    set_policy,
     show_count,
     suppress_columns,
 )
 from analysis.metrics import suppressed
+from analysis.suppression import DEFAULT, Policy
 
 
-@pytest.mark.parametrize(("value", "shown"), [(0, "0"), (1, "c"), (4, "c"), (5, "5"), (1234, "1,234"), (None, "–")])
+@pytest.mark.parametrize(
+    ("value", "shown"), [(0, "0"), (1, "c"), (5, "c"), (6, "6"), (1234, "1,234"), (None, "–")]
+)
 def test_show_count(value: int | None, shown: str) -> None:
+    # The default policy hides 1 to 5 ("fewer than 6").
     assert show_count(value) == shown
+
+
+def test_the_threshold_follows_the_policy() -> None:
+    try:
+        set_policy(Policy(threshold=4))
+        assert (show_count(4), show_count(5)) == ("c", "5")
+        set_policy(Policy(audience="internal", suppress=False))
+        assert show_count(1) == "1"
+    finally:
+        set_policy(DEFAULT)
 
 
 def test_suppress_columns_and_mask_small() -> None:
@@ -74,10 +89,10 @@ def test_two_primary_cells_protect_each_other() -> None:
 
 
 def test_secondary_suppression_within_groups() -> None:
-    frame = pl.DataFrame({"month": [1, 1, 1, 2, 2, 2], "n": [4, 6, 9, 5, 6, 9]})
+    frame = pl.DataFrame({"month": [1, 1, 1, 2, 2, 2], "n": [4, 6, 9, 7, 6, 9]})
     assert hidden(frame, "n", by=["month"]).to_list() == [True, True, False, False, False, False]
 
 
 def test_nothing_to_protect() -> None:
-    frame = pl.DataFrame({"n": [0, 5, 9]})
+    frame = pl.DataFrame({"n": [0, 6, 9]})
     assert hidden(frame, "n").to_list() == [False, False, False]

@@ -22,12 +22,11 @@ from pathlib import Path
 import nbformat
 import polars as pl
 
-from analysis import __version__, exports, paths, provenance, synth
+from analysis import __version__, disclosure, exports, paths, provenance, published, synth
 from analysis.disclosure import identifiers_in_pack, pack_identifiers
 from analysis.errors import BuildError, InputError, InvalidInputs
 from analysis.findings import ValidationReport
 from analysis.inputs import Inputs, load_inputs
-from analysis.metrics import suppressed
 from analysis.pages import analyst_validation_page, data_quality_page, index_page
 from analysis.periods import long_month, parse_period
 from analysis.review import Parameters, Review
@@ -105,6 +104,7 @@ def build_pack(
         raise InvalidInputs(str(exc)) from exc
     period = period or default_period(inputs)
     parse_period(period)
+    disclosure.set_policy(inputs.authority.disclosure)
     log.info("computing every section once")
     review = Review.from_inputs(inputs, period, parameters).compute()
     review.timings["load"] = round(loaded, 3)
@@ -133,7 +133,9 @@ def build_pack(
             for s, (seconds, _) in zip(sections, results, strict=True)
         ]
         metrics = review.metrics
-        suppressed(metrics).write_csv(pack / "metrics.csv")
+        t0 = time.perf_counter()
+        published.pack_metrics(metrics, inputs.authority.disclosure).write_csv(pack / "metrics.csv")
+        review.timings["disclosure_control"] = round(time.perf_counter() - t0, 3)
         _write_exports(pack, [(s, shown) for s, (_, shown) in zip(sections, results, strict=True)], inputs, period)
         write_analyst_files(analyst, metrics, report, inputs.merge.changes)
         (pack / "data_quality.html").write_text(data_quality_page(report, inputs, nav, footer), encoding="utf-8")
@@ -197,7 +199,7 @@ def _write_exports(
             "Data",
             "SYNTHETIC DATA: made up, describes no real child" if inputs.authority.synthetic else "SSDA903 return",
         ),
-        ("Suppression", 'Counts from 1 to 4 are shown as "c", as in the pack (with secondary suppression).'),
+        ("Suppression", inputs.authority.disclosure.describe()),
     ]
     return write_workbook(pack / "tables.xlsx", [(s.title, exported.tables) for s, exported in shown], notes)
 
@@ -231,7 +233,7 @@ def _footer(inputs: Inputs, period: str, data_dir: Path) -> str:
         f"{inputs.authority.name} children's services review pack. Data: {span}{long_month(parse_period(period))}, "
         f"from {kind} (inputs fingerprint {fingerprint}; each file's hash is in manifest.json). "
         f"Built {datetime.now():%d %B %Y at %H:%M} by review-pack {__version__} (commit {commit}). "
-        'Counts from 1 to 4 are shown as "c" to protect children\'s privacy.'
+        + inputs.authority.disclosure.describe()
     )
 
 

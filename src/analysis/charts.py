@@ -2,7 +2,7 @@
 
 Each chart has a plain-English title and axis labels, direct labels instead of a legend where
 the lines are few, and comparator lines drawn dashed. A chart never draws a suppressed count
-(1 to 4): mask them first with `analysis.disclosure.mask_small`.
+(1 to the disclosure threshold): mask them first with `analysis.disclosure.mask_small`.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ class Figure:
     protect: Sequence[str] = ()
     decimals: dict[str, int] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    #: rolling 12-month column -> the monthly column it sums (both shown: protected together)
+    rolling: dict[str, str] = field(default_factory=dict)
 
 
 def setup() -> None:
@@ -221,7 +223,7 @@ def lines(
 ) -> alt.LayerChart:
     """Several lines over month ends (long frame: date, `series`, `value`), each labelled at its end.
 
-    Counts from 1 to 4 must already be masked (`disclosure.mask_small`): they are not drawn.
+    Small counts must already be masked (`disclosure.mask_small`): they are not drawn.
     """
     order = order or frame[series].unique(maintain_order=True).to_list()
     colour = alt.Color(f"{series}:N", scale=alt.Scale(domain=order, range=PALETTE[: len(order)]), legend=None)

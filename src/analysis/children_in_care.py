@@ -350,6 +350,7 @@ def flows_figure(cic: ChildrenInCare) -> charts.Figure:
         caption="Children starting and leaving care each month",
         counts=["starts", "ceases", "starts_12m", "ceases_12m"],
         labels=LABELS,
+        rolling={"starts_12m": "starts", "ceases_12m": "ceases"},
     )
 
 

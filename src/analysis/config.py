@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.errors import InputError
+from analysis.suppression import DEFAULT, Policy
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class Authority:
     targets: dict[str, dict[str, float]] = field(default_factory=dict)
     #: False when there is no la.toml and these are the defaults of `UNNAMED`
     configured: bool = True
+    #: The pack's disclosure policy (`[disclosure]` in la.toml; see `analysis.suppression.Policy`)
+    disclosure: Policy = DEFAULT
 
 
 #: The authority when there is no la.toml: no code, no name, no targets, no region.
@@ -36,6 +39,9 @@ MISSING_LA_TOML = (
     "comparator. Add la.toml (see data/README.md) to give the authority's name and code, the targets set at "
     "review and the region whose published figures are drawn as a comparator."
 )
+
+
+_POLICY_KEYS = {"threshold", "audience", "suppress"}
 
 
 def load_authority(path: Path) -> Authority:
@@ -54,7 +60,15 @@ def load_authority(path: Path) -> Authority:
     targets = {
         metric: {str(k): float(v) for k, v in values.items()} for metric, values in raw.get("targets", {}).items()
     }
+    try:
+        disclosure = Policy(**{k: v for k, v in raw.get("disclosure", {}).items() if k in _POLICY_KEYS})
+    except (TypeError, ValueError) as exc:
+        raise InputError(path, f"[disclosure]: {exc}", column="disclosure") from exc
+    unknown = set(raw.get("disclosure", {})) - _POLICY_KEYS
+    if unknown:
+        raise InputError(path, f"[disclosure] has unknown settings: {', '.join(sorted(unknown))}", column="disclosure")
     return Authority(
+        disclosure=disclosure,
         code=str(auth["code"]),
         name=str(auth["name"]),
         dfe_code=auth.get("dfe_code"),

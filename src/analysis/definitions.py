@@ -243,7 +243,7 @@ _SGO_CARER = " or ".join(f"{group} ({', '.join(found)})" for group, found in _co
 _SGO_PARTS = [f"{group} ({', '.join(found)}" for group, found in _codes_by_group(codes.SGO_RELATIONSHIP).items()]
 _SGO_RELATIONSHIP = ", ".join(part + ")" for part in _SGO_PARTS[:-1]) + " or " + _SGO_PARTS[-1]
 _SMALL_RATE = (
-    " Not written where the number coming back is 1 to 4 or the children followed number 1 to 4 (the rate would "
+    " Not written where the number coming back or the number of children followed is a small count (the rate would "
     "reveal a small count)."
 )
 
@@ -497,7 +497,7 @@ SGO_METRICS: list[Metric] = [
         definition=(
             "Of the tracker's SGOs made in the 12 months to the end of the month with support_plan recorded, the "
             "share with 'yes' x 100 (rows with no answer are left out). Not written where the yes or no count is "
-            "1 to 4."
+            "a small count."
         ),
         source=_TRACKER,
         better="higher",
@@ -519,7 +519,7 @@ _WORKER_AT = (
     "The child's worker at a month end is the allocation open then (start_date on or before it, end_date blank or "
     "after it); during a hand-over, the one that started later"
 )
-_SHOWN = "Written only where neither the count nor its whole is from 1 to 4."
+_SHOWN = "Written only where neither the count nor its whole is a small count (1 to the disclosure threshold, 5 by default)."
 _TEAMS = "all; team:<team of the child's worker at the month end>"
 
 STABILITY_METRICS: list[Metric] = [
@@ -837,8 +837,10 @@ def markdown() -> str:
         "Every figure in `metrics.csv` has the columns `metric, breakdown, period, value, unit`.",
         "`period` is an ISO date (`2024-03-31`) for counts at a point in time, `YYYY-MM` for",
         "monthly flows and `2023/24` for a collection year (1 April 2023 to 31 March 2024);",
-        "`breakdown` is `all` for the total. In the pack's copy, counts from 1 to 4",
-        'are shown as "c"; `review-pack metrics` writes them unsuppressed for analysts.',
+        "`breakdown` is `all` for the total. In the pack's copy, small counts (1 to the disclosure",
+        'threshold, 5 unless la.toml says otherwise) are shown as "c", with the further figures that would give',
+        "them away (totals, rolling sums, rates: see `analysis.suppression`); `review-pack metrics` writes every",
+        "figure unsuppressed for analysts.",
         "Each metric links to the functions that compute it in the API reference (`docs/api/`, `make docs`).",
         "",
     ]

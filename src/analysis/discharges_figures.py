@@ -102,7 +102,7 @@ def monthly_figure(dis: DischargesSection) -> charts.Figure:
             value="discharges_12m",
             series="who",
             title="Care order discharges in the 12 months to each month end",
-            subtitle="Rolling 12-month totals: every route, and reunification; counts of 1 to 4 are not drawn",
+            subtitle="Rolling 12-month totals: every route, and reunification; small counts are not drawn",
             y_title="Children (rolling 12 months)",
             order=[SHORT_LABEL["all"], SHORT_LABEL["reunification"]],
         ),
@@ -177,7 +177,7 @@ def reentry_routes_table(dis: DischargesSection) -> dict:
     """Re-entry by route for the latest complete cohort and the latest year, for `report.table(**...)`.
 
     The children who left by each route are parts of the totals shown in `routes_figure`, so they are
-    protected down the column; a percentage is hidden with its children or when built on 1 to 4.
+    protected down the column; a percentage is hidden with its children or when built on a small count.
     """
     done = latest_complete(dis.observed_to)
     frame = dis.reentry_routes.filter(pl.col("route") != "all")
@@ -209,7 +209,7 @@ REENTRY_NOTE = (
     "A child 'comes back into care' when a new period of care starts within 12 months of the day they left. A "
     "child who left less than 12 months before the latest return could still come back, so they are counted as "
     "'too soon to say' and left out of the percentage, rather than counted as a success. A child who went home "
-    "twice counts twice. Percentages built on 1 to 4 children are shown as 'c'."
+    "twice counts twice. Percentages built on small counts are shown as 'c'."
 )
 
 

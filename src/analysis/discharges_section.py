@@ -164,7 +164,7 @@ ROUTE_WORDS = {
 def routes_words(frame: pl.DataFrame, value: str) -> str:
     """'22 reunified with their families and 10 by special guardianship or child arrangements orders': the
     routes are parts of a total, so they are protected, and the hidden ones are given together (their sum
-    can be worked out from the total anyway; "c" if it is 1 to 4)."""
+    can be worked out from the total anyway; "c" if it is a small count)."""
     shown = protect(frame, value)
     words = [
         f"{n} {ROUTE_WORDS[r]}"

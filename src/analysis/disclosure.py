@@ -1,7 +1,9 @@
 """Disclosure control: small counts are suppressed and no child identifier reaches the pack.
 
-Rule (as the DfE publishes children-looked-after statistics): a count from 1 to 4 is shown
-as "c". Zero is shown, because it discloses nothing about an individual child.
+Rule: a count from 1 to the policy's threshold (`analysis.suppression.Policy`, set in la.toml's
+`[disclosure]`; default 1 to 5) is shown as "c". Zero is shown, because it discloses nothing about
+an individual child. The policy in force is set once per process (`set_policy`): by the build, and
+by each notebook from the review's inputs.
 """
 
 from __future__ import annotations
@@ -13,19 +15,42 @@ from pathlib import Path
 
 import polars as pl
 
+from analysis import suppression
 from analysis.codes import UPN_UNKNOWN
+from analysis.suppression import DEFAULT, Policy
 
 SUPPRESSED = "c"
-SMALLEST_SHOWN = 5
+#: Shown at the top of every page of an internal pack built with suppression switched off.
+UNSUPPRESSED_BANNER = (
+    '<div class="rp-banner" role="note"><strong>Internal: small counts shown.</strong> Suppression is switched '
+    "off for this pack, so it shows counts that could identify children. It must not be published or shared "
+    "outside the council.</div>"
+)
+_policy: list[Policy] = [DEFAULT]
+
+
+def set_policy(policy: Policy) -> None:
+    """Use `policy` for every figure this process shows (the build and each notebook set it once)."""
+    _policy[0] = policy
+
+
+def policy() -> Policy:
+    """The disclosure policy in force."""
+    return _policy[0]
+
+
+def threshold() -> int:
+    """Counts from 1 to this are hidden (0 when suppression is off)."""
+    return _policy[0].threshold if _policy[0].suppress else 0
 
 
 def is_suppressed(value: float | int | None) -> bool:
-    """True for a count from 1 to 4."""
-    return value is not None and 0 < value < SMALLEST_SHOWN
+    """True for a count from 1 to the threshold."""
+    return _policy[0].hides(value)
 
 
 def show_count(value: float | int | None) -> str:
-    """A count as the pack shows it: thousands separators, "c" for 1 to 4, "–" for missing."""
+    """A count as the pack shows it: thousands separators, "c" for 1 to the threshold, "–" for missing."""
     if value is None:
         return "–"
     if is_suppressed(value):
@@ -34,16 +59,17 @@ def show_count(value: float | int | None) -> str:
 
 
 def suppress_columns(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
-    """Replace count columns by their displayed text ("c" for 1 to 4)."""
+    """Replace count columns by their displayed text ("c" for 1 to the threshold)."""
     return frame.with_columns(
         pl.col(c).map_elements(show_count, return_dtype=pl.String, skip_nulls=False) for c in columns
     )
 
 
 def mask_small(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
-    """Set counts from 1 to 4 to null, for charts: a suppressed value is not drawn."""
+    """Set counts from 1 to the threshold to null, for charts: a suppressed value is not drawn."""
+    top = threshold()
     return frame.with_columns(
-        pl.when(pl.col(c).is_between(1, SMALLEST_SHOWN - 1)).then(None).otherwise(pl.col(c)).alias(c) for c in columns
+        pl.when(pl.col(c).is_between(1, top)).then(None).otherwise(pl.col(c)).alias(c) for c in columns
     )
 
 
@@ -127,26 +153,28 @@ def workbook_text(path: Path) -> str:
 
 
 def hidden(frame: pl.DataFrame, value: str, by: Iterable[str] = ()) -> pl.Series:
-    """True for every cell of `value` that must not be shown: primary and secondary suppression.
+    """True for every cell of `value` that must not be shown: primary and complementary suppression.
 
-    Primary: a count from 1 to 4. Secondary: where a group of cells (all rows, or each group of
-    `by`) adds up to a total shown elsewhere and exactly one cell is primary-suppressed, it could
-    be recovered by subtraction, so the smallest other non-zero cell of the group is hidden too.
-    Zeros are never hidden and never used as the secondary cell (a zero discloses nothing).
+    Primary: a count from 1 to the threshold. Complementary: a group of cells (all rows, or each
+    group of `by`) adds up to a total shown elsewhere, so more cells are hidden, smallest first,
+    until no hidden cell can be worked out from the total and the others, even knowing that a hidden
+    count is at least 1 (two hidden cells of a total that leaves 2 would each be 1). Zeros are never
+    hidden (a zero discloses nothing). See `analysis.suppression`.
     """
     by = list(by)
-    work = (
-        frame.select(*by, pl.col(value))
-        .with_row_index("_i")
-        .with_columns(pl.col(value).is_between(1, SMALLEST_SHOWN - 1).fill_null(False).alias("_primary"))
-    )
-    hide = work["_primary"].to_list()
+    work = frame.select(*by, pl.col(value)).with_row_index("_i")
+    hide = [False] * work.height
     for group in work.partition_by(by, maintain_order=True) if by else [work]:
-        if group["_primary"].sum() != 1:
-            continue
-        others = group.filter(~pl.col("_primary") & (pl.col(value) > 0)).sort(value, "_i")
-        if others.height:
-            hide[others["_i"][0]] = True
+        cells = suppression.Cells()
+        rows = group["_i"].to_list()
+        for v in group[value].to_list():
+            cells.add(None, v)
+        known = [v for v in group[value].to_list() if v is not None]
+        whole = cells.add("total", float(sum(known)))
+        parts = [i for i, v in enumerate(group[value].to_list()) if v is not None]
+        found = suppression.protect(cells, [suppression.total(whole, parts)], _policy[0], shown=[whole])
+        for i in found:
+            hide[rows[i]] = True
     return pl.Series("hidden", hide, dtype=pl.Boolean)
 
 

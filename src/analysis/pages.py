@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from analysis import paths
+from analysis import disclosure, paths
 from analysis.findings import Finding, ValidationReport
 from analysis.inputs import Inputs
 from analysis.periods import long_month, parse_period
@@ -30,7 +30,9 @@ _env = jinja2.Environment(
 
 
 def render(title: str, body: str, *, nav: list[dict], footer: str, synthetic: bool) -> str:
-    """A page in the pack's house style around an HTML body."""
+    """A page in the pack's house style around an HTML body (with the banner of an unsuppressed internal pack)."""
+    if not disclosure.policy().suppress:
+        body = disclosure.UNSUPPRESSED_BANNER + body
     return _env.get_template("page.html.j2").render(
         title=html.escape(title),
         body=body,
@@ -85,7 +87,8 @@ title and source inside the image.</li>
 <li><a href="metrics.csv">metrics.csv</a>: every headline figure, one row each.</li>
 <li><a href="manifest.json">manifest.json</a>: how the pack was built, and from which input files.</li>
 </ul>
-<p>Counts from 1 to 4 are shown as "c" everywhere, to protect children's privacy.</p>
+<h2>Protecting children's privacy</h2>
+<p>{html.escape(inputs.authority.disclosure.describe())}</p>
 """
     return render(f"Review pack — {month}", body, nav=nav, footer=footer, synthetic=inputs.authority.synthetic)
 

@@ -210,7 +210,7 @@ def history_figure(p: Pipeline, title: str) -> charts.Figure:
             value="plans",
             series="who",
             title=title,
-            subtitle="Reconstructed from the tracker's dates as they stand now; counts of 1 to 4 are not drawn",
+            subtitle="Reconstructed from the tracker's dates as they stand now; small counts are not drawn",
             y_title="Children",
             order=["All open plans", f"Of which more than {p.threshold} days at the stage"],
         ),

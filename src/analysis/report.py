@@ -15,7 +15,7 @@ import altair as alt
 import polars as pl
 from IPython.display import HTML, display
 
-from analysis import charts, disclosure, exports
+from analysis import charts, disclosure, exports, suppression
 from analysis.disclosure import show_count
 from analysis.inputs import Inputs
 from analysis.periods import long_month, parse_period
@@ -58,9 +58,12 @@ def start(inputs: Inputs, period: str, title: str, intro: str = "") -> None:
     every warning shows, the analyst's own included.
     """
     charts.setup()
+    disclosure.set_policy(inputs.authority.disclosure)
     parts = []
     if inputs.authority.synthetic:
         parts.append(SYNTHETIC_BANNER)
+    if not inputs.authority.disclosure.suppress:
+        parts.append(disclosure.UNSUPPRESSED_BANNER)
     parts.append(f"<h1>{html.escape(title)}</h1>")
     parts.append(
         f'<p class="rp-sub">{html.escape(inputs.authority.name)} · review period {long_month(parse_period(period))}</p>'
@@ -70,7 +73,7 @@ def start(inputs: Inputs, period: str, title: str, intro: str = "") -> None:
     kind = "synthetic data" if inputs.authority.synthetic else "SSDA903 return and local records"
     _page["source"] = (
         f"Source: {inputs.authority.name} review pack, {long_month(parse_period(period))}, from {kind}. "
-        'Counts of 1 to 4 shown as "c".'
+        + (f'Counts of 1 to {disclosure.threshold()} shown as "c".' if disclosure.threshold() else "Not suppressed.")
     )
     display(HTML("\n".join(parts)))
 
@@ -108,23 +111,47 @@ def table_cells(
     protect: Sequence[str] = (),
     decimals: dict[str, int] | None = None,
     labels: dict[str, str] | None = None,
+    rolling: dict[str, str] | None = None,
 ) -> tuple[list[str], list[list[tuple[str, bool]]]]:
-    """The header and the display text of every cell (with a flag for numbers), suppression applied:
-    counts show "c" for 1 to 4 and thousands separators; `protect` columns are parts of a total shown
-    elsewhere, so they get secondary suppression too (`disclosure.protect`); dates are written out."""
+    """The header and the display text of every cell (with a flag for numbers), suppression applied.
+
+    Counts show "c" for 1 to the policy's threshold, with thousands separators; `protect` columns
+    are parts of a total shown elsewhere, so they get complementary suppression too
+    (`disclosure.protect`); `rolling` maps a rolling 12-month column to the monthly column it sums
+    (rows in date order), and further cells of both are hidden until no hidden month can be worked
+    out from the sums beside it (`analysis.suppression`). Dates are written out."""
     decimals = decimals or {}
     labels = labels or {}
     shown = frame
     for column in protect:
         shown = disclosure.protect(shown, column).with_columns(pl.col(f"{column}_label").alias(column))
+    held = _rolling_hidden(frame, rolling or {})
     rows = []
-    for row, raw in zip(shown.select(frame.columns).iter_rows(), frame.iter_rows(), strict=True):
+    for r, (row, raw) in enumerate(zip(shown.select(frame.columns).iter_rows(), frame.iter_rows(), strict=True)):
         cells = []
         for c, v, original in zip(frame.columns, row, raw, strict=True):
             text = v if c in protect else _cell(c, v, counts, decimals)
+            if (r, c) in held:
+                text = disclosure.SUPPRESSED
             cells.append((text, _number(original, text, decimals.get(c, 1)) if frame.schema[c].is_numeric() else None))
         rows.append(cells)
     return [labels.get(c, c) for c in frame.columns], rows
+
+
+def _rolling_hidden(frame: pl.DataFrame, rolling: dict[str, str]) -> set[tuple[int, str]]:
+    """(row, column) cells to hide so that no hidden month is recoverable from the rolling sums beside it."""
+    held: set[tuple[int, str]] = set()
+    for summed, monthly in rolling.items():
+        cells = suppression.Cells()
+        months = [cells.add((r, monthly), v) for r, v in enumerate(frame[monthly].to_list())]
+        sums = [cells.add((r, summed), v) for r, v in enumerate(frame[summed].to_list())]
+        relations = [
+            suppression.total(sums[r], months[r - 11 : r + 1])
+            for r in range(11, frame.height)
+            if frame[summed][r] is not None
+        ]
+        held |= suppression.keyed(suppression.protect(cells, relations, disclosure.policy()), cells)  # type: ignore[arg-type]
+    return held
 
 
 def _number(value: object, text: str, decimals: int) -> int | float | None:
@@ -238,6 +265,7 @@ def figure(fig: charts.Figure) -> None:
         protect=fig.protect,
         decimals=fig.decimals,
         labels=fig.labels,
+        rolling=dict(fig.rolling),
     )
 
 

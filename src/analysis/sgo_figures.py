@@ -66,7 +66,7 @@ def sgo_figure(s: SgoSection) -> charts.Figure:
             x="date",
             y="sgos_12m",
             title="Special guardianship orders in the 12 months to each month end (903 return)",
-            subtitle="Periods of care ending with REC E45-E48; counts of 1 to 4 are not drawn",
+            subtitle="Periods of care ending with REC E45-E48; small counts are not drawn",
             x_title="Month end",
             y_title="SGOs (rolling 12 months)",
         ),
@@ -305,7 +305,7 @@ def _share_text(answer: str, share: float | None, known: int) -> str:
 
 def support_table(s: SgoSection) -> dict:
     """Support plans and allowances for the SGOs made in the last 12 months and since the tracker's first order,
-    for `report.table(**...)`. Shares are shown only when neither the yes nor the no count is 1 to 4."""
+    for `report.table(**...)`. Shares are shown only when neither the yes nor the no count is small."""
     assert s.support is not None and s.support_all is not None
     columns = {}
     for name, frame in [("recent", s.support), ("ever", s.support_all)]:

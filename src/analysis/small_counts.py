@@ -1,6 +1,6 @@
 """Disclosure control for the permanence sections, beyond what `analysis.disclosure` covers.
 
-* Rates on small counts: a percentage whose numerator (or whose whole) is 1 to 4 would reveal that
+* Rates on small counts: a percentage whose numerator (or whose whole) is a small count would reveal that
   count, so it is not shown ("c"), as the DfE suppresses percentages built on suppressed numbers.
 * Parts of a total across a row: `disclosure.protect` works down a column (or within groups);
   tables here often show a total and its parts side by side in one row (children who left, and
@@ -17,7 +17,7 @@ from analysis.disclosure import SUPPRESSED, hidden, is_suppressed, show_count
 
 
 def rate_shown(part: int | None, whole: int | None) -> bool:
-    """False when the part or the whole is a count from 1 to 4: the rate would reveal it."""
+    """False when the part or the whole is a small count: the rate would reveal it."""
     return not (is_suppressed(part) or is_suppressed(whole))
 
 
@@ -34,7 +34,7 @@ def row_hidden(frame: pl.DataFrame, parts: Sequence[str]) -> pl.DataFrame:
     """One row per row of `frame`, saying which of `parts` must not be shown: a Boolean column `<part>_hidden` each.
 
     The parts of each row add up to a total shown elsewhere; the rule is `disclosure.hidden`
-    (primary: 1 to 4; secondary: if exactly one part is hidden, the smallest other non-zero part too).
+    (primary: 1 to the threshold; complementary: `disclosure.hidden`).
     """
     long = (
         frame.select(parts)

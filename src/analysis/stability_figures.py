@@ -78,7 +78,7 @@ SHARES = [
 
 
 def safe_shares(frame: pl.DataFrame) -> pl.DataFrame:
-    """Shares (and their intervals) set to null where they would reveal a count from 1 to 4, for charts."""
+    """Shares (and their intervals) set to null where they would reveal a small count, for charts."""
     out = frame
     for share, part, whole in SHARES:
         if share not in frame.columns:
@@ -90,7 +90,7 @@ def safe_shares(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def shown_shares(frame: pl.DataFrame) -> pl.DataFrame:
-    """Shares as the tables write them: one decimal place, "c" where built on a count from 1 to 4, "–" for none."""
+    """Shares as the tables write them: one decimal place, "c" where built on a small count, "–" for none."""
     out = frame
     for share, part, whole in SHARES:
         if share not in frame.columns:
@@ -345,7 +345,7 @@ def agency_figure(s: StabilitySection) -> charts.Figure:
         order=order,
         title="Children in care whose social worker is agency staff",
         y_title="Percent of children with a worker",
-        subtitle="By the team of the child's worker, each month end; a share built on 1 to 4 children is not drawn",
+        subtitle="By the team of the child's worker, each month end; a share built on a small count is not drawn",
     )
     text = charts.describe_trend(
         safe_shares(s.series), "agency_share", "the percent of children in care whose worker is agency staff, all "

@@ -277,7 +277,7 @@ def agency_sentence(s: StabilitySection) -> str:
 
 
 def show(count: int) -> str:
-    """A count of children as the pack writes it ("c" for 1 to 4)."""
+    """A count of children as the pack writes it ("c" for a small count)."""
     from analysis.disclosure import show_count
 
     return show_count(count)
@@ -344,7 +344,7 @@ LINK_NOTE = (
 
 
 def _safe(frame: pl.DataFrame, part: str, whole: str) -> pl.DataFrame:
-    """The rows whose share part / whole can be shown: a whole above 0, and neither a count from 1 to 4."""
+    """The rows whose share part / whole can be shown: a whole above 0, and neither a small count."""
     keep = [w > 0 and rate_shown(p, w) for p, w in frame.select(part, whole).iter_rows()]
     return frame.filter(pl.Series(keep, dtype=pl.Boolean))
 
@@ -352,7 +352,7 @@ def _safe(frame: pl.DataFrame, part: str, whole: str) -> pl.DataFrame:
 def metrics(s: StabilitySection) -> pl.DataFrame:
     """metrics.csv rows for the section (see docs/metrics.md), from the computed section.
 
-    Shares are written only where they do not reveal a count from 1 to 4 (as the pages show them).
+    Shares are written only where they do not reveal a small count (as the pages show them).
     """
     teams = s.teams.with_columns(("team:" + pl.col("team")).alias("breakdown"))
     frames = []

@@ -82,7 +82,7 @@ def prepare(
 def trends(metrics: pl.DataFrame, period: str, months: int = SPARK_MONTHS) -> pl.DataFrame:
     """Long frame for the sparklines: measure, date, value over the last `months` months.
 
-    Counts from 1 to 4 are masked (not drawn), as everywhere in the pack.
+    Small counts are masked (not drawn), as everywhere in the pack.
     """
     end = parse_period(period)
     start = pl.Series([end]).dt.offset_by(f"-{months - 1}mo").dt.month_start()[0]

@@ -85,7 +85,7 @@ RATE_DECIMALS = {
         "median_caseload",
     )
 }
-#: Columns that count people or posts, so are suppressed when 1 to 4.
+#: Columns that count people or posts, so are suppressed when small.
 HEADCOUNTS = [
     "posts",
     "agency_headcount",
