@@ -519,7 +519,10 @@ _WORKER_AT = (
     "The child's worker at a month end is the allocation open then (start_date on or before it, end_date blank or "
     "after it); during a hand-over, the one that started later"
 )
-_SHOWN = "Written only where neither the count nor its whole is a small count (1 to the disclosure threshold, 5 by default)."
+_SHOWN = (
+    "Written only where neither the count nor its whole is a small count (1 to the disclosure threshold, 5 by "
+    "default)."
+)
 _TEAMS = "all; team:<team of the child's worker at the month end>"
 
 STABILITY_METRICS: list[Metric] = [

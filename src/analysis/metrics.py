@@ -51,7 +51,9 @@ def combine(frames: list[pl.DataFrame]) -> pl.DataFrame:
 
 
 def suppressed(frame: pl.DataFrame) -> pl.DataFrame:
-    """The pack's copy: count values from 1 to the disclosure threshold become "c" (primary suppression only: the pack writes `published.pack_metrics`); other values are kept as text."""
+    """The pack's copy: small counts become "c"; other values are kept as text.
+
+    Primary suppression only: the pack's metrics.csv is written by `published.pack_metrics`."""
     return frame.with_columns(
         pl.when(pl.col("unit") == "count")
         .then(pl.col("value").map_elements(show_count, return_dtype=pl.String).str.replace_all(",", ""))

@@ -150,7 +150,7 @@ def split_words(frame: pl.DataFrame, value: str) -> str:
 
 def support_share(support: pl.DataFrame | None) -> float | None:
     """The share of new special guardians with a support plan or allowance, of those with an answer, from a
-    `sgo.support_plans` frame; None when there is no answer or when the yes or the no count is small (1 to the disclosure threshold)."""
+    `sgo.support_plans` frame; None when there is no answer or when the yes or the no count is small."""
     if support is None:
         return None
     answers = dict(support.select("answer", "children").iter_rows())
