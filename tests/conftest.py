@@ -31,3 +31,25 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("synthetic")
     synth.generate(folder)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def default_disclosure_policy() -> object:
+    """Every test starts and ends under the default disclosure policy (1 to 5 hidden): a build sets the policy of
+    its la.toml for the whole process, and must not leak it into the next test."""
+    from analysis.disclosure import set_policy
+    from analysis.suppression import DEFAULT
+
+    set_policy(DEFAULT)
+    yield
+    set_policy(DEFAULT)
+
+
+@pytest.fixture
+def threshold_4() -> object:
+    """Tests whose hand-worked small counts were written for a 1-to-4 policy (la.toml `[disclosure] threshold = 4`)."""
+    from analysis.disclosure import set_policy
+    from analysis.suppression import Policy
+
+    set_policy(Policy(threshold=4))
+    yield

@@ -31,9 +31,11 @@ import pytest
 from factories import child, episode, write_csv
 
 from analysis.definitions import METRICS
+from analysis.disclosure import set_policy
 from analysis.inputs import PERMANENCE_COLUMNS, WORKFORCE_COLUMNS, load_inputs
 from analysis.sections import all_metrics
 from analysis.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS, UASC_COLUMNS
+from analysis.suppression import DEFAULT, Policy
 
 PERIOD = "2024-03"
 def histories() -> list[dict]:
@@ -323,9 +325,15 @@ def test_sgo_applications_sent_and_planned(rows: pl.DataFrame) -> None:
     assert values(rows, "sgo_applications_planned") == {"2023-04": 6, "2023-05": 4, "2024-05": 1}
 
 
-def test_sgo_support_plan_share(rows: pl.DataFrame) -> None:
-    # Orders in the 12 months to March 2024 with an answer: 5 yes, 5 no: 5 / 10 x 100 = 50%.
-    assert values(rows, "sgo_support_plan_share") == {PERIOD: 50.0}
+def test_sgo_support_plan_share(answers: Path, rows: pl.DataFrame) -> None:
+    # Orders in the 12 months to March 2024 with an answer: 5 yes, 5 no: 5 / 10 x 100 = 50%. Under the default
+    # disclosure policy (1 to 5 hidden) the share would reveal the 5s, so it is not written; with 1 to 4 it is.
+    assert values(rows, "sgo_support_plan_share") == {}
+    try:
+        set_policy(Policy(threshold=4))
+        assert values(all_metrics(load_inputs(answers), PERIOD), "sgo_support_plan_share") == {PERIOD: 50.0}
+    finally:
+        set_policy(DEFAULT)
 
 
 # --- Labels: every row's period is written as its definition says, none after the review -----------------

@@ -127,6 +127,21 @@ def test_overall_measures(children: pl.DataFrame) -> None:
     assert row["agency_share"] == pytest.approx(40.0)
 
 
+def test_the_metric_ids_read_these_columns(children: pl.DataFrame) -> None:
+    # metrics.csv takes each id from a column of `stability`: the known answers above, by id.
+    from analysis.stability_section import METRIC_COLUMNS
+
+    row = st.stability(children).row(0, named=True)
+    expected = {
+        "same_worker_12m_share": 50.0,  # A and E of A, B, C, E
+        "stability_children_12m": 4,  # A, B, C, E in care for 12 months
+        "changed_worker_12m_share": 40.0,  # B and C of 5
+        "three_or_more_workers_12m_share": 20.0,  # B of 5
+        "agency_allocated_share": 40.0,  # B and E of 5 with a worker
+    }
+    assert {metric: row[METRIC_COLUMNS[metric]] for metric in expected} == pytest.approx(expected)
+
+
 def test_by_team_includes_a_team_with_no_children(children: pl.DataFrame) -> None:
     teams = st.by_team(children, teams=["South", "West"]).to_dicts()
     by = {r["team"]: r for r in teams}

@@ -349,6 +349,17 @@ def _safe(frame: pl.DataFrame, part: str, whole: str) -> pl.DataFrame:
     return frame.filter(pl.Series(keep, dtype=pl.Boolean))
 
 
+#: Each share metric: (its part, its whole) in `stability.stability`'s columns.
+SHARES = {
+    "same_worker_12m_share": ("same_worker", "children_12m"),
+    "changed_worker_12m_share": ("changed", "children"),
+    "three_or_more_workers_12m_share": ("three_or_more_workers", "children"),
+    "agency_allocated_share": ("agency", "allocated"),
+}
+#: The column of `stability.stability` each metric id is written from.
+METRIC_COLUMNS = {**{m: f"{part}_share" for m, (part, _) in SHARES.items()}, "stability_children_12m": "children_12m"}
+
+
 def metrics(s: StabilitySection) -> pl.DataFrame:
     """metrics.csv rows for the section (see docs/metrics.md), from the computed section.
 
@@ -356,16 +367,11 @@ def metrics(s: StabilitySection) -> pl.DataFrame:
     """
     teams = s.teams.with_columns(("team:" + pl.col("team")).alias("breakdown"))
     frames = []
-    for metric, part, whole in [
-        ("same_worker_12m_share", "same_worker", "children_12m"),
-        ("changed_worker_12m_share", "changed", "children"),
-        ("three_or_more_workers_12m_share", "three_or_more_workers", "children"),
-        ("agency_allocated_share", "agency", "allocated"),
-    ]:
-        column = f"{part}_share"
+    for metric, (part, whole) in SHARES.items():
+        column = METRIC_COLUMNS[metric]
         frames.append(tidy(_safe(s.series, part, whole), metric, column))
         frames.append(tidy(_safe(teams, part, whole), metric, column, breakdown="breakdown"))
-    frames.append(tidy(s.series, "stability_children_12m", "children_12m"))
+    frames.append(tidy(s.series, "stability_children_12m", METRIC_COLUMNS["stability_children_12m"]))
     frames.append(tidy(s.distribution, "worker_changes_12m", "children", breakdown="band"))
     if s.timeliness is not None:
         rows = s.timeliness.drop_nulls("median_days").with_columns(pl.lit(s.end).alias("date"))
