@@ -26,6 +26,8 @@ class Authority:
     targets: dict[str, dict[str, float]] = field(default_factory=dict)
     #: False when there is no la.toml and these are the defaults of `UNNAMED`
     configured: bool = True
+    #: How many packs of each period the build keeps in outputs/ (`keep` under `[pack]`; older ones are removed)
+    keep: int = 10
 
 
 #: The authority when there is no la.toml: no code, no name, no targets, no region.
@@ -54,7 +56,12 @@ def load_authority(path: Path) -> Authority:
     targets = {
         metric: {str(k): float(v) for k, v in values.items()} for metric, values in raw.get("targets", {}).items()
     }
+    pack = raw.get("pack", {})
+    keep = pack.get("keep", Authority.keep) if isinstance(pack, dict) else pack
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+        raise InputError(path, f"[pack] keep must be a whole number of packs, at least 1; got {keep!r}", column="keep")
     return Authority(
+        keep=keep,
         code=str(auth["code"]),
         name=str(auth["name"]),
         dfe_code=auth.get("dfe_code"),
