@@ -51,3 +51,22 @@ def neutralise_frame(frame: pl.DataFrame) -> pl.DataFrame:
 def safe_csv(frame: pl.DataFrame) -> str:
     """`frame` as CSV text with every text column neutralised."""
     return neutralise_frame(frame).write_csv()
+
+
+def restore(value: str) -> str:
+    """The value `neutralise` was given: a pack's metrics.csv read back (`analysis.changes`) matches this build's."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_START) and not _NUMBER.fullmatch(value[1:]):
+        return value[1:]
+    return value
+
+
+def restore_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every text column of `frame` with `restore` applied."""
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(r"^'[=+\-@\t\r]") & ~pl.col(c).str.slice(1).str.contains(_NUMBER_PATTERN))
+        .then(pl.col(c).str.slice(1))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in text
+    )
