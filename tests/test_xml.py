@@ -337,6 +337,8 @@ def test_a_malformed_file_is_an_error_naming_the_file_and_line(tmp_path: Path, c
     assert "ERROR [RP00]" in err and "return.xml" in err
     assert "not well-formed XML: mismatched tag at line 14, column 40" in err
     code, err = run(["metrics", "--data", str(folder), "--out", str(tmp_path / "m.csv")], capsys)
+    assert code == 1 and "ERROR [RP00]" in err and "no metrics were written" in err  # validated first
+    code, err = run(["metrics", "--data", str(folder), "--out", str(tmp_path / "m.csv"), "--no-validate"], capsys)
     assert code == 1 and "review-pack metrics failed: file" in err and "line 14" in err
 
 
@@ -372,7 +374,7 @@ def test_a_bad_date_is_the_same_error_as_in_csv(tmp_path: Path, capsys: pytest.C
         with pytest.raises(InputError) as caught:
             load_inputs(where)
         messages.append((caught.value.column, caught.value.detail))
-        code, err = run(["metrics", "--data", str(where), "--out", str(tmp_path / "m.csv")], capsys)
+        code, err = run(["metrics", "--data", str(where), "--out", str(tmp_path / "m.csv"), "--no-validate"], capsys)
         assert code == 1 and "column DECOM: 1 date(s) could not be read, e.g. '07/31/2023'" in err
     assert messages[0] == messages[1]
 
@@ -396,9 +398,9 @@ def test_the_readme_example_is_the_one_tested() -> None:
 def test_validate_says_which_year_a_stacked_file_was_read_as(
     tmp_path: Path, capsys: pytest.CaptureFixture, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level("INFO", logger="review_pack")
+    caplog.set_level("DEBUG", logger="review_pack")
     folder = xml_folder(tmp_path / "in", {"fake_903.xml": SAMPLE})
-    code, err = run(["validate", "--data", str(folder)], capsys)
+    code, err = run(["validate", "--verbose", "--data", str(folder)], capsys)  # what was read: --verbose
     assert code == 0, err
     year = [line for line in err.splitlines() if line.startswith("WARNING [RPX4]")]
     assert len(year) == 1 and "read as the return for the year to 31 March 2018" in year[0], err

@@ -11,11 +11,14 @@ import json
 import logging
 import os
 import platform
+import re
 import shutil
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -30,9 +33,9 @@ from analysis.inputs import Inputs, load_inputs
 from analysis.pages import analyst_validation_page, data_quality_page, index_page
 from analysis.periods import long_month, parse_period
 from analysis.review import Parameters, Review
+from analysis.safe_text import safe_csv
 from analysis.sections import SECTIONS, Section
-from analysis.ssda903 import coverage_start
-from analysis.validation import validate_inputs
+from analysis.ssda903 import check_period, coverage_start
 from analysis.workbook import write_workbook
 
 log = logging.getLogger("review_pack")
@@ -82,17 +85,34 @@ def build_pack(
     notebooks_dir: Path | None = None,
     pdf: bool = True,
     parameters: Parameters | None = None,
+    keep: int | None = None,
 ) -> BuildResult:
     """Validate the inputs, compute every section once, render the pages from it, and publish the pack;
-    raise on any failure."""
+    raise on any failure.
+
+    Logs one line per stage with its time (details at DEBUG). First removes what interrupted builds left
+    (`remove_stale_staging`); after publishing keeps the newest `keep` packs of each period (default: `keep`
+    under `[pack]` in la.toml, else 10; `prune_packs`). A malformed `period` is a ValueError; one the
+    returns do not cover is InvalidInputs naming their coverage.
+    """
     started = time.perf_counter()
+    if period:
+        parse_period(period)
     data_dir = ensure_default_data(data_dir).resolve()
     out_root = (out_root or paths.OUTPUTS).resolve()
     sections = sections if sections is not None else SECTIONS
     notebooks_dir = notebooks_dir or paths.NOTEBOOKS
+    remove_stale_staging(out_root)
 
-    log.info("validating %s", data_dir)
+    from analysis.validation import validate_inputs  # Great Expectations loads here, not on `import analysis.build`
+
+    t0 = time.perf_counter()
     report = validate_inputs(data_dir)
+    log.info(
+        "validated %s in %.1f s: %d files, %d checks, %d errors, %d warnings",
+        data_dir, time.perf_counter() - t0, len(report.checked_files), report.checks_run,
+        len(report.errors), len(report.warnings),
+    )  # fmt: skip
     if report.errors:
         lines = "\n".join(f.message() for f in report.errors)
         raise InvalidInputs(f"the inputs have {len(report.errors)} error(s); nothing was built:\n{lines}")
@@ -100,17 +120,21 @@ def build_pack(
         t0 = time.perf_counter()
         inputs = load_inputs(data_dir)
         loaded = time.perf_counter() - t0
+        period = period or default_period(inputs)
+        check_period(inputs.episodes, period, data_dir / "ssda903")
     except InputError as exc:
         raise InvalidInputs(str(exc)) from exc
-    period = period or default_period(inputs)
-    parse_period(period)
     disclosure.set_policy(inputs.authority.disclosure)
-    log.info("computing every section once")
+    for note in inputs.notes:
+        log.warning("%s", note)
+    t0 = time.perf_counter()
     review = Review.from_inputs(inputs, period, parameters).compute()
     review.timings["load"] = round(loaded, 3)
+    log.info("loaded the inputs in %.1f s and computed every section for %s in %.1f s",
+             loaded, period, time.perf_counter() - t0)  # fmt: skip
 
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-    staging = out_root / f".staging-{stamp}-{os.getpid()}"
+    staging = out_root / f"{STAGING}{stamp}-{os.getpid()}"
     pack, analyst = staging / "pack", staging / "analyst"
     pack.mkdir(parents=True)
     analyst.mkdir(parents=True)
@@ -126,21 +150,32 @@ def build_pack(
             notebooks_dir, staging, data_dir, period, nav, footer, out_root, stamp, review_file, review.parameters
         )
         # The notebooks only render: run them side by side, as many at once as there are cores.
+        t0 = time.perf_counter()
         with ThreadPoolExecutor(max_workers=max(1, min(len(sections), os.cpu_count() or 1))) as pool:
             results = list(pool.map(lambda s: _run_section(s, run), sections))
+        log.info("rendered %d pages in %.1f s", len(sections), time.perf_counter() - t0)
         timings = [
             {"notebook": s.notebook, "seconds": round(seconds, 2)}
             for s, (seconds, _) in zip(sections, results, strict=True)
         ]
+        t0 = time.perf_counter()
         metrics = review.metrics
         t0 = time.perf_counter()
-        published.pack_metrics(metrics, inputs.authority.disclosure).write_csv(pack / "metrics.csv")
+        (pack / "metrics.csv").write_text(
+            safe_csv(published.pack_metrics(metrics, inputs.authority.disclosure)), encoding="utf-8"
+        )
         review.timings["disclosure_control"] = round(time.perf_counter() - t0, 3)
         _write_exports(pack, [(s, shown) for s, (_, shown) in zip(sections, results, strict=True)], inputs, period)
         write_analyst_files(analyst, metrics, report, inputs.merge.changes)
         (pack / "data_quality.html").write_text(data_quality_page(report, inputs, nav, footer), encoding="utf-8")
         (pack / "index.html").write_text(index_page(inputs, period, sections, report, nav, footer), encoding="utf-8")
-        pdf_note = _write_pdf(pack, sections, inputs, period) if pdf else "not requested"
+        log.info("wrote metrics.csv, tables.xlsx, the charts and the contents in %.1f s", time.perf_counter() - t0)
+        if pdf:
+            t0 = time.perf_counter()
+            pdf_note = _write_pdf(pack, sections, inputs, period)
+            log.info("PDF %s in %.1f s", pdf_note, time.perf_counter() - t0)
+        else:
+            pdf_note = "not requested"
         leaked = identifiers_in_pack(pack, pack_identifiers(inputs))
         if leaked:
             raise BuildError(
@@ -157,7 +192,104 @@ def build_pack(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     log.info("published %s in %.1f s", result.pack, time.perf_counter() - started)
+    limit = keep if keep is not None else inputs.authority.keep
+    try:
+        removed = prune_packs(out_root, limit)
+    except OSError as exc:  # the pack is published: a folder that cannot be removed is worth a warning only
+        log.warning("could not remove the older packs: %s", exc)
+    else:
+        if removed:
+            log.info("removed %d older pack(s), keeping the newest %d of each period", len(removed), limit)
     return result
+
+
+#: The name of a build's staging folder under outputs/ starts with this; then the time stamp and the build's pid.
+STAGING = ".staging-"
+_STAGING_NAME = re.compile(r"\.staging-\d{8}T\d{6}-(\d+)")
+_LATEST_TMP_NAME = re.compile(r"\.latest-(\d+)")
+_PERIOD_NAME = re.compile(r"\d{4}-\d{2}")
+_STAMP_NAME = re.compile(r"(\d{8}T\d{6})(?:-(\d+))?")
+
+
+def remove_stale_staging(out_root: Path) -> list[Path]:
+    """Remove the staging folders (and temporary `latest` links) of builds whose process no longer exists.
+
+    A build killed outright (kill -9, a power cut) cannot clean up after itself, and its staging folder can
+    hold executed notebooks and the computed review (child-level). The build's process id is in the name;
+    a folder whose process still runs (another build) is left alone. Each removal is logged.
+    """
+    removed: list[Path] = []
+    if not out_root.is_dir():
+        return removed
+    for path in sorted(out_root.iterdir()):
+        match = _STAGING_NAME.fullmatch(path.name) or _LATEST_TMP_NAME.fullmatch(path.name)
+        if not match:
+            continue
+        pid = int(match.group(1))
+        if pid == os.getpid() or process_exists(pid):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        log.warning("removed %s, left by an interrupted build (process %d no longer runs)", path.name, pid)
+        removed.append(path)
+    return removed
+
+
+def process_exists(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (if in doubt, True: nothing is removed)."""
+    try:
+        import psutil  # installed with ipykernel
+
+        return psutil.pid_exists(pid)
+    except ImportError:
+        pass
+    if os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def prune_packs(out_root: Path, keep: int) -> list[Path]:
+    """Keep the newest `keep` packs of each period in `out_root`; remove older ones with their analyst folders.
+
+    The pack `outputs/latest` points to is never removed. Returns the packs removed.
+    """
+    if keep < 1:
+        raise ValueError(f"keep must be at least 1; got {keep}")
+    if not out_root.is_dir():
+        return []
+    link = out_root / "latest"
+    latest = link.resolve() if link.is_symlink() else None
+    removed = []
+    for period in sorted(p for p in out_root.iterdir() if p.is_dir() and _PERIOD_NAME.fullmatch(p.name)):
+        packs = sorted(
+            (p for p in period.iterdir() if p.is_dir() and not p.is_symlink() and _STAMP_NAME.fullmatch(p.name)),
+            key=_stamp_order,
+        )
+        for old in packs[: max(0, len(packs) - keep)]:
+            if latest is not None and old.resolve() == latest:
+                continue
+            shutil.rmtree(old)
+            analyst = out_root / "analyst" / period.name / old.name
+            if analyst.is_dir():
+                shutil.rmtree(analyst)
+            log.debug("removed the older pack %s", old)
+            removed.append(old)
+    return removed
+
+
+def _stamp_order(path: Path) -> tuple[str, int]:
+    """Build order of a pack folder: its time stamp, then the -2, -3 … of builds in the same second."""
+    match = _STAMP_NAME.fullmatch(path.name)
+    assert match is not None
+    return match.group(1), int(match.group(2) or 1)
 
 
 MARKING = "OFFICIAL-SENSITIVE, analyst only"
@@ -179,8 +311,8 @@ def write_analyst_files(
         encoding="utf-8",
     )
     if merge_changes is not None:
-        (folder / "returns_merged.csv").write_text(f"# {MARKING}\n{merge_changes.write_csv()}", encoding="utf-8")
-    (folder / "metrics_unsuppressed.csv").write_text(f"# {MARKING}\n{metrics.write_csv()}", encoding="utf-8")
+        (folder / "returns_merged.csv").write_text(f"# {MARKING}\n{safe_csv(merge_changes)}", encoding="utf-8")
+    (folder / "metrics_unsuppressed.csv").write_text(f"# {MARKING}\n{safe_csv(metrics)}", encoding="utf-8")
     (folder / "validation.json").write_text(f'{{"marking": "{MARKING}",\n"report": {report.to_json()}}}\n')
     (folder / "validation.html").write_text(f"<!-- {MARKING} -->\n{analyst_validation_page(report, MARKING)}")
 
@@ -280,7 +412,7 @@ def _run_section(section: Section, run: Run) -> tuple[float, exports.Exported]:
     source = run.notebooks_dir / section.notebook
     executed = run.analyst / "notebooks" / section.notebook
     executed.parent.mkdir(parents=True, exist_ok=True)
-    log.info("running %s", section.notebook)
+    log.debug("running %s", section.notebook)
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(
@@ -293,6 +425,7 @@ def _run_section(section: Section, run: Run) -> tuple[float, exports.Exported]:
             log_output=False,
             start_timeout=120,
             execution_timeout=900,
+            kernel_manager_class=ipc_kernel_manager(),
         )
     except PapermillExecutionError as exc:
         failed = run.out_root / "failed" / run.stamp
@@ -306,6 +439,7 @@ def _run_section(section: Section, run: Run) -> tuple[float, exports.Exported]:
     except Exception as exc:  # kernel died, timed out, or could not start
         raise BuildError(f"notebook {section.notebook} could not be run: {exc}") from exc
     seconds = time.perf_counter() - t0
+    log.debug("ran %s in %.1f s", section.notebook, seconds)
     marked = nbformat.read(executed, as_version=4)
     marked.metadata["review_pack"] = {"marking": MARKING}
     nbformat.write(marked, executed)
@@ -313,6 +447,35 @@ def _run_section(section: Section, run: Run) -> tuple[float, exports.Exported]:
     html = export_html(executed, section.title, page_nav, run.footer)
     (run.pack / _page_name(section)).write_text(html, encoding="utf-8")
     return seconds, exports.collect(executed)
+
+
+@cache
+def ipc_kernel_manager() -> type:
+    """The kernel manager the notebooks run under: ZeroMQ over local sockets (IPC), not TCP.
+
+    Over TCP the kernel warns that its traffic is unencrypted, once per notebook, in every build's log;
+    local sockets are not on the network at all. Each kernel gets its own private folder (mode 700) for its
+    sockets, so kernels run side by side never share one, and the folder goes when the kernel is cleaned up.
+    On Windows, which has no IPC transport, kernels use TCP as before.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    if os.name != "posix":
+        return AsyncKernelManager
+
+    class IpcKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: object) -> None:
+            super().__init__(**kwargs)
+            self._socket_dir = tempfile.mkdtemp(prefix="review-pack-kernel-")
+            self.transport = "ipc"
+            self.ip = os.path.join(self._socket_dir, "kernel")
+
+        async def cleanup_resources(self, restart: bool = False) -> None:
+            await super().cleanup_resources(restart=restart)
+            if not restart:
+                shutil.rmtree(self._socket_dir, ignore_errors=True)
+
+    return IpcKernelManager
 
 
 def export_html(notebook: Path, title: str, nav: list[dict], footer: str) -> str:

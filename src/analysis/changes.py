@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis.periods import parse_period
+from analysis.safe_text import restore_frame
 from analysis.scorecard import MEASURES, Measure, series, value_on
 
 
@@ -46,9 +47,9 @@ def read_pack(folder: Path | str) -> Pack:
     """Read a pack's metrics.csv (suppressed values become missing) and manifest.json."""
     folder = Path(folder)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    metrics = pl.read_csv(folder / "metrics.csv", infer_schema=False).with_columns(
+    metrics = restore_frame(pl.read_csv(folder / "metrics.csv", infer_schema=False)).with_columns(
         pl.col("value").cast(pl.Float64, strict=False)
-    )
+    )  # restore_frame: a breakdown written as '=… (analysis.safe_text) matches this build's =…
     return Pack(folder=folder, period=manifest["parameters"]["period"], metrics=metrics, manifest=manifest)
 
 

@@ -1,8 +1,10 @@
 """`review-pack`: the command line. Every command calls the same functions as the notebooks.
 
-Exit codes: 0 success; 1 the inputs have errors (nothing built); 2 the build failed
-(the last good pack is untouched); 3 an unexpected failure (nothing published; set
-REVIEW_PACK_DEBUG=1 for the traceback); argparse's 2 for a bad command line.
+Exit codes: 0 success; 1 the inputs have errors, or the period is outside the data (nothing built);
+2 the build failed (the last good pack is untouched), or the command line is wrong (argparse's
+convention: an unknown option, a malformed --period), with a one-line message; 3 an unexpected
+failure (nothing published; set REVIEW_PACK_DEBUG=1 for the traceback); 143 stopped by SIGTERM
+(the staging folder is removed; nothing published).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -87,6 +90,19 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if report.errors else 0
 
 
+def _period_error(args: argparse.Namespace) -> str | None:
+    """A one-line usage error when --period is not YYYY-MM (a real month), else None."""
+    if not getattr(args, "period", None):
+        return None
+    from analysis.periods import parse_period
+
+    try:
+        parse_period(args.period)
+    except ValueError as exc:
+        return f"review-pack {args.command}: --period: {exc}"
+    return None
+
+
 def _build(args: argparse.Namespace) -> int:
     from analysis.build import build_pack
     from analysis.errors import BuildError, InvalidInputs
@@ -98,6 +114,7 @@ def _build(args: argparse.Namespace) -> int:
             args.period,
             Path(args.out) if args.out else None,
             pdf=args.pdf,
+            keep=args.keep,
         )
     except InvalidInputs as exc:
         print(f"review-pack build stopped: {exc}", file=sys.stderr)
@@ -110,21 +127,44 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _metrics(args: argparse.Namespace) -> int:
+    """Every metric, unsuppressed: the inputs validated first, as for a build, unless --no-validate."""
     from analysis.build import default_period, ensure_default_data
     from analysis.errors import InputError
     from analysis.inputs import load_inputs
+    from analysis.safe_text import safe_csv
     from analysis.sections import all_metrics
+    from analysis.ssda903 import check_period
 
+    _no_dfe(args)
+    folder = ensure_default_data(Path(args.data) if args.data else None)
+    if args.validate:  # Great Expectations is imported only here
+        from analysis.validation import validate_inputs
+
+        report = validate_inputs(folder)
+        if report.errors:
+            for finding in report.errors:
+                print(finding.message(), file=sys.stderr)
+            print(
+                f"review-pack metrics stopped: the inputs have {len(report.errors)} error(s); no metrics were "
+                "written (--no-validate writes them anyway)",
+                file=sys.stderr,
+            )
+            return 1
+        checked = f"inputs validated: {len(report.warnings)} warnings"
+    else:
+        checked = "inputs NOT validated (--no-validate): check them with review-pack validate"
     try:
-        inputs = load_inputs(ensure_default_data(Path(args.data) if args.data else None))
+        inputs = load_inputs(folder)
+        period = args.period or default_period(inputs)
+        check_period(inputs.episodes, period, folder / "ssda903")
     except InputError as exc:
         print(f"review-pack metrics failed: {exc}", file=sys.stderr)
         return 1
     for note in inputs.notes:
         print(f"WARNING {note}", file=sys.stderr)
-    frame = all_metrics(inputs, args.period or default_period(inputs))
-    frame.write_csv(args.out)
-    print(f"wrote {frame.height} metrics (unsuppressed: analyst use only) to {args.out}")
+    frame = all_metrics(inputs, period)
+    Path(args.out).write_text(safe_csv(frame), encoding="utf-8")
+    print(f"wrote {frame.height} metrics (unsuppressed: analyst use only; {checked}) to {args.out}")
     return 0
 
 
@@ -169,6 +209,7 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check an input folder; exit 1 on errors")
     v.add_argument("--data", help="input folder (default: the synthetic data)")
     v.add_argument("--no-dfe", action="store_true", help="leave out the DfE's full 903 rule set (the validator)")
+    _verbose(v)
     v.set_defaults(func=_validate)
 
     b = sub.add_parser("build", help="build the review pack")
@@ -182,12 +223,28 @@ def parser() -> argparse.ArgumentParser:
         help="also write review-pack.pdf with headless Chromium (default: yes)",
     )
     b.add_argument("--no-dfe", action="store_true", help="leave out the DfE's full 903 rule set (the validator)")
+    b.add_argument(
+        "--keep",
+        type=_at_least_one,
+        metavar="N",
+        help="keep the newest N packs of each period in the outputs folder, removing older ones (never the "
+        "one outputs/latest points to); default: keep under [pack] in la.toml, else 10",
+    )
+    _verbose(b)
     b.set_defaults(func=_build)
 
-    m = sub.add_parser("metrics", help="write every metric, unsuppressed, for analysts")
+    m = sub.add_parser("metrics", help="write every metric, unsuppressed, for analysts (validates the inputs first)")
     m.add_argument("--data", help="input folder (default: the synthetic data)")
-    m.add_argument("--period", help="review period YYYY-MM")
+    m.add_argument("--period", help="review period YYYY-MM (default: the latest month in the data)")
     m.add_argument("--out", required=True, help="CSV file to write")
+    m.add_argument(
+        "--validate",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="check the inputs first and write nothing if they have errors (default: yes)",
+    )
+    m.add_argument("--no-dfe", action="store_true", help="leave out the DfE's full 903 rule set (the validator)")
+    _verbose(m)
     m.set_defaults(func=_metrics)
 
     sub.add_parser("suites", help="rewrite expectations/*.json from analysis.suites").set_defaults(func=_suites)
@@ -195,12 +252,90 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _at_least_one(text: str) -> int:
+    """argparse type: a whole number, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number, at least 1; got {text!r}")
+    return value
+
+
+def _verbose(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        help="log everything: each notebook, each file read, and other libraries' messages (default: one line per "
+        "stage, and warnings)",
+    )
+
+
+class _Quiet(logging.Filter):
+    """The default log: the build's own lines (logger review_pack) and other libraries' warnings and errors."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return _own(record) or record.levelno >= logging.WARNING
+
+
+class _Format(logging.Formatter):
+    """`HH:MM:SS message` for the build's own lines (`HH:MM:SS WARNING message` for its warnings); other
+    libraries' lines name their logger, so that a line that is not the build's own stands out."""
+
+    def __init__(self) -> None:
+        super().__init__(datefmt="%H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        if _own(record):
+            level = "" if record.levelno == logging.INFO else f"{record.levelname} "
+            self._style._fmt = f"%(asctime)s {level}%(message)s"
+        else:
+            self._style._fmt = "%(asctime)s [%(name)s] %(levelname)s %(message)s"
+        return super().format(record)
+
+
+def _own(record: logging.LogRecord) -> bool:
+    return record.name == "review_pack" or record.name.startswith("review_pack.")
+
+
+_HANDLER = "review-pack"
+
+
+def configure_logging(verbose: bool = False) -> None:
+    """One handler on stderr: by default one line per stage of ours plus warnings; `verbose` shows the rest."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Format())
+    handler.set_name(_HANDLER)
+    if not verbose:
+        handler.addFilter(_Quiet())
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == _HANDLER]:  # ours from an earlier call only
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    logging.getLogger("review_pack").setLevel(logging.DEBUG if verbose else logging.INFO)
+    for noisy in ("papermill", "traitlets", "great_expectations"):
+        logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (a scheduler's timeout): unwind, so that the build removes its staging folder, then exit 143."""
+    print(f"review-pack stopped by signal {signum}: nothing was published", file=sys.stderr)
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
-    for noisy in ("papermill", "traitlets", "great_expectations"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     args = parser().parse_args(argv)
+    configure_logging(getattr(args, "verbose", False))
+    usage = _period_error(args)
+    if usage:
+        print(usage, file=sys.stderr)
+        return 2
+    previous = None
+    if hasattr(signal, "SIGTERM") and _in_main_thread():
+        previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         return args.func(args)
     except Exception as exc:  # the last line of defence: a message, not a traceback, for the scheduled run
@@ -212,6 +347,15 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":

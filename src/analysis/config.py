@@ -29,6 +29,8 @@ class Authority:
     configured: bool = True
     #: The pack's disclosure policy (`[disclosure]` in la.toml; see `analysis.suppression.Policy`)
     disclosure: Policy = DEFAULT
+    #: How many packs of each period the build keeps in outputs/ (`keep` under `[pack]`; older ones are removed)
+    keep: int = 10
 
 
 #: The authority when there is no la.toml: no code, no name, no targets, no region.
@@ -67,8 +69,13 @@ def load_authority(path: Path) -> Authority:
     unknown = set(raw.get("disclosure", {})) - _POLICY_KEYS
     if unknown:
         raise InputError(path, f"[disclosure] has unknown settings: {', '.join(sorted(unknown))}", column="disclosure")
+    pack = raw.get("pack", {})
+    keep = pack.get("keep", Authority.keep) if isinstance(pack, dict) else pack
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+        raise InputError(path, f"[pack] keep must be a whole number of packs, at least 1; got {keep!r}", column="keep")
     return Authority(
         disclosure=disclosure,
+        keep=keep,
         code=str(auth["code"]),
         name=str(auth["name"]),
         dfe_code=auth.get("dfe_code"),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis import ssda903
+from analysis import ssda903, tidy_codes
 from analysis.config import MISSING_LA_TOML, Authority, load_authority
 from analysis.errors import InputError
 from analysis.readers import DMY, ISO, ROW, find_table, parse_dates, parse_numbers, read_raw
@@ -70,14 +70,19 @@ def load_inputs(folder: Path | str) -> Inputs:
     authority = load_authority(folder / "la.toml")
     files = ssda903.discover(folder / "ssda903")
     merge = ssda903.MergeReport()
-    header = ssda903.merge_children(ssda903.typed(ssda903.read_table(files, "header"), "header"), merge)
-    episodes = ssda903.merge_episodes(ssda903.typed(ssda903.read_table(files, "episodes"), "episodes"), merge)
+    tidied: list[str] = []
+    header = ssda903.merge_children(ssda903.typed(ssda903.read_table(files, "header", tidied), "header"), merge)
+    episodes = ssda903.merge_episodes(ssda903.typed(ssda903.read_table(files, "episodes", tidied), "episodes"), merge)
     uasc = None
     if any(f.table == "uasc" for f in files):
-        uasc = ssda903.merge_uasc(ssda903.typed(ssda903.read_table(files, "uasc"), "uasc"))
+        uasc = ssda903.merge_uasc(ssda903.typed(ssda903.read_table(files, "uasc", tidied), "uasc"))
     population = load_population(folder / "context" / "population.csv", authority.code or None)
+    comparators = load_comparators(folder / "context" / "comparators.csv", tidied)
+    workforce = load_workforce(find_table(folder, "workforce"), tidied)
+    permanence = load_permanence(find_table(folder, "permanence"), tidied)
     notes = [MISSING_LA_TOML] if not authority.configured else []
     notes += [MISSING_POPULATION] if population is None else []
+    notes += tidied
     return Inputs(
         folder=folder,
         authority=authority,
@@ -85,9 +90,9 @@ def load_inputs(folder: Path | str) -> Inputs:
         episodes=episodes,
         uasc=uasc,
         population=population,
-        comparators=load_comparators(folder / "context" / "comparators.csv"),
-        workforce=load_workforce(find_table(folder, "workforce")),
-        permanence=load_permanence(find_table(folder, "permanence")),
+        comparators=comparators,
+        workforce=workforce,
+        permanence=permanence,
         indicators=load_indicators(folder / "context" / "indicators.csv"),
         allocations=load_allocations(find_table(folder, "allocations")),
         merge=merge,
@@ -133,29 +138,31 @@ def load_population(path: Path, la_code: str | None = None) -> pl.DataFrame | No
     return typed
 
 
-def load_comparators(path: Path) -> pl.DataFrame | None:
+def load_comparators(path: Path, notes: list[str] | None = None) -> pl.DataFrame | None:
     """Published comparator figures: one row per (metric, area, period)."""
     if not path.exists():
         return None
-    raw = read_raw(path, COMPARATOR_COLUMNS)
+    raw = _tidy(read_raw(path, COMPARATOR_COLUMNS), "comparators", path, notes)
     typed = parse_numbers(raw, {"value": pl.Float64}, path)
     return parse_dates(typed, ["period"], path, (ISO, DMY))
 
 
-def load_workforce(path: Path | None) -> pl.DataFrame | None:
-    """The workforce snapshot: one row per post per snapshot date, FTE and caseload as numbers."""
+def load_workforce(path: Path | None, notes: list[str] | None = None) -> pl.DataFrame | None:
+    """The workforce snapshot: one row per post per snapshot date, FTE and caseload as numbers (role and
+    contract codes in another case read as listed, and noted in `notes`)."""
     if path is None:
         return None
-    raw = read_raw(path, WORKFORCE_COLUMNS)
+    raw = _tidy(read_raw(path, WORKFORCE_COLUMNS), "workforce", path, notes)
     typed = parse_numbers(raw, {"fte": pl.Float64, "caseload": pl.Int64}, path)
     return parse_dates(typed, ["snapshot_date"], path, (ISO, DMY)).select([*WORKFORCE_COLUMNS, ROW])
 
 
-def load_permanence(path: Path | None) -> pl.DataFrame | None:
-    """The permanence tracker: one row per child per route, stage dates as dates."""
+def load_permanence(path: Path | None, notes: list[str] | None = None) -> pl.DataFrame | None:
+    """The permanence tracker: one row per child per route, stage dates as dates (route and outcome codes in
+    another case read as listed, and noted in `notes`)."""
     if path is None:
         return None
-    raw = read_raw(path, PERMANENCE_COLUMNS)
+    raw = _tidy(read_raw(path, PERMANENCE_COLUMNS), "permanence", path, notes)
     return parse_dates(raw, PERMANENCE_DATES, path, (ISO, DMY)).select([*PERMANENCE_COLUMNS, ROW])
 
 
@@ -169,6 +176,14 @@ def load_allocations(path: Path | None) -> pl.DataFrame | None:
         return None
     raw = read_raw(path, ALLOCATION_COLUMNS)
     return parse_dates(raw, ALLOCATION_DATES, path, (ISO, DMY)).select([*ALLOCATION_COLUMNS, ROW])
+
+
+def _tidy(raw: pl.DataFrame, suite: str, path: Path, notes: list[str] | None) -> pl.DataFrame:
+    """`raw` with codes in another case read as the listed code (`analysis.tidy_codes`); a note if any were."""
+    frame, tidied = tidy_codes.tidy(raw, suite)
+    if tidied.changed and notes is not None:
+        notes.append(tidied.message(str(path)))
+    return frame
 
 
 def load_indicators(path: Path) -> pl.DataFrame | None:

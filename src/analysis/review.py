@@ -27,7 +27,14 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from analysis import children_in_care, discharges_section, sgo_section, stability_section, workforce_section
+from analysis import (
+    children_in_care,
+    discharges_section,
+    sgo_section,
+    ssda903,
+    stability_section,
+    workforce_section,
+)
 from analysis.inputs import Inputs, load_inputs
 from analysis.metrics import combine
 from analysis.periods import parse_period
@@ -84,7 +91,8 @@ class Review:
             self._inputs = self._timed("load", lambda: load_inputs(self.data_dir))
         if not self.period:
             self.period = default_period(self._inputs)
-        parse_period(self.period)
+        # A malformed period is a ValueError; one the returns do not cover, an InputError naming their coverage.
+        ssda903.check_period(self._inputs.episodes, self.period, self.data_dir / "ssda903")
 
     @classmethod
     def from_inputs(cls, inputs: Inputs, period: str, parameters: Parameters | None = None) -> Review:

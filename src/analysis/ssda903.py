@@ -12,6 +12,7 @@ a `MergeReport`, never dropped silently.
 
 from __future__ import annotations
 
+import calendar
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -20,9 +21,10 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis import ssda903_xml
+from analysis import ssda903_xml, tidy_codes
 from analysis.codes import LEGACY_REC
 from analysis.errors import InputError
+from analysis.periods import long_month, month_label, parse_period
 from analysis.readers import ROW, parse_dates, read_raw, sheet_names
 
 HEADER_COLUMNS = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
@@ -208,15 +210,20 @@ def _workbook_tables(books: list[Path], year: int | None) -> list[ReturnFile]:
     return found
 
 
-def read_table(files: list[ReturnFile], table: str) -> pl.DataFrame:
-    """All years of one table as text, with `_year`, `_file` and `_row` columns, whatever the files' form."""
-    frames = [
-        f.read()
-        .select([*REQUIRED[table], ROW])
-        .with_columns(pl.lit(f.return_year).alias(YEAR), pl.lit(str(f.path)).alias(FILE))
-        for f in files
-        if f.table == table
-    ]
+def read_table(files: list[ReturnFile], table: str, notes: list[str] | None = None) -> pl.DataFrame:
+    """All years of one table as text, with `_year`, `_file` and `_row` columns, whatever the files' form.
+
+    Codes written in another case are read as the listed code (`analysis.tidy_codes`, as validation
+    does); each file where that happened adds a warning to `notes`.
+    """
+    frames = []
+    for f in files:
+        if f.table != table:
+            continue
+        frame, tidied = tidy_codes.tidy(f.read().select([*REQUIRED[table], ROW]), f"ssda903_{table}")
+        if tidied.changed and notes is not None:
+            notes.append(tidied.message(f.label))
+        frames.append(frame.with_columns(pl.lit(f.return_year).alias(YEAR), pl.lit(str(f.path)).alias(FILE)))
     if not frames:
         return pl.DataFrame(schema={c: pl.String for c in REQUIRED[table]})
     return pl.concat(frames, how="vertical")
@@ -418,3 +425,36 @@ def coverage_start(episodes: pl.DataFrame) -> date | None:
         return date(int(years.min()) - 1, 4, 1)
     earliest = episodes["DEC"].min() or episodes["DECOM"].min()
     return date(earliest.year if earliest.month >= 4 else earliest.year - 1, 4, 1)
+
+
+def coverage_end(episodes: pl.DataFrame) -> date | None:
+    """The last month end the returns cover: 31 March of the latest return year, or the month end of the
+    latest date in the episodes if that is later (for a stacked file without years, that month end)."""
+    if episodes.height == 0:
+        return None
+    latest = episodes.select(pl.max_horizontal(pl.col("DECOM").max(), pl.col("DEC").max())).item()
+    ends = [date(latest.year, latest.month, calendar.monthrange(latest.year, latest.month)[1])] if latest else []
+    years = episodes[YEAR].filter(episodes[YEAR] > 0) if YEAR in episodes.columns else pl.Series([], dtype=pl.Int32)
+    if years.len():
+        ends.append(date(int(years.max()), 3, 31))
+    return max(ends) if ends else None
+
+
+def check_period(episodes: pl.DataFrame, period: str, where: Path | str) -> date:
+    """The month end of `period` (YYYY-MM), if the returns cover it; else an InputError naming their coverage.
+
+    A malformed period is a ValueError (a usage error, not an input error). `where` is the 903 folder,
+    named in the message.
+    """
+    end = parse_period(period)
+    first, last = coverage_start(episodes), coverage_end(episodes)
+    if first is None or last is None:
+        raise InputError(where, "the 903 returns hold no episodes, so there is no period to review")
+    if not first <= end <= last:
+        when = "before the first return" if end < first else "after the last return"
+        raise InputError(
+            where,
+            f"the review period {period} is {when}: the returns cover {long_month(first)} to {long_month(last)}. "
+            f"Give a period from {month_label(first)} to {month_label(last)}",
+        )
+    return end

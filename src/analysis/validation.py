@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 import polars as pl
 
-from analysis import dfe_rules, paths, rules, ssda903, ssda903_xml
+from analysis import dfe_rules, paths, rules, ssda903, ssda903_xml, tidy_codes
 from analysis.config import MISSING_LA_TOML, load_authority
 from analysis.errors import InputError
 from analysis.findings import Finding, ValidationReport
@@ -223,7 +223,7 @@ def _xml_findings(f: ssda903.ReturnFile, report: ValidationReport) -> None:
     xml = ssda903_xml.read_return(f.path)
     file = str(f.path)
     counts = ", ".join(f"{n:,} {table}" for table, n in xml.counts().items())
-    log.info("read %s: %s", f.path.name, counts)
+    log.debug("read %s: %s", f.path.name, counts)
     for (rule, title, fix), issues in _group_issues(xml.issues).items():
         report.findings.append(
             Finding(
@@ -311,6 +311,9 @@ def validate_inputs(folder: Path | str, dfe: bool = True) -> ValidationReport:
         raw = _read(path, table, report, reader)
         if raw is None:
             return None
+        raw, tidied = tidy_codes.tidy(raw, table)  # the loader reads the same codes the same way
+        if tidied.changed:
+            report.findings.append(tidied_finding(label or str(path), tidied))
         found, n = runner.run(table, raw, label or str(path))
         report.findings += found
         report.checks_run += n
@@ -365,6 +368,14 @@ def validate_inputs(folder: Path | str, dfe: bool = True) -> ValidationReport:
         report.findings, report.dfe = dfe_rules.check(folder, _authority_code(folder), report.findings)
         report.checks_run += report.dfe.rules_checked
     return report
+
+
+def tidied_finding(file: str, tidied: tidy_codes.Tidied) -> Finding:
+    """The warning (RP05) for codes read in another case: how many rows, which, and examples."""
+    return Finding(
+        file, tidy_codes.RULE, tidy_codes.TITLE, "warning", tidied.changed, tidied.checked,
+        ", ".join(tidied.rows), tidied.row_numbers[:50], tidied.examples[:5], tidy_codes.FIX,
+    )  # fmt: skip
 
 
 def _authority_code(folder: Path) -> str | None:
