@@ -470,6 +470,13 @@ def ipc_kernel_manager() -> type:
             self.transport = "ipc"
             self.ip = os.path.join(self._socket_dir, "kernel")
 
+        async def _async_interrupt_kernel(self) -> None:
+            # jupyter_client interrupts (SIGINT) before asking a kernel to shut down; a kernel that has
+            # finished needs no interrupt, and one that gets it as it exits logs "KeyboardInterrupt caught".
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
         async def cleanup_resources(self, restart: bool = False) -> None:
             await super().cleanup_resources(restart=restart)
             if not restart:
