@@ -22,7 +22,9 @@ from analysis.periods import month_ends
 from analysis.ssda903 import coverage_start
 
 
-def looked_after_on(episodes: pl.DataFrame, dates: pl.Series, by: Sequence[str] = ()) -> pl.DataFrame:
+def looked_after_on(
+    episodes: pl.DataFrame, dates: pl.Series, by: Sequence[str] = (), *, where: pl.Expr | None = None
+) -> pl.DataFrame:
     """One row per (date, CHILD) per `by` group for each child looked after at the end of each date.
 
     Definition (DfE, SSDA903 guidance; "Children looked after in England" methodology): a
@@ -33,13 +35,34 @@ def looked_after_on(episodes: pl.DataFrame, dates: pl.Series, by: Sequence[str] 
 
     The row carries the columns of the episode open on D (LS, PLACE, DECOM, …); if a child
     had two overlapping episodes (a validation warning), the later-starting one is used.
+    Rows are sorted by (`by`…, date, CHILD). `where`, an expression over the episode's columns,
+    keeps only the rows whose chosen episode matches it (the same rows as filtering the result,
+    without first making a row for every child at every date). For counts at many dates,
+    `cla_counts`, `cla_mix.mix_at` and `cla_mix.uasc_counts_at` give the same figures from the
+    episodes directly (`open_counts`).
     """
+    by = list(by)
     keys = [*by, "date", "CHILD"]
     counted = episodes.filter(~_short_break())
     if dates.len() == 0 or counted.height == 0:
-        return counted.head(0).with_columns(pl.lit(None, pl.Date).alias("date"))
-    on = _on_dates_plan(episodes.lazy(), dates)
-    return on.sort([*keys, "DECOM"]).group_by(keys, maintain_order=True).last().collect()
+        empty = counted.head(0).with_columns(pl.lit(None, pl.Date).alias("date"))
+        return empty if where is None else empty.filter(where)
+    columns = [*keys, *(c for c in [*episodes.columns, "date"] if c not in keys)]
+    dates = dates.unique().sort().alias("date")  # a date given twice gives its rows once
+    # The rows are found on the few columns the choice reads (and `where`), then gathered whole.
+    read = [*by, "CHILD", "DECOM", "DEC", "LS", *(where.meta.root_names() if where is not None else [])]
+    narrow = episodes.lazy().select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_ix"), *dict.fromkeys(read))
+    single, several = _split(narrow, dates, by)
+    # A child with at most one episode open at each date has one row per date already; only the others need the
+    # choice between episodes, and `where` applies after it.
+    if where is not None:
+        single = single.filter(where)
+    found = [_exploded(single.lazy(), dates).select(*keys, "_ix")]
+    if several.height:
+        chosen = _chosen(_exploded(several.lazy(), dates), keys)
+        found.append((chosen if where is None else chosen.filter(where)).select(*keys, "_ix"))
+    found = pl.concat(found).sort(keys).collect()
+    return episodes[found["_ix"]].with_columns(found["date"]).select(columns)
 
 
 def cla_counts(episodes: pl.DataFrame, dates: pl.Series, by: Sequence[str] = ()) -> pl.DataFrame:
@@ -52,33 +75,152 @@ def cla_counts(episodes: pl.DataFrame, dates: pl.Series, by: Sequence[str] = ())
 
 
 def _cla_counts_plan(episodes: pl.LazyFrame, dates: pl.Series, by: list[str]) -> pl.LazyFrame:
-    dates = dates.sort().alias("date")
-    grid = each_group(episodes, by, pl.DataFrame({"date": dates}))
+    grid = each_group(episodes, by, pl.DataFrame({"date": dates.sort().alias("date")}))
     if dates.len() == 0:
         return grid.with_columns(pl.lit(0, pl.Int64).alias("cla_count"))
-    # Counting distinct children needs no choice between a child's overlapping episodes (looked_after_on's sort).
-    counts = _on_dates_plan(episodes, dates).group_by([*by, "date"]).agg(pl.col("CHILD").n_unique().alias("cla_count"))
+    counts = open_counts(episodes, dates, by).rename({"open": "cla_count"})
     return grid.join(counts, on=[*by, "date"], how="left", maintain_order="left").with_columns(
         pl.col("cla_count").fill_null(0).cast(pl.Int64)
     )
 
 
-def _on_dates_plan(episodes: pl.LazyFrame, dates: pl.Series) -> pl.LazyFrame:
-    """One row per (counted episode, date) for each episode open at the end of a date (`dates` not empty)."""
+def open_counts(
+    episodes: pl.LazyFrame,
+    dates: pl.Series,
+    by: list[str],
+    key: pl.Expr | None = None,
+    until: pl.Expr | None = None,
+) -> pl.LazyFrame:
+    """Distinct children looked after at each date (`looked_after_on`), by sorted event arithmetic: no row per
+    child and date. One row per (`by`…, [`_key`,] date) for each `by` group with a child looked after at one
+    of the dates, and every distinct date (`dates` not empty): `open`, the number of children (Int64).
+
+    `key` (an expression over the episode's columns) splits the count by the episode open at the date, as
+    `looked_after_on` chooses it (grouped as `_key`); `until`, a date expression over the episode's columns
+    (and anything the caller joined to them), stops counting an episode from that date on (null: no stop).
+
+    How: each episode counts +1 at the first date on or after DECOM and −1 at the first date on or after DEC
+    (or `until`), and a running sum over the sorted dates gives every date at once. That counts children
+    while each child has at most one episode open at each date; the few children with two (overlapping
+    episodes: a validation warning) are counted from their `looked_after_on` rows instead.
+    """
+    dates = dates.unique().sort().alias("date")
+    keys = [*by, *(["_key"] if key is not None else [])]
+    # Only the columns the count reads: in a large return, carrying the others costs more than the count.
+    read = [
+        *by,
+        "CHILD",
+        "DECOM",
+        "DEC",
+        "LS",
+        *(c for e in (key, until) if e is not None for c in e.meta.root_names()),
+    ]
+    single, several = _split(episodes.select(list(dict.fromkeys(read))), dates, by)
+    if key is not None:
+        single, several = single.with_columns(key.alias("_key")), several.with_columns(key.alias("_key"))
+    if until is not None:
+        stop = pl.lit(dates).search_sorted(until, side="left").cast(pl.Int64).fill_null(dates.len())
+        single = single.with_columns(pl.min_horizontal("_last", stop).alias("_last")).filter(
+            pl.col("_last") > pl.col("_first")
+        )
+    events = (
+        pl.concat(
+            [
+                single.select(*keys, pl.col("_first").alias("_i"), pl.lit(1, pl.Int64).alias("_d")),
+                single.select(*keys, pl.col("_last").alias("_i"), pl.lit(-1, pl.Int64).alias("_d")),
+            ]
+        )
+        .lazy()
+        .filter(pl.col("_i") < dates.len())
+        .group_by([*keys, "_i"])
+        .agg(pl.col("_d").sum())
+    )
+    # Every group with an event gets every date, so that the running sum passes each date in order.
+    every = pl.LazyFrame({"_i": range(dates.len())})
+    grid = events.select(keys).unique().join(every, how="cross") if keys else every
+    running = (
+        grid.join(events, on=[*keys, "_i"], how="left")
+        .with_columns(pl.col("_d").fill_null(0))
+        .sort([*keys, "_i"])
+        .select(
+            *keys,
+            pl.lit(dates).gather(pl.col("_i")).alias("date"),
+            (pl.col("_d").cum_sum().over(keys) if keys else pl.col("_d").cum_sum()).alias("open"),
+        )
+    )
+    if several.height == 0:
+        return running
+    chosen = _chosen(_exploded(several.lazy(), dates), [*by, "date", "CHILD"])
+    if until is not None:
+        chosen = chosen.filter(until.is_null() | (until > pl.col("date")))
+    counted = chosen.group_by([*keys, "date"]).agg(pl.len().cast(pl.Int64).alias("open"))
+    return (
+        pl.concat([running, counted.select(*keys, "date", "open")]).group_by([*keys, "date"]).agg(pl.col("open").sum())
+    )
+
+
+def _split(episodes: pl.LazyFrame, dates: pl.Series, by: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(single, several): the counted episodes open at the end of at least one of `dates` (not empty), with their
+    spans (`_spans_plan`), split by child: `single` holds the children with at most one episode open at each
+    date (nearly all), `several` the children with two open at one of the dates (overlapping episodes)."""
+    spans = _spans_plan(episodes, dates).collect()
+    overlapping = _overlapping_plan(spans.lazy(), by).collect()
+    if overlapping.height == 0:
+        return spans, spans.clear()
+    child = [*by, "CHILD"]
+    return spans.join(overlapping, on=child, how="anti"), spans.join(overlapping, on=child, how="semi")
+
+
+def _spans_plan(episodes: pl.LazyFrame, dates: pl.Series) -> pl.LazyFrame:
+    """The counted episodes open at the end of at least one of `dates` (not empty), each with `_first` and `_last`:
+    the episode is open at the end of the sorted dates from index `_first` up to, not including, `_last`."""
     dates = dates.sort().alias("date")
-    # Index of the first date ≥ DECOM, and of the first date ≥ DEC (dates before it are < DEC): the episode is
-    # open at the end of the dates from the first index up to, not including, the second.
+    # Index of the first date ≥ DECOM, and of the first date ≥ DEC (dates before it are < DEC).
     first = pl.lit(dates).search_sorted(pl.col("DECOM"), side="left").cast(pl.Int64)
     last = pl.lit(dates).search_sorted(pl.col("DEC").fill_null(date.max), side="left").cast(pl.Int64)
     return (
         episodes.filter(~_short_break())
         .with_columns(first.alias("_first"), last.alias("_last"))
-        .filter(pl.col("_last") > pl.col("_first"))  # most episodes span no date: drop them before exploding
-        .with_columns(pl.int_ranges("_first", "_last").alias("_i"))
+        .filter(pl.col("_last") > pl.col("_first"))  # most episodes span no date
+    )
+
+
+def _overlapping_plan(spans: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
+    """(`by`…, CHILD) of each child with two episodes open at the end of one of the dates (see `_spans_plan`)."""
+    child = [*by, "CHILD"]
+    # Sorted by child and `_first`, a span overlaps an earlier one of its child when it starts before the latest
+    # `_last` so far. That running maximum is taken over all rows at once (a window per child is far slower):
+    # each child's rows are lifted above every earlier child's by numbering the children (`_child`) in order.
+    new_child = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift(1)) for c in child)
+    lifted = pl.col("_child") * _LIFT + pl.col("_last")
+    return (
+        spans.select(*child, "_first", "_last")
+        .sort([*child, "_first"])
+        .with_columns(new_child.cum_sum().cast(pl.Int64).alias("_child"))
+        .filter(lifted.cum_max().shift(1) - pl.col("_child") * _LIFT > pl.col("_first"))
+        .select(child)
+        .unique()
+    )
+
+
+#: Above any `_last` (an index into the dates), so that `_overlapping_plan` can lift one child's spans above another's.
+_LIFT = 1 << 31
+
+
+def _exploded(spans: pl.LazyFrame, dates: pl.Series) -> pl.LazyFrame:
+    """One row per (span, date) for each date the span is open at (see `_spans_plan`)."""
+    dates = dates.sort().alias("date")
+    return (
+        spans.with_columns(pl.int_ranges("_first", "_last").alias("_i"))
         .explode("_i")
         .with_columns(pl.lit(dates).gather(pl.col("_i")).alias("date"))
         .drop("_first", "_last", "_i")
     )
+
+
+def _chosen(exploded: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    """One row per `keys` (…, date, CHILD): the later-starting episode where a child has two open on a date."""
+    return exploded.sort([*keys, "DECOM"]).group_by(keys, maintain_order=True).last()
 
 
 def _short_break() -> pl.Expr:

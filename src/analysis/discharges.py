@@ -269,6 +269,10 @@ def placed_with_parents(episodes: pl.DataFrame, dates: pl.Series) -> pl.DataFram
     Columns: date, CHILD, LS, home_since (when the child's unbroken run of P1 episodes began),
     months_home (whole calendar months from home_since to D).
     """
+    placed = (pl.col("PLACE") == "P1") & pl.col("LS").is_in(list(PLACED_LS))
+    on = looked_after_on(episodes, dates, where=placed)
+    # Each child's run at home depends on that child's episodes alone: only the children placed at a date need it.
+    episodes = episodes.filter(pl.col("CHILD").is_in(on["CHILD"].unique().implode()))
     runs = (
         episodes.sort("CHILD", "DECOM")
         .with_columns(
@@ -285,10 +289,8 @@ def placed_with_parents(episodes: pl.DataFrame, dates: pl.Series) -> pl.DataFram
         .with_columns(pl.col("DECOM").min().over("CHILD", "_run").alias("home_since"))
         .select("CHILD", "DECOM", "home_since")
     )
-    on = looked_after_on(episodes, dates)
     return (
-        on.filter((pl.col("PLACE") == "P1") & pl.col("LS").is_in(list(PLACED_LS)))
-        .join(runs, on=["CHILD", "DECOM"], how="left")
+        on.join(runs, on=["CHILD", "DECOM"], how="left")
         .with_columns(
             (
                 (pl.col("date").dt.year() - pl.col("home_since").dt.year()) * 12
