@@ -119,8 +119,9 @@ def open_counts(
     if key is not None:
         single, several = single.with_columns(key.alias("_key")), several.with_columns(key.alias("_key"))
     if until is not None:
-        stop = pl.lit(dates).search_sorted(until, side="left").cast(pl.Int64).fill_null(dates.len())
-        single = single.with_columns(pl.min_horizontal("_last", stop).alias("_last")).filter(
+        # (search_sorted puts a null first: an empty `until` is no stop, so it is set apart.)
+        stop = pl.when(until.is_null()).then(dates.len()).otherwise(pl.lit(dates).search_sorted(until, side="left"))
+        single = single.with_columns(pl.min_horizontal("_last", stop.cast(pl.Int64)).alias("_last")).filter(
             pl.col("_last") > pl.col("_first")
         )
     events = (
