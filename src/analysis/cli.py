@@ -110,13 +110,13 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _metrics(args: argparse.Namespace) -> int:
-    from analysis.build import default_period, ensure_default_data
     from analysis.errors import InputError
     from analysis.inputs import load_inputs
+    from analysis.review import default_period
     from analysis.sections import all_metrics
 
     try:
-        inputs = load_inputs(ensure_default_data(Path(args.data) if args.data else None))
+        inputs = load_inputs(Path(args.data) if args.data else _default_data())
     except InputError as exc:
         print(f"review-pack metrics failed: {exc}", file=sys.stderr)
         return 1
@@ -126,6 +126,14 @@ def _metrics(args: argparse.Namespace) -> int:
     frame.write_csv(args.out)
     print(f"wrote {frame.height} metrics (unsuppressed: analyst use only) to {args.out}")
     return 0
+
+
+def _default_data() -> Path:
+    """The synthetic default data, generated if absent (`analysis.build` is imported only here: it brings the
+    notebook and validation machinery, which `metrics` on a given folder does not need)."""
+    from analysis.build import ensure_default_data
+
+    return ensure_default_data(None)
 
 
 def _suites(args: argparse.Namespace) -> int:

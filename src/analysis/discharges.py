@@ -279,20 +279,25 @@ def placed_with_parents(episodes: pl.DataFrame, dates: pl.Series) -> pl.DataFram
     months_home (whole calendar months from home_since to D).
     """
     placed = (pl.col("PLACE") == "P1") & pl.col("LS").is_in(list(PLACED_LS))
-    on = looked_after_on(episodes, dates, where=placed)
+    on = looked_after_on(episodes.select("CHILD", "DECOM", "DEC", "LS", "PLACE"), dates, where=placed)
     # Each child's run at home depends on that child's episodes alone: only the children placed at a date need it.
-    episodes = episodes.filter(pl.col("CHILD").is_in(on["CHILD"].unique().implode()))
+    # Sorted by child, "the previous episode" is the previous row when it is the same child's (no window per child).
+    same_child = pl.col("CHILD") == pl.col("CHILD").shift(1)
+    previous_place = pl.when(same_child).then(pl.col("PLACE").shift(1))
+    previous_dec = pl.when(same_child).then(pl.col("DEC").shift(1))
     runs = (
-        episodes.sort("CHILD", "DECOM")
+        episodes.select("CHILD", "DECOM", "DEC", "PLACE")
+        .filter(pl.col("CHILD").is_in(on["CHILD"].unique().implode()))
+        .sort("CHILD", "DECOM")
         .with_columns(
+            # A new run at every child's first episode, so a running count over all rows numbers each child's runs.
             (
                 (pl.col("PLACE") != "P1")
-                | (pl.col("PLACE").shift(1).over("CHILD") != "P1")
-                | pl.col("PLACE").shift(1).over("CHILD").is_null()
-                | (pl.col("DEC").shift(1).over("CHILD") != pl.col("DECOM"))
+                | (previous_place != "P1")
+                | previous_place.is_null()
+                | (previous_dec != pl.col("DECOM"))
             )
             .cum_sum()
-            .over("CHILD")
             .alias("_run")
         )
         .with_columns(pl.col("DECOM").min().over("CHILD", "_run").alias("home_since"))
