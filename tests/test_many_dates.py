@@ -222,3 +222,21 @@ def test_reentry_cohorts_are_each_month_ends_cohort(start: date | None) -> None:
     assert got.to_dicts() == expected
     empty = reentry_cohorts(reentry.head(0), end, 3)
     assert empty["left"].to_list() == [0, 0, 0] and empty["rate"].is_null().all() and empty["complete"].all()
+
+
+def test_columns_carries_only_the_columns_named() -> None:
+    episodes = random_episodes(15).drop("LA")
+    got = looked_after_on(episodes, DATES, columns=["LS"])
+    assert got.columns == ["date", "CHILD", "LS"]
+    assert_frame_equal(got, definition(episodes, DATES, []).select("date", "CHILD", "LS"))
+
+
+def test_counts_of_another_frame_of_the_same_shape_are_its_own() -> None:
+    """The spans found for one frame are reused for that frame only (never for another of the same shape)."""
+    first, second = random_episodes(16).drop("LA"), random_episodes(17).drop("LA")
+    second = second.head(first.height) if second.height >= first.height else second
+    first = first.head(second.height)
+    for frame in (first, second, first):
+        expected = definition(frame, DATES, []).group_by("date").agg(pl.len().cast(pl.Int64).alias("cla_count"))
+        got = cla_counts(frame, DATES).filter(pl.col("cla_count") > 0)
+        assert_frame_equal(got, expected, check_row_order=False)

@@ -11,6 +11,7 @@ chain them into queries that polars optimises as a whole and collect independent
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from datetime import date
 
@@ -23,7 +24,12 @@ from analysis.ssda903 import coverage_start
 
 
 def looked_after_on(
-    episodes: pl.DataFrame, dates: pl.Series, by: Sequence[str] = (), *, where: pl.Expr | None = None
+    episodes: pl.DataFrame,
+    dates: pl.Series,
+    by: Sequence[str] = (),
+    *,
+    where: pl.Expr | None = None,
+    columns: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """One row per (date, CHILD) per `by` group for each child looked after at the end of each date.
 
@@ -37,7 +43,8 @@ def looked_after_on(
     had two overlapping episodes (a validation warning), the later-starting one is used.
     Rows are sorted by (`by`…, date, CHILD). `where`, an expression over the episode's columns,
     keeps only the rows whose chosen episode matches it (the same rows as filtering the result,
-    without first making a row for every child at every date). For counts at many dates,
+    without first making a row for every child at every date); `columns` names the episode columns
+    to carry (default: all). For counts at many dates,
     `cla_counts`, `cla_mix.mix_at` and `cla_mix.uasc_counts_at` give the same figures from the
     episodes directly (`open_counts`).
     """
@@ -46,13 +53,14 @@ def looked_after_on(
     counted = episodes.filter(~_short_break())
     if dates.len() == 0 or counted.height == 0:
         empty = counted.head(0).with_columns(pl.lit(None, pl.Date).alias("date"))
-        return empty if where is None else empty.filter(where)
-    columns = [*keys, *(c for c in [*episodes.columns, "date"] if c not in keys)]
+        empty = empty if where is None else empty.filter(where)
+        return empty if columns is None else empty.select(c for c in empty.columns if c in {*keys, *columns})
+    carried = episodes.columns if columns is None else [c for c in episodes.columns if c in columns]
+    out = [*keys, *(c for c in [*carried, "date"] if c not in keys)]
     dates = dates.unique().sort().alias("date")  # a date given twice gives its rows once
-    # The rows are found on the few columns the choice reads (and `where`), then gathered whole.
-    read = [*by, "CHILD", "DECOM", "DEC", "LS", *(where.meta.root_names() if where is not None else [])]
-    narrow = episodes.lazy().select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_ix"), *dict.fromkeys(read))
-    single, several = _split(narrow, dates, by)
+    # The rows are found on the few columns the choice reads (and `where` reads), then gathered whole.
+    needs = where.meta.root_names() if where is not None else []
+    single, several = (_gathered(part, episodes, needs) for part in _split(episodes, dates, by))
     # A child with at most one episode open at each date has one row per date already; only the others need the
     # choice between episodes, and `where` applies after it.
     if where is not None:
@@ -62,7 +70,7 @@ def looked_after_on(
         chosen = _chosen(_exploded(several.lazy(), dates), keys)
         found.append((chosen if where is None else chosen.filter(where)).select(*keys, "_ix"))
     found = pl.concat(found).sort(keys).collect()
-    return episodes[found["_ix"]].with_columns(found["date"]).select(columns)
+    return episodes.select(c for c in out if c != "date")[found["_ix"]].with_columns(found["date"]).select(out)
 
 
 def cla_counts(episodes: pl.DataFrame, dates: pl.Series, by: Sequence[str] = ()) -> pl.DataFrame:
@@ -71,11 +79,11 @@ def cla_counts(episodes: pl.DataFrame, dates: pl.Series, by: Sequence[str] = ())
     Definition: the number of distinct children looked after at D (see `looked_after_on`).
     Every `by` group in `episodes` gets a row for every date.
     """
-    return _cla_counts_plan(episodes.lazy(), dates, list(by)).collect()
+    return _cla_counts_plan(episodes, dates, list(by)).collect()
 
 
-def _cla_counts_plan(episodes: pl.LazyFrame, dates: pl.Series, by: list[str]) -> pl.LazyFrame:
-    grid = each_group(episodes, by, pl.DataFrame({"date": dates.sort().alias("date")}))
+def _cla_counts_plan(episodes: pl.DataFrame, dates: pl.Series, by: list[str]) -> pl.LazyFrame:
+    grid = each_group(episodes.lazy(), by, pl.DataFrame({"date": dates.sort().alias("date")}))
     if dates.len() == 0:
         return grid.with_columns(pl.lit(0, pl.Int64).alias("cla_count"))
     counts = open_counts(episodes, dates, by).rename({"open": "cla_count"})
@@ -85,19 +93,21 @@ def _cla_counts_plan(episodes: pl.LazyFrame, dates: pl.Series, by: list[str]) ->
 
 
 def open_counts(
-    episodes: pl.LazyFrame,
+    episodes: pl.DataFrame,
     dates: pl.Series,
     by: list[str],
     key: pl.Expr | None = None,
     until: pl.Expr | None = None,
+    children: pl.DataFrame | None = None,
 ) -> pl.LazyFrame:
     """Distinct children looked after at each date (`looked_after_on`), by sorted event arithmetic: no row per
     child and date. One row per (`by`…, [`_key`,] date) for each `by` group with a child looked after at one
     of the dates, and every distinct date (`dates` not empty): `open`, the number of children (Int64).
 
     `key` (an expression over the episode's columns) splits the count by the episode open at the date, as
-    `looked_after_on` chooses it (grouped as `_key`); `until`, a date expression over the episode's columns
-    (and anything the caller joined to them), stops counting an episode from that date on (null: no stop).
+    `looked_after_on` chooses it (grouped as `_key`). `children`, a frame with `by`…, CHILD (one row per
+    child) and any other columns, counts only its children, with its columns joined to their episodes;
+    `until`, a date expression over those columns, stops counting an episode from that date on (null: no stop).
 
     How: each episode counts +1 at the first date on or after DECOM and −1 at the first date on or after DEC
     (or `until`), and a running sum over the sorted dates gives every date at once. That counts children
@@ -106,16 +116,11 @@ def open_counts(
     """
     dates = dates.unique().sort().alias("date")
     keys = [*by, *(["_key"] if key is not None else [])]
-    # Only the columns the count reads: in a large return, carrying the others costs more than the count.
-    read = [
-        *by,
-        "CHILD",
-        "DECOM",
-        "DEC",
-        "LS",
-        *(c for e in (key, until) if e is not None for c in e.meta.root_names()),
-    ]
-    single, several = _split(episodes.select(list(dict.fromkeys(read))), dates, by)
+    needs = key.meta.root_names() if key is not None else []
+    single, several = (_gathered(part, episodes, needs) for part in _split(episodes, dates, by))
+    if children is not None:
+        single = single.join(children, on=[*by, "CHILD"], how="inner")
+        several = several.join(children, on=[*by, "CHILD"], how="inner")
     if key is not None:
         single, several = single.with_columns(key.alias("_key")), several.with_columns(key.alias("_key"))
     if until is not None:
@@ -160,16 +165,48 @@ def open_counts(
     )
 
 
-def _split(episodes: pl.LazyFrame, dates: pl.Series, by: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(single, several): the counted episodes open at the end of at least one of `dates` (not empty), with their
-    spans (`_spans_plan`), split by child: `single` holds the children with at most one episode open at each
-    date (nearly all), `several` the children with two open at one of the dates (overlapping episodes)."""
-    spans = _spans_plan(episodes, dates).collect()
+def _split(episodes: pl.DataFrame, dates: pl.Series, by: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(single, several): the counted episodes open at the end of at least one of `dates` (sorted, not empty),
+    with `_ix` (the row in `episodes`) and their spans (`_spans_plan`), split by child: `single` holds the
+    children with at most one episode open at each date (nearly all), `several` the children with two open at
+    one of the dates (overlapping episodes). Only `by`, CHILD, DECOM, DEC and LS are carried (`_gathered` adds
+    others).
+
+    The last few results are kept, for as long as `episodes` itself lives: a section counts several breakdowns
+    at the same month ends, and finding the spans is most of the work of each.
+    """
+    cache_key = (id(episodes), episodes.height, tuple(episodes.columns), tuple(dates.to_list()), tuple(by))
+    kept = _SPLITS.get(cache_key)
+    if kept is not None and kept[0]() is episodes:
+        return kept[1]
+    narrow = episodes.lazy().select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("_ix"), *dict.fromkeys([*by, "CHILD", "DECOM", "DEC", "LS"])
+    )
+    spans = _spans_plan(narrow, dates).collect()
     overlapping = _overlapping_plan(spans.lazy(), by).collect()
     if overlapping.height == 0:
-        return spans, spans.clear()
-    child = [*by, "CHILD"]
-    return spans.join(overlapping, on=child, how="anti"), spans.join(overlapping, on=child, how="semi")
+        result = spans, spans.clear()
+    else:
+        child = [*by, "CHILD"]
+        result = spans.join(overlapping, on=child, how="anti"), spans.join(overlapping, on=child, how="semi")
+    while len(_SPLITS) >= _KEEP_SPLITS:
+        del _SPLITS[next(iter(_SPLITS))]
+    _SPLITS[cache_key] = (weakref.ref(episodes), result)
+    weakref.finalize(episodes, _SPLITS.pop, cache_key, None)  # forgotten with the episodes
+    return result
+
+
+#: `_split`'s recent results: (episodes' id, height, columns, dates, by) → (a weak reference to the episodes, result).
+_SPLITS: dict[tuple, tuple[weakref.ref, tuple[pl.DataFrame, pl.DataFrame]]] = {}
+_KEEP_SPLITS = 4
+
+
+def _gathered(spans: pl.DataFrame, episodes: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """`spans` (from `_split`) with `columns` of their episodes added, where they do not have them yet."""
+    missing = [c for c in dict.fromkeys(columns) if c not in spans.columns]
+    if not missing:
+        return spans
+    return spans.with_columns(episodes.select(missing)[spans["_ix"]])
 
 
 def _spans_plan(episodes: pl.LazyFrame, dates: pl.Series) -> pl.LazyFrame:

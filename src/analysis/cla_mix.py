@@ -61,7 +61,7 @@ def mix_at(episodes: pl.DataFrame, dates: pl.Series, grouping: str) -> pl.DataFr
     if dates.len() == 0:
         return mix(looked_after_on(episodes, dates), grouping)
     key = pl.col(column).replace_strict(mapping, default="other")
-    counts = open_counts(episodes.lazy(), dates, [], key=key).collect()
+    counts = open_counts(episodes, dates, [], key=key).collect()
     present = counts.group_by("date").agg(pl.col("open").sum()).filter(pl.col("open") > 0).select("date")
     grid = present.join(pl.DataFrame({"group": list(labels)}), how="cross")
     return (
@@ -119,8 +119,9 @@ def uasc_counts_at(episodes: pl.DataFrame, dates: pl.Series, uasc: pl.DataFrame 
     date at once (`cla.open_counts`): a UASC child's episode counts until DUC."""
     if dates.len() == 0:
         return uasc_counts(looked_after_on(episodes, dates), uasc)
-    lazy = episodes.lazy()
-    counts = open_counts(lazy, dates, []).filter(pl.col("open") > 0).select("date", pl.col("open").alias("cla_count"))
+    counts = (
+        open_counts(episodes, dates, []).filter(pl.col("open") > 0).select("date", pl.col("open").alias("cla_count"))
+    )
     if uasc is None:
         listed = counts.with_columns(pl.lit(None, pl.UInt32).alias("uasc_count"))
     else:
@@ -128,7 +129,7 @@ def uasc_counts_at(episodes: pl.DataFrame, dates: pl.Series, uasc: pl.DataFrame 
         status = uasc.group_by("CHILD").agg(
             pl.when(pl.col("DUC").is_null().any()).then(None).otherwise(pl.col("DUC").max()).alias("_duc")
         )
-        flagged = open_counts(lazy.join(status.lazy(), on="CHILD", how="inner"), dates, [], until=pl.col("_duc"))
+        flagged = open_counts(episodes, dates, [], until=pl.col("_duc"), children=status)
         listed = counts.join(flagged.select("date", pl.col("open").alias("uasc_count")), on="date", how="left")
         listed = listed.with_columns(pl.col("uasc_count").fill_null(0))
     return (

@@ -279,7 +279,7 @@ def placed_with_parents(episodes: pl.DataFrame, dates: pl.Series) -> pl.DataFram
     months_home (whole calendar months from home_since to D).
     """
     placed = (pl.col("PLACE") == "P1") & pl.col("LS").is_in(list(PLACED_LS))
-    on = looked_after_on(episodes.select("CHILD", "DECOM", "DEC", "LS", "PLACE"), dates, where=placed)
+    on = looked_after_on(episodes, dates, where=placed, columns=["DECOM", "LS"])
     # Each child's run at home depends on that child's episodes alone: only the children placed at a date need it.
     # Sorted by child, "the previous episode" is the previous row when it is the same child's (no window per child).
     same_child = pl.col("CHILD") == pl.col("CHILD").shift(1)

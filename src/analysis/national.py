@@ -204,7 +204,7 @@ def national_metrics(
     by = list(by)
     dates = march_dates(last_year, years)
     lazy = episodes.lazy()
-    cla = _cla_counts_plan(lazy, dates, by)
+    cla = _cla_counts_plan(episodes, dates, by)
     if population is not None:
         cla = _rate_plan(cla, population.lazy(), dates, "cla_count", by)
     else:
