@@ -73,3 +73,41 @@ def national_data(
         return folder, None
     seconds, _ = timed(lambda: national.generate_national(folder, authorities=authorities, years=years))
     return folder, seconds
+
+
+#: The national data stacked as ONE authority (for `review-pack metrics` at scale): inside the national folder, so
+#: git-ignored with it and rewritten when the national data is.
+ONE_AUTHORITY = NATIONAL_DATA / "one_authority"
+ONE_AUTHORITY_CODE = "E99999999"
+
+
+def one_authority_data(national_folder: Path = NATIONAL_DATA, folder: Path = ONE_AUTHORITY) -> Path:
+    """The national episodes and header as one authority's stacked 903 folder (the LA column dropped; CHILD
+    identifiers are unique nationally), with the population summed over authorities per mid-year. Written
+    when missing or older than the national data; the episodes file is ~130 MB (raise REVIEW_PACK_MAX_MB)."""
+    import polars as pl
+
+    source = national_folder / "ssda903"
+    episodes = folder / "ssda903" / "episodes.csv"
+    if episodes.exists() and episodes.stat().st_mtime >= (source / "episodes.csv").stat().st_mtime:
+        return folder
+    (folder / "ssda903").mkdir(parents=True, exist_ok=True)
+    (folder / "context").mkdir(parents=True, exist_ok=True)
+    for table in ("header", "episodes"):
+        pl.read_csv(source / f"{table}.csv", infer_schema=False).drop("LA").write_csv(
+            folder / "ssda903" / f"{table}.csv"
+        )
+    (
+        pl.read_csv(national_folder / "context" / "population.csv", schema_overrides={"la_code": pl.String})
+        .group_by("mid_year")
+        .agg(pl.col("population_0_17").sum())
+        .sort("mid_year")
+        .select(
+            pl.lit(ONE_AUTHORITY_CODE).alias("la_code"),
+            "mid_year",
+            "population_0_17",
+            pl.lit("Synthetic national data summed over authorities (not an ONS estimate)").alias("source"),
+        )
+        .write_csv(folder / "context" / "population.csv")
+    )
+    return folder

@@ -21,7 +21,10 @@ COLUMNS = ["LA", "CHILD", "DECOM", "DEC", "REC", "LS", "PLACE"]
 
 def load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Episodes (one row per LA, CHILD, DECOM; closed version kept) and population, with pandas."""
-    episodes = pd.read_csv(folder / "ssda903" / "episodes.csv", usecols=COLUMNS, dtype=str)
+    episodes = pd.read_csv(folder / "ssda903" / "episodes.csv", usecols=lambda c: c in COLUMNS, dtype=str)
+    if "LA" not in episodes.columns:  # one authority's folder: its population file names it
+        code = pd.read_csv(folder / "context" / "population.csv", dtype={"la_code": str})["la_code"].iloc[0]
+        episodes.insert(0, "LA", code)
     for column in ("DECOM", "DEC"):
         episodes[column] = pd.to_datetime(episodes[column], format="%d/%m/%Y")
     episodes["REC"] = episodes["REC"].replace(LEGACY_REC)

@@ -1,4 +1,4 @@
-"""Benchmarks: the pack build, national metrics (polars vs pandas), GX validation at national scale, peak memory, XML.
+"""Benchmarks: the pack, national metrics (vs pandas), `metrics` at scale, kernel imports, GX, memory, DfE, XML.
 
 `make bench` runs this file. Each benchmark prints one line (medians of several runs);
 `--record` also appends the lines, dated, to the table in `benchmarks/README.md`.
@@ -17,6 +17,8 @@ sys.path.insert(0, str(Path(__file__).parent))  # the benchmark modules, when ru
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 from bench_dfe import bench_dfe
+from bench_kernel import bench_kernel
+from bench_metrics import bench_metrics
 from bench_national import bench_national
 from bench_pack import bench_pack
 from bench_validation import bench_validation
@@ -27,6 +29,8 @@ from peak_memory import peak_memory
 BENCHMARKS = {
     "pack": lambda runs: bench_pack(runs),
     "national": lambda runs: bench_national(max(runs, 5)),
+    "metrics": lambda runs: bench_metrics(runs),
+    "kernel": lambda runs: bench_kernel(max(runs, 5)),
     "validation": lambda runs: bench_validation(runs),
     "memory": lambda runs: peak_memory(),
     "dfe": lambda runs: bench_dfe(runs),

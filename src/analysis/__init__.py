@@ -26,9 +26,16 @@ The rest, by what it holds:
 
 from __future__ import annotations
 
+import sys as _sys
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# altair imports jsonschema, whose format checkers import `rfc3987_syntax` when it is installed (Jupyter's
+# jsonschema[format-nongpl] brings it) only to check the "iri" format, which no schema here uses. Building its
+# grammar takes about 1.7 s of CPU, more than everything else a notebook kernel imports (benchmarks/README.md).
+# Marked absent before anything imports jsonschema, it is skipped; a process that imported it first keeps it.
+_sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 if TYPE_CHECKING:  # pragma: no cover
     from analysis.review import Review as Review

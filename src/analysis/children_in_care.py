@@ -22,7 +22,7 @@ from analysis.care_periods import (
     periods_of_care,
 )
 from analysis.cla import looked_after_on, monthly_cla, rate_per_10k, review_window
-from analysis.cla_mix import age_groups, duration_groups, mix, status_table, uasc_counts
+from analysis.cla_mix import age_groups, duration_groups, mix_at, status_table, uasc_counts_at
 from analysis.disclosure import mask_small, protect, show_count
 from analysis.headlines import change_words
 from analysis.inputs import Inputs
@@ -61,9 +61,10 @@ def prepare(inputs: Inputs, period: str, months: int = MONTHS) -> ChildrenInCare
     end = parse_period(period)
     episodes = inputs.episodes
     dates = review_window(episodes, end, months)
-    on = looked_after_on(episodes, dates)
     series = monthly_cla(episodes, inputs.population, end, months).join(
-        uasc_counts(on, inputs.uasc).select("date", "uasc_count", "non_uasc_count"), on="date", how="left"
+        uasc_counts_at(episodes, dates, inputs.uasc).select("date", "uasc_count", "non_uasc_count"),
+        on="date",
+        how="left",
     )
     uasc_known = inputs.uasc is not None
     if uasc_known:
@@ -86,7 +87,7 @@ def prepare(inputs: Inputs, period: str, months: int = MONTHS) -> ChildrenInCare
     )
     years = collection_years(start, end)
     status_dates = pl.Series([d for d in (year_ago, shift_months(end, -1), end) if start is None or d >= start])
-    on_end = on.filter(pl.col("date") == end)
+    on_end = looked_after_on(episodes, dates.filter(dates == end))
     return ChildrenInCare(
         end=end,
         series=series,
@@ -96,8 +97,8 @@ def prepare(inputs: Inputs, period: str, months: int = MONTHS) -> ChildrenInCare
         started_year=annual_started(periods, years),
         ceased_year=annual_ceased(periods, years),
         routes_monthly=monthly_ceased_by_route(periods, end, months, start),
-        legal_status=mix(on, "legal_status"),
-        placement=mix(on, "placement_type"),
+        legal_status=mix_at(episodes, dates, "legal_status"),
+        placement=mix_at(episodes, dates, "placement_type"),
         ages=age_groups(on_end, inputs.header),
         durations=duration_groups(on_end, periods, episodes),
         status=status_table(looked_after_on(episodes, status_dates), inputs.uasc, end),

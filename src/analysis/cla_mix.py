@@ -2,6 +2,9 @@
 
 Every function here starts from `cla.looked_after_on` (one row per child looked after at each
 date, carrying the open episode's LS and PLACE), so every breakdown adds up to `cla_count`.
+`mix_at` and `uasc_counts_at` give the same figures as `mix` and `uasc_counts` straight from the
+episodes, by sorted event arithmetic (`cla.open_counts`), without a row per child and month end:
+the way to count at many dates in a large return.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from datetime import date
 
 import polars as pl
 
+from analysis.cla import looked_after_on, open_counts
 from analysis.codes import LS_GROUP, LS_GROUP_LABEL, PLACE_GROUP, PLACE_GROUP_LABEL
 from analysis.ssda903 import coverage_start
 
@@ -44,6 +48,28 @@ def mix(on: pl.DataFrame, grouping: str) -> pl.DataFrame:
         grid.join(counts, on=["date", "group"], how="left")
         .with_columns(
             pl.col("children").fill_null(0).cast(pl.Int64),
+            pl.col("group").replace_strict(labels).alias("label"),
+        )
+        .sort(["date", "group"])
+    )
+
+
+def mix_at(episodes: pl.DataFrame, dates: pl.Series, grouping: str) -> pl.DataFrame:
+    """`mix(looked_after_on(episodes, dates), grouping)`, the same rows, counted from the episodes at every date
+    at once (`cla.open_counts`): one row per (date with a child looked after, group), zero-filled."""
+    column, mapping, labels = GROUPINGS[grouping]
+    if dates.len() == 0:
+        return mix(looked_after_on(episodes, dates), grouping)
+    key = pl.col(column).replace_strict(mapping, default="other")
+    counts = open_counts(episodes, dates, [], key=key).collect()
+    present = counts.group_by("date").agg(pl.col("open").sum()).filter(pl.col("open") > 0).select("date")
+    grid = present.join(pl.DataFrame({"group": list(labels)}), how="cross")
+    return (
+        grid.join(counts.select("date", pl.col("_key").alias("group"), "open"), on=["date", "group"], how="left")
+        .select(
+            "date",
+            "group",
+            pl.col("open").fill_null(0).cast(pl.Int64).alias("children"),
             pl.col("group").replace_strict(labels).alias("label"),
         )
         .sort(["date", "group"])
@@ -85,6 +111,32 @@ def uasc_counts(on: pl.DataFrame, uasc: pl.DataFrame | None) -> pl.DataFrame:
         )
         .with_columns((pl.col("cla_count") - pl.col("uasc_count")).alias("non_uasc_count"))
         .sort("date")
+    )
+
+
+def uasc_counts_at(episodes: pl.DataFrame, dates: pl.Series, uasc: pl.DataFrame | None) -> pl.DataFrame:
+    """`uasc_counts(looked_after_on(episodes, dates), uasc)`, the same rows, counted from the episodes at every
+    date at once (`cla.open_counts`): a UASC child's episode counts until DUC."""
+    if dates.len() == 0:
+        return uasc_counts(looked_after_on(episodes, dates), uasc)
+    counts = (
+        open_counts(episodes, dates, []).filter(pl.col("open") > 0).select("date", pl.col("open").alias("cla_count"))
+    )
+    if uasc is None:
+        listed = counts.with_columns(pl.lit(None, pl.UInt32).alias("uasc_count"))
+    else:
+        # A child listed twice is UASC at D if any row's status had not ceased: the latest DUC, or none if one is empty.
+        status = uasc.group_by("CHILD").agg(
+            pl.when(pl.col("DUC").is_null().any()).then(None).otherwise(pl.col("DUC").max()).alias("_duc")
+        )
+        flagged = open_counts(episodes, dates, [], until=pl.col("_duc"), children=status)
+        listed = counts.join(flagged.select("date", pl.col("open").alias("uasc_count")), on="date", how="left")
+        listed = listed.with_columns(pl.col("uasc_count").fill_null(0))
+    return (
+        listed.with_columns(pl.col("cla_count", "uasc_count").cast(pl.UInt32))
+        .with_columns((pl.col("cla_count") - pl.col("uasc_count")).alias("non_uasc_count"))
+        .sort("date")
+        .collect()
     )
 
 

@@ -128,15 +128,15 @@ def _build(args: argparse.Namespace) -> int:
 
 def _metrics(args: argparse.Namespace) -> int:
     """Every metric, unsuppressed: the inputs validated first, as for a build, unless --no-validate."""
-    from analysis.build import default_period, ensure_default_data
     from analysis.errors import InputError
     from analysis.inputs import load_inputs
+    from analysis.review import default_period
     from analysis.safe_text import safe_csv
     from analysis.sections import all_metrics
     from analysis.ssda903 import check_period
 
     _no_dfe(args)
-    folder = ensure_default_data(Path(args.data) if args.data else None)
+    folder = Path(args.data) if args.data else _default_data()  # analysis.build only for the default data
     if args.validate:  # Great Expectations is imported only here
         from analysis.validation import validate_inputs
 
@@ -166,6 +166,14 @@ def _metrics(args: argparse.Namespace) -> int:
     Path(args.out).write_text(safe_csv(frame), encoding="utf-8")
     print(f"wrote {frame.height} metrics (unsuppressed: analyst use only; {checked}) to {args.out}")
     return 0
+
+
+def _default_data() -> Path:
+    """The synthetic default data, generated if absent (`analysis.build` is imported only here: it brings the
+    notebook and validation machinery, which `metrics` on a given folder does not need)."""
+    from analysis.build import ensure_default_data
+
+    return ensure_default_data(None)
 
 
 def _suites(args: argparse.Namespace) -> int:

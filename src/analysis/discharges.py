@@ -243,22 +243,31 @@ def reentry_cohorts(reentry: pl.DataFrame, end: date, months: int, start: date |
     date, left, re_entered, stayed_out, censored, rate (re_entered / (re_entered + stayed_out) × 100),
     complete (no child still within their follow-up: only then is the rate final).
     """
-    rows = []
-    for day in month_ends(end, months).to_list():
-        first = pl.Series([day]).dt.offset_by("-12mo").dt.month_end().item()
-        if start is not None and first + _ONE_DAY < start:
-            continue
-        rows.append({"date": day, **reentry_cohort(reentry, first + _ONE_DAY, day)})
-    schema = {
-        "date": pl.Date,
-        "left": pl.Int64,
-        "re_entered": pl.Int64,
-        "stayed_out": pl.Int64,
-        "censored": pl.Int64,
-        "rate": pl.Float64,
-        "complete": pl.Boolean,
-    }
-    return pl.DataFrame(rows, schema=schema)
+    days = month_ends(end, months)
+    firsts = days.dt.offset_by("-12mo").dt.month_end() + _ONE_DAY
+    if start is not None:
+        days, firsts = days.filter(firsts >= start), firsts.filter(firsts >= start)
+    # Every month end at once: the exits in (first, day] are those ending on or before the day less those before first.
+    ended = reentry.select("end", "outcome").drop_nulls("end").sort("end")
+
+    def between(ends: pl.Series) -> pl.Series:
+        return (ends.search_sorted(days, side="right") - ends.search_sorted(firsts, side="left")).cast(pl.Int64)
+
+    counts = {k: between(ended.filter(pl.col("outcome") == k)["end"]) for k in ("re_entered", "stayed_out", "censored")}
+    known = pl.col("re_entered") + pl.col("stayed_out")
+    return pl.DataFrame(
+        {"date": days, "left": between(ended["end"]), **counts},
+        schema={
+            "date": pl.Date,
+            "left": pl.Int64,
+            "re_entered": pl.Int64,
+            "stayed_out": pl.Int64,
+            "censored": pl.Int64,
+        },
+    ).with_columns(
+        pl.when(known > 0).then(pl.col("re_entered") / known * 100).cast(pl.Float64).alias("rate"),
+        (pl.col("censored") == 0).alias("complete"),
+    )
 
 
 def placed_with_parents(episodes: pl.DataFrame, dates: pl.Series) -> pl.DataFrame:
@@ -269,26 +278,33 @@ def placed_with_parents(episodes: pl.DataFrame, dates: pl.Series) -> pl.DataFram
     Columns: date, CHILD, LS, home_since (when the child's unbroken run of P1 episodes began),
     months_home (whole calendar months from home_since to D).
     """
+    placed = (pl.col("PLACE") == "P1") & pl.col("LS").is_in(list(PLACED_LS))
+    on = looked_after_on(episodes, dates, where=placed, columns=["DECOM", "LS"])
+    # Each child's run at home depends on that child's episodes alone: only the children placed at a date need it.
+    # Sorted by child, "the previous episode" is the previous row when it is the same child's (no window per child).
+    same_child = pl.col("CHILD") == pl.col("CHILD").shift(1)
+    previous_place = pl.when(same_child).then(pl.col("PLACE").shift(1))
+    previous_dec = pl.when(same_child).then(pl.col("DEC").shift(1))
     runs = (
-        episodes.sort("CHILD", "DECOM")
+        episodes.select("CHILD", "DECOM", "DEC", "PLACE")
+        .filter(pl.col("CHILD").is_in(on["CHILD"].unique().implode()))
+        .sort("CHILD", "DECOM")
         .with_columns(
+            # A new run at every child's first episode, so a running count over all rows numbers each child's runs.
             (
                 (pl.col("PLACE") != "P1")
-                | (pl.col("PLACE").shift(1).over("CHILD") != "P1")
-                | pl.col("PLACE").shift(1).over("CHILD").is_null()
-                | (pl.col("DEC").shift(1).over("CHILD") != pl.col("DECOM"))
+                | (previous_place != "P1")
+                | previous_place.is_null()
+                | (previous_dec != pl.col("DECOM"))
             )
             .cum_sum()
-            .over("CHILD")
             .alias("_run")
         )
         .with_columns(pl.col("DECOM").min().over("CHILD", "_run").alias("home_since"))
         .select("CHILD", "DECOM", "home_since")
     )
-    on = looked_after_on(episodes, dates)
     return (
-        on.filter((pl.col("PLACE") == "P1") & pl.col("LS").is_in(list(PLACED_LS)))
-        .join(runs, on=["CHILD", "DECOM"], how="left")
+        on.join(runs, on=["CHILD", "DECOM"], how="left")
         .with_columns(
             (
                 (pl.col("date").dt.year() - pl.col("home_since").dt.year()) * 12

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -80,7 +81,7 @@ def scan_episodes(path: Path | str, by: Sequence[str] = BY) -> pl.LazyFrame:
     )
 
 
-def load_national(folder: Path | str, by: Sequence[str] = BY, enums: bool = True) -> National:
+def load_national(folder: Path | str, by: Sequence[str] = BY, enums: bool = True, parquet: bool = True) -> National:
     """Read `ssda903/episodes.csv` and `context/population.csv` of a stacked national folder.
 
     With `enums` (the default), the code columns (LS, PLACE, REC) and the `by` columns are typed
@@ -88,18 +89,63 @@ def load_national(folder: Path | str, by: Sequence[str] = BY, enums: bool = True
     makes the national figures about 1.7 times faster. The authority's categories are sorted, so
     rows sort as the text would. A code column holding a code outside the DfE list (which
     validation reports as an error) is left as text.
+
+    With `parquet` (the default), the first read also writes the typed tables as Parquet in
+    `PARQUET_FOLDER` inside the folder (with the CSV files' sizes and times), and later reads take
+    them from there while the CSV files are unchanged: about 0.2 s instead of several seconds for
+    1.5 million episodes. The copy holds what the CSV holds, in the same folder; delete it at will.
     """
     folder = Path(folder)
-    episodes = scan_episodes(folder / "ssda903" / "episodes.csv", by).collect()
-    path = folder / "context" / "population.csv"
-    population = None
-    if path.exists():
-        population = pl.read_csv(
-            path, schema_overrides={"la_code": pl.String, "mid_year": pl.Int32, "population_0_17": pl.Float64}
-        ).select(pl.col("la_code").alias("LA"), "mid_year", "population_0_17")
+    by = list(by)
+    sources = [folder / "ssda903" / "episodes.csv", folder / "context" / "population.csv"]
+    copy = folder / PARQUET_FOLDER
+    stamp = _stamp(sources, by)
+    if parquet and _read_json(copy / "source.json") == stamp:
+        episodes = pl.read_parquet(copy / "episodes.parquet")
+        population = pl.read_parquet(copy / "population.parquet") if sources[1].exists() else None
+    else:
+        episodes = scan_episodes(sources[0], by).collect()
+        population = None
+        if sources[1].exists():
+            population = pl.read_csv(
+                sources[1],
+                schema_overrides={"la_code": pl.String, "mid_year": pl.Int32, "population_0_17": pl.Float64},
+            ).select(pl.col("la_code").alias("LA"), "mid_year", "population_0_17")
+        if parquet:
+            _write_copy(copy, episodes, population, stamp)
     if enums:
-        episodes, population = _as_enums(episodes, population, list(by))
+        episodes, population = _as_enums(episodes, population, by)
     return National(episodes, population)
+
+
+#: The folder, inside a national folder, of the Parquet copy `load_national` writes (dot-named: not an input).
+PARQUET_FOLDER = ".parquet"
+
+
+def _stamp(sources: list[Path], by: list[str]) -> dict:
+    """What the Parquet copy was made from: each CSV file's size and modification time, and the grouping."""
+    files = {p.name: [p.stat().st_size, p.stat().st_mtime_ns] if p.exists() else None for p in sources}
+    return {"files": files, "by": by, "columns": METRIC_COLUMNS}
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_copy(copy: Path, episodes: pl.DataFrame, population: pl.DataFrame | None, stamp: dict) -> None:
+    """Write the Parquet copy; a folder that cannot be written to (read-only data) is simply read from CSV again."""
+    try:
+        copy.mkdir(exist_ok=True)
+        (copy / "source.json").unlink(missing_ok=True)  # no stamp while the tables are half written
+        episodes.write_parquet(copy / "episodes.parquet")
+        if population is not None:
+            population.write_parquet(copy / "population.parquet")
+        (copy / "source.json").write_text(json.dumps(stamp), encoding="utf-8")
+    except OSError:
+        return
 
 
 #: The code columns the metrics read, and every value each may hold (after legacy REC codes are mapped).
@@ -158,7 +204,7 @@ def national_metrics(
     by = list(by)
     dates = march_dates(last_year, years)
     lazy = episodes.lazy()
-    cla = _cla_counts_plan(lazy, dates, by)
+    cla = _cla_counts_plan(episodes, dates, by)
     if population is not None:
         cla = _rate_plan(cla, population.lazy(), dates, "cla_count", by)
     else:

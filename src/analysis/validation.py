@@ -33,7 +33,6 @@ from analysis.errors import InputError
 from analysis.findings import Finding, ValidationReport
 from analysis.inputs import MISSING_POPULATION
 from analysis.readers import ROW, date_expr, find_table, read_raw
-from analysis.suites import AS_DATE, AS_NUMBER, TABLES, UNREADABLE
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 log = logging.getLogger("review_pack")
@@ -52,6 +51,8 @@ def _suite(name: str) -> object:
 
 def validation_frame(raw: pl.DataFrame, table: str) -> pd.DataFrame:
     """The frame a suite checks: text columns, parsed helpers, indexed by file row number."""
+    from analysis.suites import AS_DATE, AS_NUMBER, TABLES, UNREADABLE  # here: suites imports Great Expectations
+
     spec = TABLES[table]
     helpers: list[pl.Expr] = []
     for column in spec["dates"]:

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from analysis import vocabularies as vocab
@@ -346,6 +345,8 @@ def project(
     n = rows.height
     if n < MIN_POINTS:
         return None
+    import numpy as np  # here, not at the top: a notebook kernel that only renders need not load numpy
+
     x = np.array([_month_index(d) for d in rows["date"]], dtype=float)
     y = rows[value].to_numpy().astype(float)
     x_mean = x.mean()
@@ -391,6 +392,8 @@ def t_quantile(p: float, df: int) -> float:
         raise ValueError("t_quantile needs 0.5 <= p < 1 and df >= 1")
     if p == 0.5:
         return 0.0
+    import numpy as np
+
     const = math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(df * math.pi)
 
     def cdf_above_half(q: float) -> float:
