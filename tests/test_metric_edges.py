@@ -1,0 +1,74 @@
+"""Known answers at the edges a mutation run found untested (docs/mutation.md lists each mutant these kill).
+
+Small hand-made frames, the arithmetic in the comments: one date, one episode, no dates, an episode that spans
+no count date, several authorities at once, and no population file.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+from factories import episode, episodes_frame
+
+from analysis.cla import cla_counts, looked_after_on, monthly_cla, population_on
+
+D = date(2024, 3, 31)
+
+# --- analysis.cla ---------------------------------------------------------------------------------------------
+
+
+def test_looked_after_on_a_single_date_with_a_single_episode() -> None:
+    # One date and one (counted) episode are not "nothing to count": A is in care on 31 March 2024.
+    on = looked_after_on(episodes_frame([episode("A", "01/01/2024")]), pl.Series([D]))
+    assert on.select("date", "CHILD").rows() == [(D, "A")]
+
+
+def test_looked_after_on_no_dates_is_empty_with_a_date_column() -> None:
+    on = looked_after_on(episodes_frame([episode("A", "01/01/2024")]), pl.Series([], dtype=pl.Date))
+    assert on.height == 0 and on.schema["date"] == pl.Date
+
+
+def test_looked_after_on_leaves_out_an_episode_that_spans_no_date() -> None:
+    # B left on 15 January, before both dates; C starts after both: neither is in care on either date, so
+    # neither gets a row (not even one with no date). A is in care on both: two rows, in date order.
+    rows = [episode("A", "01/01/2024"), episode("B", "01/01/2024", "15/01/2024"), episode("C", "01/04/2024")]
+    on = looked_after_on(episodes_frame(rows), pl.Series([date(2024, 2, 29), D]))
+    assert on.select("date", "CHILD").rows() == [(date(2024, 2, 29), "A"), (D, "A")]
+
+
+def test_looked_after_on_rows_come_in_date_then_child_order() -> None:
+    # Episodes given in reverse order; the rows are sorted by date, then child (the order callers display).
+    rows = [episode(c, "01/01/2024") for c in ("C", "B", "A")]
+    on = looked_after_on(episodes_frame(rows), pl.Series([D, date(2024, 2, 29)]))
+    assert on.select("date", "CHILD").rows() == [(date(2024, 2, 29), c) for c in "ABC"] + [(D, c) for c in "ABC"]
+
+
+def test_cla_counts_with_no_dates_still_has_the_count_column() -> None:
+    counts = cla_counts(episodes_frame([episode("A", "01/01/2024")]), pl.Series([], dtype=pl.Date))
+    assert counts.height == 0 and counts.columns == ["date", "cla_count"]
+
+
+def test_population_on_takes_each_authoritys_own_estimates() -> None:
+    # Two authorities with different populations: at 31 March 2024 each takes its own mid-2023 figure
+    # (X 10,000, Y 20,000), never the other's; at 31 March 2023 each takes its mid-2022 figure.
+    population = pl.DataFrame(
+        {"LA": ["X", "X", "Y", "Y"], "mid_year": [2022, 2023, 2022, 2023], "population_0_17": [9_000, 10_000,
+         19_000, 20_000]}
+    )  # fmt: skip
+    found = population_on(population, pl.Series([D, date(2023, 3, 31)]), by=("LA",))
+    assert found.select("LA", "date", "population_0_17").rows() == [
+        ("X", date(2023, 3, 31), 9_000),
+        ("X", D, 10_000),
+        ("Y", date(2023, 3, 31), 19_000),
+        ("Y", D, 20_000),
+    ]
+
+
+def test_monthly_cla_without_a_population_has_empty_rate_columns() -> None:
+    # No population file: the counts are shown, the population and the rate are null (not guessed), in the
+    # same columns as with a population.
+    frame = monthly_cla(episodes_frame([episode("A", "01/01/2024")]), None, D, 2)
+    assert frame.columns == ["date", "cla_count", "population_0_17", "rate_per_10k"]
+    assert frame["cla_count"].to_list() == [1, 1]
+    assert frame["population_0_17"].null_count() == frame["rate_per_10k"].null_count() == 2
