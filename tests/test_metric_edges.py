@@ -11,6 +11,8 @@ from datetime import date
 import polars as pl
 from factories import episode, episodes_frame
 
+from analysis import discharges
+from analysis.care_periods import periods_of_care
 from analysis.cla import cla_counts, looked_after_on, monthly_cla, population_on
 
 D = date(2024, 3, 31)
@@ -72,3 +74,50 @@ def test_monthly_cla_without_a_population_has_empty_rate_columns() -> None:
     assert frame.columns == ["date", "cla_count", "population_0_17", "rate_per_10k"]
     assert frame["cla_count"].to_list() == [1, 1]
     assert frame["population_0_17"].null_count() == frame["rate_per_10k"].null_count() == 2
+
+
+# --- analysis.discharges --------------------------------------------------------------------------------------
+
+
+def test_discharges_by_route_lists_every_route_with_its_label_and_zero_for_none() -> None:
+    # One SGO from a care order in June 2023: the other two routes are listed with 0 (not 1, not missing).
+    cods = discharges.care_order_discharges(
+        periods_of_care(episodes_frame([episode("A", "01/01/2022", "15/06/2023", rec="E45")]))
+    )
+    table = discharges.discharges_by_route(cods, date(2023, 4, 1), date(2024, 3, 31))
+    assert table.columns == ["route", "label", "discharges"]
+    assert table.rows() == [
+        ("reunification", "Reunification", 0),
+        ("special_guardianship_order", "Special guardianship order", 1),
+        ("child_arrangements_order", "Child arrangements order", 0),
+    ]
+
+
+def test_order_exits_keep_adoption_but_never_as_a_care_order_discharge() -> None:
+    # An adoption (E11, placement order E1) is an exit the tracker follows, and not a care order discharge.
+    rows = [episode("A", "01/01/2022", "15/06/2023", ls="E1", place="A5", rec="E11")]
+    exits = discharges.order_exits(periods_of_care(episodes_frame(rows)))
+    assert exits.select("CHILD", "route", "care_order").rows() == [("A", "adoption", False)]
+
+
+def test_an_interim_order_ended_by_adoption_is_other() -> None:
+    # Not a valid 903 combination (adoption needs a placement order), but if a return holds it, the interim order
+    # ended for "any other reason": the interim table has no adoption route.
+    rows = [episode("A", "01/01/2022", "15/06/2023", ls="C1", rec="E11")]
+    ended = discharges.interim_orders_ended(periods_of_care(episodes_frame(rows)))
+    assert ended.select("CHILD", "route").rows() == [("A", "other")]
+
+
+def test_reentry_cohort_begins_on_the_first_day_of_the_twelve_months() -> None:
+    # The cohort for 31 March 2024 is the children who left from 1 April 2023 to 31 March 2024: A (home on
+    # 1 April 2023) is in it, B (home on 31 March 2023) is not; neither came back, and both have had 12 months.
+    rows = [
+        episode("A", "01/01/2022", "01/04/2023", rec="E4A"),
+        episode("B", "01/01/2022", "31/03/2023", rec="E4A"),
+    ]
+    periods = periods_of_care(episodes_frame(rows))
+    re = discharges.reentries(discharges.care_order_discharges(periods), periods, date(2024, 4, 30))
+    series = discharges.reentry_cohorts(re, date(2024, 3, 31), 1)
+    assert series.select("date", "left", "stayed_out").rows() == [(date(2024, 3, 31), 1, 1)]
+    # With the returns starting on 1 April 2023, the cohort for 31 March 2024 is the first whole one: it is shown.
+    assert discharges.reentry_cohorts(re, date(2024, 3, 31), 1, start=date(2023, 4, 1)).height == 1
