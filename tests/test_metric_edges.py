@@ -12,7 +12,7 @@ import polars as pl
 from factories import episode, episodes_frame
 
 from analysis import discharges
-from analysis.care_periods import periods_of_care
+from analysis.care_periods import annual_ceased, annual_started, ceased_by_route, collection_years, periods_of_care
 from analysis.cla import cla_counts, looked_after_on, monthly_cla, population_on
 
 D = date(2024, 3, 31)
@@ -121,3 +121,67 @@ def test_reentry_cohort_begins_on_the_first_day_of_the_twelve_months() -> None:
     assert series.select("date", "left", "stayed_out").rows() == [(date(2024, 3, 31), 1, 1)]
     # With the returns starting on 1 April 2023, the cohort for 31 March 2024 is the first whole one: it is shown.
     assert discharges.reentry_cohorts(re, date(2024, 3, 31), 1, start=date(2023, 4, 1)).height == 1
+
+
+# --- analysis.care_periods ------------------------------------------------------------------------------------
+
+
+def test_periods_are_numbered_per_child_and_count_their_episodes() -> None:
+    # A: two periods (home in 2022, back in 2023), the first of two episodes (X1 change). B: the same shape.
+    # Each child's periods are numbered 1, 2; the first period of each has 2 episodes, the second 1.
+    rows = []
+    for c in ("A", "B"):
+        rows += [
+            episode(c, "01/01/2022", "01/03/2022", rec="X1"),
+            episode(c, "01/03/2022", "01/06/2022", rne="L", rec="E4A"),
+            episode(c, "01/01/2023"),
+        ]
+    periods = periods_of_care(episodes_frame(rows))
+    assert periods.select("CHILD", "period", "episodes").rows() == [
+        ("A", 1, 2), ("A", 2, 1), ("B", 1, 2), ("B", 2, 1),
+    ]  # fmt: skip
+
+
+def test_ceased_by_route_counts_only_periods_that_ended_in_the_window() -> None:
+    # In the window (September 2020): A. Before it: B. Still open: C. Only A counts.
+    rows = [
+        episode("A", "01/01/2019", "10/09/2020", rec="E45"),
+        episode("B", "01/01/2019", "10/08/2020", rec="E45"),
+        episode("C", "01/01/2019"),
+    ]
+    table = ceased_by_route(periods_of_care(episodes_frame(rows)), date(2020, 9, 1), date(2020, 9, 30))
+    assert table.columns == ["route", "label", "ceased"]
+    assert dict(zip(table["route"], table["ceased"], strict=True))["special_guardianship_order"] == 1
+    assert table["ceased"].sum() == 1
+
+
+def test_collection_years_start_with_the_first_whole_year() -> None:
+    # Returns from 1 April 2019 cover 2019/20 wholly; from 2 April 2019 the first whole year is 2020/21.
+    assert collection_years(date(2019, 4, 1), D) == [2020, 2021, 2022, 2023, 2024]
+    assert collection_years(date(2019, 4, 2), D) == [2021, 2022, 2023, 2024]
+
+
+def test_the_collection_year_runs_from_1_april_to_31_march() -> None:
+    # 2023/24 is 1 April 2023 to 31 March 2024, both days included. A starts on 1 April 2023 (in 2023/24); B
+    # ceases on 1 April 2023 (in 2023/24); C starts (1 May 2022) and ceases (31 March 2023) in 2022/23, so it is in
+    # 2022/23's starts and in neither of 2023/24's counts.
+    rows = [
+        episode("A", "01/04/2023"),
+        episode("B", "01/01/2022", "01/04/2023", rec="E45"),
+        episode("C", "01/05/2022", "31/03/2023", rec="E4A"),
+    ]
+    periods = periods_of_care(episodes_frame(rows))
+    started = annual_started(periods, [2023, 2024])
+    assert started.rows() == [(date(2023, 3, 31), "2022/23", 1), (date(2024, 3, 31), "2023/24", 1)]
+    ceased = annual_ceased(periods, [2024])
+    assert ceased.columns == ["year_end", "period", "breakdown", "label", "ceased"]
+    rows_2024 = {r[2]: r for r in ceased.rows()}
+    assert rows_2024["all"] == (date(2024, 3, 31), "2023/24", "all", "All", 1)
+    assert rows_2024["special_guardianship_order"][4] == 1 and rows_2024["returned_home"][4] == 0
+
+
+def test_annual_ceased_with_no_years_has_the_columns() -> None:
+    empty = annual_ceased(periods_of_care(episodes_frame([episode("A", "01/04/2023")])), [])
+    assert empty.height == 0
+    assert empty.schema == {"year_end": pl.Date, "period": pl.String, "breakdown": pl.String, "label": pl.String,
+                            "ceased": pl.Int64}  # fmt: skip
