@@ -14,6 +14,7 @@ from factories import episode, episodes_frame
 from analysis import discharges
 from analysis.care_periods import annual_ceased, annual_started, ceased_by_route, collection_years, periods_of_care
 from analysis.cla import cla_counts, looked_after_on, monthly_cla, population_on
+from analysis.ssda903 import YEAR
 
 D = date(2024, 3, 31)
 
@@ -118,7 +119,11 @@ def test_reentry_cohort_begins_on_the_first_day_of_the_twelve_months() -> None:
     periods = periods_of_care(episodes_frame(rows))
     re = discharges.reentries(discharges.care_order_discharges(periods), periods, date(2024, 4, 30))
     series = discharges.reentry_cohorts(re, date(2024, 3, 31), 1)
+    assert series.columns == ["date", "left", "re_entered", "stayed_out", "censored", "rate", "complete"]
     assert series.select("date", "left", "stayed_out").rows() == [(date(2024, 3, 31), 1, 1)]
+    # No whole cohort yet (the returns start after the window's first day): no rows, the same columns.
+    none = discharges.reentry_cohorts(re, date(2024, 3, 31), 1, start=date(2023, 5, 1))
+    assert none.height == 0 and none.schema == series.schema
     # With the returns starting on 1 April 2023, the cohort for 31 March 2024 is the first whole one: it is shown.
     assert discharges.reentry_cohorts(re, date(2024, 3, 31), 1, start=date(2023, 4, 1)).height == 1
 
@@ -185,3 +190,85 @@ def test_annual_ceased_with_no_years_has_the_columns() -> None:
     assert empty.height == 0
     assert empty.schema == {"year_end": pl.Date, "period": pl.String, "breakdown": pl.String, "label": pl.String,
                             "ceased": pl.Int64}  # fmt: skip
+
+
+# --- analysis.discharges: re-entry boundaries, the returns' last day, children placed with parents --------------
+
+
+def _reentry(rows: list[dict], observed_to: date) -> list[tuple[str, str, str | None]]:
+    periods = periods_of_care(episodes_frame(rows))
+    re = discharges.reentries(discharges.care_order_discharges(periods), periods, observed_to)
+    return [(c, e.isoformat(), o) for c, e, o in re.sort("CHILD", "end").select("CHILD", "end", "outcome").iter_rows()]
+
+
+def test_reentry_boundaries_are_inclusive_days() -> None:
+    # Observed to 1 June 2023. A left on that very day: counted (censored: too soon). B came back exactly 12
+    # months after leaving (1 June 2022 -> 1 June 2023, also the day observed): re-entered. C left on 1 June 2022
+    # and was still out on 1 June 2023, the end of the follow-up and the day observed: stayed out.
+    rows = [
+        episode("A", "01/01/2022", "01/06/2023", rec="E4A"),
+        episode("B", "01/01/2021", "01/06/2022", rec="E4A"),
+        episode("B", "01/06/2023"),
+        episode("C", "01/01/2021", "01/06/2022", rec="E4A"),
+    ]
+    assert _reentry(rows, date(2023, 6, 1)) == [
+        ("A", "2023-06-01", "censored"),
+        ("B", "2022-06-01", "re_entered"),
+        ("C", "2022-06-01", "stayed_out"),
+    ]
+
+
+def test_a_period_starting_the_day_a_child_left_is_not_its_reentry() -> None:
+    # A goes home on 1 June 2022 and a new period starts the same day (a new period, see the oracle tests) and
+    # ends on 1 July 2022; the next one starts on 1 September 2022. The re-entry after the 1 June exit is the one
+    # that began after it: 1 September, within 12 months.
+    rows = [
+        episode("A", "01/01/2021", "01/06/2022", rec="E4A"),
+        episode("A", "01/06/2022", "01/07/2022", rec="E4A"),
+        episode("A", "01/09/2022"),
+    ]
+    periods = periods_of_care(episodes_frame(rows))
+    re = discharges.reentries(discharges.care_order_discharges(periods), periods, date(2024, 3, 31))
+    first = re.filter(pl.col("end") == date(2022, 6, 1))
+    assert first.select("reentry", "outcome").rows() == [(date(2022, 9, 1), "re_entered")]
+
+
+def test_coverage_end_is_the_last_return_year_or_the_last_date_seen() -> None:
+    frame = episodes_frame([episode("A", "01/01/2022", "15/06/2022", rec="E4A")])
+    assert discharges.coverage_end(frame) == date(2022, 6, 15)  # no return years: the latest DECOM or DEC
+    assert discharges.coverage_end(frame.with_columns(pl.lit(2023).alias(YEAR))) == date(2023, 3, 31)
+    assert discharges.coverage_end(frame.with_columns(pl.lit(0).alias(YEAR))) == date(2022, 6, 15)  # year unknown
+    assert discharges.coverage_end(frame.head(0)) is None
+    open_only = episodes_frame([episode("A", "01/01/2022")])
+    assert discharges.coverage_end(open_only) == date(2022, 1, 1)
+
+
+def test_time_placed_with_parents_counts_whole_months_and_restarts_after_a_move() -> None:
+    # A: home (P1) since 15 January 2023, through an X1 change of legal status: at 14 July 2023, 5 whole months;
+    # at 15 July, 6. B: home, then foster care (U4), then home again from 1 March 2023: the run restarts there.
+    rows = [
+        episode("A", "15/01/2023", "01/03/2023", ls="C1", place="P1", rec="X1"),
+        episode("A", "01/03/2023", None, rne="L", ls="C2", place="P1"),
+        episode("B", "01/01/2022", "01/06/2022", place="P1", rec="X1"),
+        episode("B", "01/06/2022", "01/03/2023", rne="P", place="U4", rec="X1"),
+        episode("B", "01/03/2023", None, rne="P", place="P1"),
+    ]
+    dates = pl.Series("date", [date(2023, 7, 14), date(2023, 7, 15)])
+    on = discharges.placed_with_parents(episodes_frame(rows), dates)
+    assert sorted(on.select("CHILD", "date", "home_since", "months_home").rows()) == [
+        ("A", date(2023, 7, 14), date(2023, 1, 15), 5),
+        ("A", date(2023, 7, 15), date(2023, 1, 15), 6),
+        ("B", date(2023, 7, 14), date(2023, 3, 1), 4),
+        ("B", date(2023, 7, 15), date(2023, 3, 1), 4),
+    ]
+    # A date with nobody placed with parents is 0, not missing (or 1).
+    counts = discharges.placed_with_parents_counts(on, pl.Series("date", [date(2023, 7, 15), date(2023, 1, 1)]))
+    assert counts.rows() == [(date(2023, 7, 15), 2, 0), (date(2023, 1, 1), 0, 0)]
+
+
+def test_time_at_home_groups_at_6_12_and_24_months() -> None:
+    # Whole months 5, 6, 11, 12, 23 and 24: each boundary month belongs to the longer group.
+    months = [5, 6, 11, 12, 23, 24]
+    on = pl.DataFrame({"date": [D] * 6, "CHILD": list("ABCDEF"), "months_home": months})
+    groups = dict(discharges.time_at_home(on, D).iter_rows())
+    assert groups == {"Under 6 months": 1, "6 to 12 months": 2, "1 to 2 years": 2, "2 years or more": 1}
