@@ -148,13 +148,17 @@ def test_short_breaks_inside_care_neither_end_nor_start_a_period_in_the_counts_a
     assert counted["cla_count"].to_list() == [1, 0, 1]
 
 
-def test_ceased_by_route_known_answer_from_the_seeds() -> None:
-    # Seed 003 (Sept 2020): 8 children ceased to be looked after, 5 of them by SGO.
-    recs = ["E45", "E47", "E48", "E45", "E46", "E4A", "E17", "E8"]
+def test_ceased_by_route_known_answer_from_the_published_september_2020_leavers() -> None:
+    # Herefordshire Council, Children and Young People Scrutiny Committee agenda pack, 1 December 2020
+    # [HC-SCRUTINY-2020-12], month-end scorecard: "Eight children ceased being Looked After in September. Five had a
+    # Special Guardianship Order, one had a Child Arrangement Order granted, one turned 18 but remained with their
+    # carer and one moved into independent living": E45-E48, E41, E17 and E5.
+    recs = ["E45", "E47", "E48", "E45", "E46", "E41", "E17", "E5"]
     rows = [episode(f"C{i}", "01/01/2019", f"{10 + i}/09/2020", rec=r) for i, r in enumerate(recs)]
     table = ceased_by_route(periods_of_care(episodes_frame(rows)), date(2020, 9, 1), date(2020, 9, 30))
     counts = dict(zip(table["route"], table["ceased"], strict=True))
     assert counts["special_guardianship_order"] == 5 and sum(counts.values()) == 8
+    assert counts["child_arrangements_order"] == 1 and counts["turned_18_or_independent"] == 2
     assert counts["adoption"] == 0  # every route listed, zero-filled
 
 

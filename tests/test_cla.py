@@ -80,8 +80,9 @@ def test_population_uses_latest_mid_year_on_or_before_the_date() -> None:
     assert found["population_0_17"].to_list() == [36_000.0, 36_200.0, 36_200.0]
 
 
-def test_rate_per_10k_known_answer_from_the_seeds() -> None:
-    # Seed 002 line 180: 405 children in care in July 2023, a rate of 112 per 10,000.
+def test_rate_per_10k_known_answer_from_the_published_july_2023_figures() -> None:
+    # Report of the Children's Services Commissioner in Herefordshire, December 2023 [DFE-COMMISSIONER-2023-12],
+    # Performance: 405 children in care in July 2023, a rate of 112 per 10,000.
     counts = pl.DataFrame({"date": [date(2023, 7, 31)], "cla_count": [405]})
     pop = pl.DataFrame({"mid_year": [2023], "population_0_17": [36_160.0]})
     rate = rate_per_10k(counts, pop)["rate_per_10k"][0]

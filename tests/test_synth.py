@@ -1,8 +1,11 @@
 """Known-answer tests for the synthetic Herefordshire folder (`analysis.synth.generate`).
 
-Published figures are cited by seed document and line (shared/seeds: 000 = Jun 2024, 001 =
-Sep 2023 minutes, 002 = Dec 2023 commissioner report, 003 = Dec 2020 scrutiny pack, 004 =
-HSCP annual report 2021/22). The deliberate faults are listed in docs/data_log.md.
+Published figures are cited by their keys in docs/sources.md: [HC-SCRUTINY-2020-12] (Herefordshire Council,
+*Children and Young People Scrutiny Committee agenda pack*, 1 December 2020), [HSCP-2021-22] (Herefordshire
+Safeguarding Children Partnership, *Annual report 2021/22*), [HC-SCRUTINY-2023-09] (*Minutes of the Children and
+Young People Scrutiny Committee*, 26 September 2023) and [DFE-COMMISSIONER-2023-12] (*Report of the Children's
+Services Commissioner in Herefordshire*, December 2023). Where the generator is built to hit a figure, the test
+asserts it exactly; docs/data_log.md lists every target, what is achieved, and the deliberate faults.
 """
 
 from __future__ import annotations
@@ -157,7 +160,7 @@ class TestContract:
     def test_population_is_approximate_not_ons(self, synth_dir: Path) -> None:
         rows = read(synth_dir / "context" / "population.csv")
         assert [int(r["mid_year"]) for r in rows] == list(range(2014, 2024))
-        # about 36,000 under-18s (seed 004 line 53)
+        # "approximately 36,000" under-18s ([HSCP-2021-22], about Herefordshire)
         assert all(34_000 < int(r["population_0_17"]) < 38_000 for r in rows)
         assert all("not an ONS" in r["source"] for r in rows)
 
@@ -166,8 +169,10 @@ class TestContract:
                 for r in read(synth_dir / "context" / "comparators.csv")}  # fmt: skip
         assert rows[("cla_rate_per_10k", "england", "2019-03-31")] == 65
         assert rows[("cla_rate_per_10k", "england", "2024-03-31")] == 70
-        assert rows[("cla_rate_per_10k", "statistical_neighbours", "2023-03-31")] == 64  # seed 002 line 180
-        assert rows[("cla_rate_per_10k", "region", "2019-03-31")] == 82  # seed 003 line 495
+        # Statistical neighbours 64 ([DFE-COMMISSIONER-2023-12], Performance); West Midlands 82.00 in LAIT 2019, as
+        # quoted in [HC-SCRUTINY-2020-12].
+        assert rows[("cla_rate_per_10k", "statistical_neighbours", "2023-03-31")] == 64
+        assert rows[("cla_rate_per_10k", "region", "2019-03-31")] == 82
         assert rows[("agency_rate", "england", "2023-09-30")] == 17.8
 
 
@@ -226,20 +231,25 @@ class TestDeliberateFaults:
 
 class TestStock:
     @pytest.mark.parametrize(("year", "month", "published"), [
-        (2019, 3, 333),   # domain_notes §5 (rate 92)
-        (2019, 10, 350),  # seed 003 line 492
-        (2020, 2, 356),   # seed 003 line 672
-        (2020, 9, 338),   # seed 003 line 672 (337 at lines 798 and 2203)
-        (2020, 10, 336),  # seed 003 line 672
-        (2022, 3, 378),   # seed 004 line 422
-        (2023, 7, 405),   # seed 002 line 180
-        (2023, 10, 399),  # seed 002 line 235
-        (2024, 3, 380),   # domain_notes §5 (405 + 96 - 121)
+        (2019, 3, 333),   # 333 children in care, 92 per 10,000 at 31 March 2019 (as reported in the Hereford Times)
+        (2019, 10, 350),  # [HC-SCRUTINY-2020-12], reduction update
+        (2020, 2, 356),   # [HC-SCRUTINY-2020-12], Appendix 1 child-status table
+        (2020, 8, 343),   # [HC-SCRUTINY-2020-12], Appendix 1 child-status table
+        # The documents disagree by 1: 337 in the quarter 2 summary and the month-end scorecard, 338 in the
+        # child-status table. The generator follows 337 (= 343 + 2 starts - 8 ceased in September, as published).
+        (2020, 9, 337),
+        (2020, 10, 336),  # [HC-SCRUTINY-2020-12], Appendix 1 child-status table
+        (2022, 3, 378),   # [HSCP-2021-22]: "21 out of 378 children"
+        (2023, 7, 405),   # [DFE-COMMISSIONER-2023-12], Performance (July 2023)
+        # [HC-SCRUTINY-2023-09]: 396 "at 18/9/23"; the generator steers month ends, so it is the September target.
+        (2023, 9, 396),
+        (2023, 10, 399),  # [DFE-COMMISSIONER-2023-12], key points from the Leeds report (about October 2023)
+        # No published count at 31 March 2024: the generator derives 380 from 405 + 96 starts - 121 ceased
+        # (test_flows_...), so it is not asserted here as a published figure.
     ])  # fmt: skip
     def test_cla_at_published_month_ends(self, episodes: list[dict[str, str]], year: int, month: int,
                                          published: int) -> None:  # fmt: skip
-        day = month_end(year, month)
-        assert abs(cla_at(episodes, day) - published) <= 0.02 * published
+        assert cla_at(episodes, month_end(year, month)) == published
 
     def test_flows_in_september_and_october_2020(self, episodes: list[dict[str, str]]) -> None:
         def flows(first: date, last: date) -> tuple[int, Counter[str]]:
@@ -250,15 +260,26 @@ class TestStock:
             return starts, ceased
 
         starts, ceased = flows(date(2020, 9, 1), date(2020, 9, 30))
-        assert starts == 2  # seed 003 line 2197
-        assert sum(ceased.values()) == 8  # seed 003 line 2200: 5 SGO, 1 CAO
+        # [HC-SCRUTINY-2020-12], month-end scorecard: 2 became looked after in September; 8 ceased: 5 SGOs, 1 child
+        # arrangements order, 1 turned 18 and stayed with the carer (E17), 1 moved into independent living (E5).
+        starts, ceased = flows(date(2020, 9, 1), date(2020, 9, 30))
+        assert starts == 2
+        assert sum(ceased.values()) == 8
         assert sum(ceased[r] for r in SGO_RECS) == 5 and ceased["E41"] == 1
+        assert ceased["E17"] == 1 and ceased["E5"] == 1
+        # [HC-SCRUTINY-2020-12], reduction update: 10 became looked after in October; 11 left: 3 SGOs and 5 care
+        # orders discharged to parents (the 3 turning 18 are not pinned: docs/data_log.md).
         starts, ceased = flows(date(2020, 10, 1), date(2020, 10, 31))
-        assert starts == 10  # seed 003 line 596
-        assert sum(ceased.values()) == 11 and sum(ceased[r] for r in SGO_RECS) == 3  # seed 003 line 598
-        assert flows(date(2021, 4, 1), date(2022, 3, 31))[0] == 158  # seed 004 line 406
+        assert starts == 10
+        assert sum(ceased.values()) == 11 and sum(ceased[r] for r in SGO_RECS) == 3 and ceased["E4A"] == 5
+        assert flows(date(2021, 4, 1), date(2022, 3, 31))[0] == 158  # [HSCP-2021-22]: 158 new children
+        # [DFE-COMMISSIONER-2023-12], Leeds report: 42 became looked after and 51 ceased in the last six months.
+        starts, ceased = flows(date(2023, 4, 1), date(2023, 9, 30))
+        assert (starts, sum(ceased.values())) == (42, 51)
+        # 2023/24: 96 entered care and 121 left, as Herefordshire Council reported to councillors for the year (the
+        # generator's targets for the year; one child starts twice, so the DfE's count of children who started is 95).
         starts, ceased = flows(date(2023, 4, 1), date(2024, 3, 31))
-        assert (starts, sum(ceased.values())) == (96, 121)  # domain_notes §5
+        assert (starts, sum(ceased.values())) == (96, 121)
 
     def test_short_break_only_children_are_present(self, episodes: list[dict[str, str]]) -> None:
         by_child = defaultdict(set)
@@ -273,11 +294,14 @@ class TestWorkforce:
         tenths = Counter()
         for r in rows:
             tenths[r["contract"]] += round(float(r["fte"]) * 10)
-        # seed 003 line 1370: permanent 127.3, agency 20.6, fixed term 6.2, empty seats 7.4
+        # [HC-SCRUTINY-2020-12], improvement plan to the end of quarter two: permanent 127.3, agency 20.6, fixed
+        # term 6.2, empty seats 7.4.
         assert tenths == {"permanent": 1273, "agency": 206, "fixed_term": 62, "vacant": 74}
 
     def test_caseloads_2019_and_2020(self, synth_dir: Path) -> None:
-        for day, mean, share in (("2019-09-30", 22, 39), ("2020-09-30", 16, 14)):  # seed 003 lines 2368-2370
+        # [HC-SCRUTINY-2020-12], scorecard (caseload): average caseload 22 (39% over 20) in September 2019, 16 (14%)
+        # in September 2020.
+        for day, mean, share in (("2019-09-30", 22, 39), ("2020-09-30", 16, 14)):
             loads = [int(r["caseload"]) for r in read(synth_dir / "workforce.csv")
                      if r["snapshot_date"] == day and r["caseload"]]  # fmt: skip
             assert round(sum(loads) / len(loads)) == mean
@@ -292,11 +316,12 @@ class TestWorkforce:
         assert {r["team"] for r in rows} - agency_teams  # at least one team never has agency staff
         nov23 = [r for r in rows if r["snapshot_date"] == "2023-11-30" and r["role"] == "team_manager"
                  and not r["team"].startswith("Locum")]  # fmt: skip
-        assert (len(nov23), sum(r["contract"] == "permanent" for r in nov23)) == (19, 13)  # seed 002 line 274
+        # [DFE-COMMISSIONER-2023-12]: 13 of the 19 team managers permanent.
+        assert (len(nov23), sum(r["contract"] == "permanent" for r in nov23)) == (19, 13)
 
 
 class TestDfeRules:
-    """The 903 rules the generator promises (domain_notes §3), checked on every return."""
+    """The 903 rules the generator promises (numbered as in the DfE's 903 validation rules), checked on every return."""
 
     def test_codes_are_valid(self, episodes: list[dict[str, str]]) -> None:
         for e in episodes:
@@ -484,18 +509,23 @@ class TestPermanence:
             and iso(r["identified_date"]) <= day
             and (not r["outcome_date"] or iso(r["outcome_date"]) > day)
         ]
-        assert 37 <= len(live) <= 55  # seed 003 line 682: 46 with a plan for SGO
+        # [HC-SCRUTINY-2020-12], Appendix 1: 46 children with a plan for SGO at the end of October 2020, and for 17
+        # the assessment was complete but the carers unwilling. The tracker is simulated from the 903 histories, not
+        # fitted to these figures: it gives 46 and 18, the values docs/data_log.md records, held exactly here.
+        assert len(live) == 46
         unwilling = sum(r["carers_agree"] == "no" and r["assessment_complete_date"]
                         and iso(r["assessment_complete_date"]) <= day for r in live)  # fmt: skip
-        assert 12 <= unwilling <= 22  # seed 003 line 632: 17
+        assert unwilling == 18
 
 
 def test_indicators_match_the_published_anchor_points(synth_dir: Path) -> None:
     generate(synth_dir)
     rows = {(r["metric"], r["period"]): float(r["value"]) for r in read(synth_dir / "context" / "indicators.csv")}
-    # Seed 002 line 194: 80% face-to-face conferences and 65% face-to-face reviews, Aug-Oct 2023 (noise ±1.5).
-    assert rows[("cp_conferences_face_to_face", "2023-09")] == pytest.approx(80, abs=2)
-    assert rows[("cic_reviews_face_to_face", "2023-09")] == pytest.approx(65, abs=2)
-    # Seed 002 line 178: same social worker for 12 months, 11.8% (January 2023) and 19% (July 2023).
-    assert rows[("same_social_worker_12m", "2023-01")] == pytest.approx(11.8, abs=2)
-    assert rows[("same_social_worker_12m", "2023-07")] == pytest.approx(19, abs=2)
+    # The generator interpolates between the published points and adds deterministic noise of at most 1.5 points
+    # (analysis.synth.indicators), so each anchor month is within 1.5 of its published figure.
+    # [DFE-COMMISSIONER-2023-12]: 80% face-to-face conferences and 65% face-to-face reviews, August-October 2023.
+    assert rows[("cp_conferences_face_to_face", "2023-09")] == pytest.approx(80, abs=1.5)
+    assert rows[("cic_reviews_face_to_face", "2023-09")] == pytest.approx(65, abs=1.5)
+    # [DFE-COMMISSIONER-2023-12]: same social worker for 12 months, 11.8% (January 2023) and 19% (July 2023).
+    assert rows[("same_social_worker_12m", "2023-01")] == pytest.approx(11.8, abs=1.5)
+    assert rows[("same_social_worker_12m", "2023-07")] == pytest.approx(19, abs=1.5)
