@@ -41,7 +41,7 @@ from analysis.care_periods import periods_of_care
 from analysis.cla import looked_after_on
 
 #: An overlap of one child's allocations up to this many days is a hand-over (rule RP40 warns beyond).
-HANDOVER_DAYS = 7
+HANDOVER_DAYS = vocabularies.HANDOVER_DAYS
 #: The span of the stability measures, in months before the month end.
 WINDOW_MONTHS = 12
 CONTRACTS = vocabularies.ALLOCATION_CONTRACTS

@@ -26,6 +26,9 @@ VACANT = "vacant"
 IN_POST_CONTRACTS = ("permanent", "fixed_term")
 #: The contracts of a filled post (one worker per post).
 FILLED_CONTRACTS = tuple(c for c in WORKFORCE_CONTRACTS if c != VACANT)
+#: allocations.csv: a hand-over (the incoming and outgoing workers both allocated) of up to this many days is
+#: not an overlap (rule RP42), nor a change of worker in itself.
+HANDOVER_DAYS = 7
 #: allocations.csv `contract`: the worker's contract when allocated (a filled post: never vacant).
 ALLOCATION_CONTRACTS = FILLED_CONTRACTS
 

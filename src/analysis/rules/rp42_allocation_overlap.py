@@ -1,4 +1,4 @@
-"""RP42: one child's allocations overlap by no more than a hand-over (`stability.HANDOVER_DAYS` days)."""
+"""RP42: one child's allocations overlap by no more than a hand-over (`vocabularies.HANDOVER_DAYS` days)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import polars as pl
 from analysis.findings import Finding
 from analysis.readers import date_expr
 from analysis.rules import _common
-from analysis.stability import HANDOVER_DAYS
+from analysis.vocabularies import HANDOVER_DAYS
 
 RULE = "RP42"
 TITLE = (
