@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # The DfE's 903 rules come from the Data to Insight validator (csc-validator-be-903), which pins
-# pandas < 2 and numpy < 1.25: it gets its own environment, run in a subprocess (analysis.dfe_rules).
+# pandas < 2 and numpy < 1.25: it gets its own environment, run in a subprocess (analysis.checks.dfe_rules).
 # numpy 1.24 has wheels up to Python 3.11 only.
 DFE_PYTHON ?= $(shell command -v python3.11 || command -v python3.10 || command -v python3.9 || echo python3.11)
 DFE_VENV ?= .venv-dfe
@@ -93,7 +93,7 @@ lab-workspace:
 docs: install
 	$(VENV)/bin/review-pack docs
 	rm -rf docs/api
-	PYTHONHASHSEED=0 $(PY) -m pdoc --no-show-source --no-search --docformat markdown -o docs/api analysis '!analysis.synth' '!analysis.rules'
+	PYTHONHASHSEED=0 $(PY) -m pdoc --no-show-source --no-search --docformat markdown -o docs/api analysis '!analysis.synth' '!analysis.checks.rules'
 
 validate: install
 	$(VENV)/bin/review-pack validate $(if $(DATA),--data $(DATA))

@@ -15,7 +15,9 @@ import resource
 
 from common import load, summary, timed
 
-from analysis import dfe_rules, paths, synth
+from analysis import synth
+from analysis.checks import dfe_rules
+from analysis.core import paths
 
 
 def bench_dfe(runs: int = 3) -> str:

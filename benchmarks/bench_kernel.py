@@ -26,7 +26,7 @@ from pathlib import Path
 from bench_metrics import exported_src
 from common import load
 
-from analysis import paths
+from analysis.core import paths
 
 #: Packages a kernel must not import just to render (the build did the work; see issue 16).
 HEAVY = ["great_expectations", "papermill", "nbconvert", "openpyxl", "scipy", "pandas"]

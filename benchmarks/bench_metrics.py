@@ -28,8 +28,8 @@ from pathlib import Path
 import pandas_baseline
 from common import load, national_data, one_authority_data, summary, timed
 
-from analysis import paths
-from analysis.review import Review
+from analysis.core import paths
+from analysis.sections.review import Review
 
 ENV = {"REVIEW_PACK_MAX_MB": "1000", "REVIEW_PACK_DFE": "off", "GX_ANALYTICS_ENABLED": "false"}
 

@@ -1,4 +1,4 @@
-"""Benchmark 2: national-scale metrics, polars (`analysis.national`) against a straightforward pandas baseline.
+"""Benchmark 2: national-scale metrics, polars (`analysis.metrics.national`) against a straightforward pandas baseline.
 
 `python benchmarks/bench_national.py [--runs N] [--authorities A] [--years Y]` prints one line.
 
@@ -21,7 +21,7 @@ import pandas_baseline
 from common import load, national_data, summary, timed
 from polars.testing import assert_frame_equal
 
-from analysis import national
+from analysis.metrics import national
 from analysis.synth.national import DEFAULT_AUTHORITIES, DEFAULT_LAST_YEAR, DEFAULT_YEARS
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from common import load, summary, timed
 
-from analysis.build import build_pack, ensure_default_data
+from analysis.pack.build import build_pack, ensure_default_data
 
 #: The DfE's rule set runs in its own environment and has its own benchmark (bench_dfe.py): left out here.
 os.environ.setdefault("REVIEW_PACK_DFE", "off")

@@ -6,7 +6,7 @@ It takes the project's own code path, as `validation.validate_inputs` does for e
 `validation._read` (the file as text, with row numbers) then `_Runner().run("ssda903_episodes", …)`
 (helper columns, the pandas frame GX checks, the suite from `expectations/ssda903_episodes.json`,
 findings). The GX context is created once, as in a validation run, and timed separately. The
-multi-row rules (`analysis.rules`, run by `validate_inputs` after the suites) are timed too, on
+multi-row rules (`analysis.checks.rules`, run by `validate_inputs` after the suites) are timed too, on
 the national header and episodes, as a second figure.
 """
 
@@ -18,8 +18,9 @@ from pathlib import Path
 import polars as pl
 from common import LARGE_FILES_MB, load, national_data, summary, timed
 
-from analysis import readers, rules, ssda903, validation
-from analysis.findings import ValidationReport
+from analysis.checks import rules, validation
+from analysis.core.findings import ValidationReport
+from analysis.load import readers, ssda903
 from analysis.synth.national import DEFAULT_AUTHORITIES, DEFAULT_YEARS
 
 

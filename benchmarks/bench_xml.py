@@ -20,7 +20,8 @@ from pathlib import Path
 import polars as pl
 from common import load, summary, timed
 
-from analysis import ssda903, ssda903_xml, synth
+from analysis import synth
+from analysis.load import ssda903, ssda903_xml
 
 EPISODES = 50_000
 TARGET_S = 2.0

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from analysis import paths
+from analysis.core import paths
 from analysis.synth import national
 
 #: The national episodes file is ~140 MB, above the readers' limit for one authority's files (REVIEW_PACK_MAX_MB).

@@ -1,9 +1,9 @@
 """A straightforward pandas implementation of the national children-in-care metrics, for comparison.
 
-Same definitions as `analysis.national` (and so `analysis.cla` and `analysis.care_periods`),
+Same definitions as `analysis.metrics.national` (and so `analysis.metrics.cla` and `analysis.metrics.care_periods`),
 written the way an analyst would write them in pandas: a boolean mask per 31 March, groupby
 shift/cumsum for periods of care, groupby sizes for starts, ceases and routes. It returns the
-same two tables as `analysis.national.national_metrics`, and `bench_national.py` checks that
+same two tables as `analysis.metrics.national.national_metrics`, and `bench_national.py` checks that
 they are equal before it reports any timing.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import polars as pl
 
-from analysis.codes import LEGACY_REC, REC_ROUTE, ROUTE_LABEL, SHORT_BREAK_LS
+from analysis.core.codes import LEGACY_REC, REC_ROUTE, ROUTE_LABEL, SHORT_BREAK_LS
 
 COLUMNS = ["LA", "CHILD", "DECOM", "DEC", "REC", "LS", "PLACE"]
 
@@ -43,7 +43,7 @@ def load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def metrics(
     episodes: pd.DataFrame, population: pd.DataFrame, last_year: int, years: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(table, routes) as `analysis.national.national_metrics` returns them, as pandas frames."""
+    """(table, routes) as `analysis.metrics.national.national_metrics` returns them, as pandas frames."""
     dates = [pd.Timestamp(y, 3, 31) for y in range(last_year - years + 1, last_year + 1)]
     authorities = sorted(episodes["LA"].unique())
     grid = pd.MultiIndex.from_product([authorities, dates], names=["LA", "date"])
@@ -111,7 +111,7 @@ def metrics(
 
 
 def to_polars(frame: pd.DataFrame) -> pl.DataFrame:
-    """A result table as polars, typed as `analysis.national` types it (for comparing the two)."""
+    """A result table as polars, typed as `analysis.metrics.national` types it (for comparing the two)."""
     out = pl.from_pandas(frame).with_columns(pl.col("date").cast(pl.Date))
     counts = [c for c in ("cla_count", "starts", "ceases", "ceased") if c in out.columns]
     floats = [c for c in ("population_0_17", "rate_per_10k") if c in out.columns]

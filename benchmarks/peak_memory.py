@@ -34,14 +34,14 @@ def run_task(task: str, authorities: int, years: int) -> None:
         with tempfile.TemporaryDirectory() as out:
             generate_national(Path(out), authorities=authorities, years=years)
     elif task == "metrics":
-        from analysis import national
+        from analysis.metrics import national
 
         data = national.load_national(national_data(authorities, years)[0])
         national.national_metrics(data.episodes, data.population, DEFAULT_LAST_YEAR, years)
     elif task == "validation":
         from bench_validation import validate_episodes
 
-        from analysis import validation
+        from analysis.checks import validation
 
         path = national_data(authorities, years)[0] / "ssda903" / "episodes.csv"
         validate_episodes(validation._Runner(), path)

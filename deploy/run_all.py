@@ -5,7 +5,7 @@
 For each `[authorities.<name>]` in the config (see authorities.example.toml) it runs
 `review-pack build --data <data> --out <outputs>/<name> [--period P]`, writing that build's
 output to `<outputs>/<name>/logs/<timestamp>.log`; then, if the config has `[national]`, the
-national figures (`python -m analysis.national`). It prints one line per authority and
+national figures (`python -m analysis.metrics.national`). It prints one line per authority and
 nothing else, so cron mails a short summary; the details are in the logs.
 
 Builds run one at a time: each already keeps both cores of a small machine busy, and a
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     if national:
         python = str(Path(config["review_pack"]).with_name("python"))
         out = Path(national["outputs"]) / stamp / "metrics.csv"
-        command = [python, "-m", "analysis.national", "--data", national["data"], "--out", str(out)]
+        command = [python, "-m", "analysis.metrics.national", "--data", national["data"], "--out", str(out)]
         log = Path(national["outputs"]) / "logs" / f"{stamp}.log"
         code = FAILED if run(command, log) else OK
         worst = max(worst, code)

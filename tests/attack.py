@@ -1,4 +1,4 @@
-"""An attacker on a built pack, written apart from the suppression code (analysis.suppression).
+"""An attacker on a built pack, written apart from the suppression code (analysis.core.suppression).
 
 It reads only what the pack publishes (metrics.csv, the HTML tables) and what anyone can read in
 docs/metrics.md about how the figures relate, then tries to recover every hidden ("c") figure:

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-# The DfE's rule set (analysis.dfe_rules) runs in its own environment and takes seconds per folder: off for
+# The DfE's rule set (analysis.checks.dfe_rules) runs in its own environment and takes seconds per folder: off for
 # the hand-made folders, on in tests/test_dfe_rules.py, which switches it on itself.
 os.environ.setdefault("REVIEW_PACK_DFE", "off")
 
@@ -37,8 +37,8 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def default_disclosure_policy() -> object:
     """Every test starts and ends under the default disclosure policy (1 to 5 hidden): a build sets the policy of
     its la.toml for the whole process, and must not leak it into the next test."""
-    from analysis.disclosure import set_policy
-    from analysis.suppression import DEFAULT
+    from analysis.core.disclosure import set_policy
+    from analysis.core.suppression import DEFAULT
 
     set_policy(DEFAULT)
     yield
@@ -48,8 +48,8 @@ def default_disclosure_policy() -> object:
 @pytest.fixture
 def threshold_4() -> object:
     """Tests whose hand-worked small counts were written for a 1-to-4 policy (la.toml `[disclosure] threshold = 4`)."""
-    from analysis.disclosure import set_policy
-    from analysis.suppression import Policy
+    from analysis.core.disclosure import set_policy
+    from analysis.core.suppression import Policy
 
     set_policy(Policy(threshold=4))
     yield

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS
+from analysis.load.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS
 
 LA_TOML = """[authority]
 code = "E06000019"

@@ -93,7 +93,7 @@ OK = [c for c in CASES if tomllib.loads((c / "fault.toml").read_text())["outcome
 @pytest.mark.parametrize("case", OK, ids=lambda p: p.name)
 def test_an_accepted_variant_is_read_as_the_same_values(case: Path, tmp_path: Path) -> None:
     """Not only exit 0: the variant (spaces, ISO dates, a byte-order mark, Excel) gives exactly the base's values."""
-    from analysis.inputs import load_inputs
+    from analysis.load.inputs import load_inputs
 
     variant = [p for p in case.rglob("*") if p.is_file() and p.name != "fault.toml"]
     assert variant and all(

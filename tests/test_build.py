@@ -17,11 +17,11 @@ import pytest
 from browser import axe_violations, offline_browser
 from factories import write_folder
 
-from analysis.build import build_pack
-from analysis.disclosure import identifiers_found, pack_identifiers
-from analysis.errors import BuildError, InvalidInputs
-from analysis.inputs import load_inputs
-from analysis.sections import SECTIONS, Section
+from analysis.core.disclosure import identifiers_found, pack_identifiers
+from analysis.core.errors import BuildError, InvalidInputs
+from analysis.load.inputs import load_inputs
+from analysis.pack.build import build_pack
+from analysis.sections.registry import SECTIONS, Section
 
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|import\s*\(|@import|url\(\s*["']?https?:""", re.I)
 
@@ -159,7 +159,7 @@ def test_metrics_csv_is_tidy_and_suppressed(pack: Path) -> None:
 
 @pytest.mark.e2e
 def test_pack_figures_match_the_published_calibration(pack: Path) -> None:
-    # Seed 002 line 180 (405 in July 2023); seed 002 line 235 (~399 in October 2023).
+    # Seed 002 line 180 (405 in July 2023); [DFE-COMMISSIONER-2023-12] (~399 in October 2023).
     metrics = pl.read_csv(pack / "metrics.csv", infer_schema=False).filter(
         (pl.col("metric") == "cla_count") & (pl.col("breakdown") == "all")
     )

@@ -26,8 +26,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis import children_in_care
-from analysis.inputs import load_inputs
+from analysis.load.inputs import load_inputs
+from analysis.sections import children_in_care
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 from factories import episode, episodes_frame
 
-from analysis.care_periods import (
+from analysis.metrics.care_periods import (
     ROUTES,
     annual_ceased,
     annual_started,
@@ -18,7 +18,7 @@ from analysis.care_periods import (
     monthly_flows,
     periods_of_care,
 )
-from analysis.cla import cla_counts
+from analysis.metrics.cla import cla_counts
 
 
 def test_same_day_x1_change_is_not_a_new_period() -> None:

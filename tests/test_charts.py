@@ -6,7 +6,7 @@ from datetime import date
 
 import polars as pl
 
-from analysis.charts import describe_trend, held_segments, spread_labels
+from analysis.sections.charts import describe_trend, held_segments, spread_labels
 
 
 def test_spread_labels_keeps_labels_apart() -> None:

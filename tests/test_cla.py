@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from factories import episode, episodes_frame
 
-from analysis.cla import cla_counts, looked_after_on, monthly_cla, population_on, rate_per_10k
+from analysis.metrics.cla import cla_counts, looked_after_on, monthly_cla, population_on, rate_per_10k
 
 D = date(2024, 3, 31)
 

@@ -9,9 +9,10 @@ import polars as pl
 import pytest
 from factories import episode, episodes_frame, write_csv, write_folder
 
-from analysis.care_periods import periods_of_care
-from analysis.cla import looked_after_on
-from analysis.cla_mix import (
+from analysis.load.ssda903 import YEAR, coverage_start
+from analysis.metrics.care_periods import periods_of_care
+from analysis.metrics.cla import looked_after_on
+from analysis.metrics.cla_mix import (
     DURATION_GROUPS,
     STARTED_BEFORE,
     age_groups,
@@ -21,7 +22,6 @@ from analysis.cla_mix import (
     status_table,
     uasc_counts,
 )
-from analysis.ssda903 import YEAR, coverage_start
 
 D = date(2024, 3, 31)
 
@@ -189,8 +189,8 @@ def test_age_groups_for_a_leap_day_birth(dob: date, day: date, group: str) -> No
 
 
 def test_the_section_says_uasc_is_not_known_without_a_uasc_file(tmp_path: Path) -> None:
-    from analysis import children_in_care
-    from analysis.inputs import load_inputs
+    from analysis.load.inputs import load_inputs
+    from analysis.sections import children_in_care
 
     inputs = load_inputs(write_folder(tmp_path))
     assert inputs.uasc is None
@@ -207,9 +207,9 @@ def test_the_section_says_uasc_is_not_known_without_a_uasc_file(tmp_path: Path) 
 
 
 def test_an_empty_uasc_file_is_a_known_zero(tmp_path: Path) -> None:
-    from analysis import children_in_care
-    from analysis.inputs import load_inputs
-    from analysis.ssda903 import UASC_COLUMNS
+    from analysis.load.inputs import load_inputs
+    from analysis.load.ssda903 import UASC_COLUMNS
+    from analysis.sections import children_in_care
 
     root = write_folder(tmp_path)
     write_csv(root / "ssda903" / "2024" / "uasc.csv", [], UASC_COLUMNS)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from analysis import paths
-from analysis.definitions import METRICS, markdown
+from analysis.core import paths
+from analysis.core.definitions import METRICS, markdown
 
 
 def test_docs_metrics_md_is_generated_from_definitions() -> None:
@@ -14,7 +14,7 @@ def test_docs_metrics_md_is_generated_from_definitions() -> None:
 
 
 def test_docs_validation_md_is_generated_from_the_suites() -> None:
-    from analysis.suites import markdown as validation_markdown
+    from analysis.checks.suites import markdown as validation_markdown
 
     text = (paths.ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
     assert text == validation_markdown(), "run `review-pack docs` to refresh docs/validation.md"

@@ -21,7 +21,8 @@ import jinja2
 import pytest
 from factories import write_folder
 
-from analysis import cli, paths
+from analysis import cli
+from analysis.core import paths
 
 DEPLOY = paths.ROOT / "deploy"
 DAG_FILE = DEPLOY / "airflow" / "review_pack_dag.py"
@@ -200,7 +201,7 @@ def test_dag_commands_are_the_real_command_line(dag: FakeDAG, tmp_path: Path) ->
     validate = shlex.split(_render(dag.tasks["validate_beta"].kwargs["bash_command"], **run))
     assert cli.parser().parse_args(validate[1:]).command == "validate"
     national = shlex.split(_render(dag.tasks["national_metrics"].kwargs["bash_command"], **run))
-    assert national[:3] == [str(REVIEW_PACK.with_name("python")), "-m", "analysis.national"]
+    assert national[:3] == [str(REVIEW_PACK.with_name("python")), "-m", "analysis.metrics.national"]
     assert national[national.index("--out") + 1] == str(tmp_path / "outputs" / "national" / "2024-03" / "metrics.csv")
 
 

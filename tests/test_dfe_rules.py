@@ -1,4 +1,5 @@
-"""The DfE's full 903 rule set (analysis.dfe_rules): the validator run, its findings merged, and the build without it.
+"""The DfE's full 903 rule set (analysis.checks.dfe_rules): the validator run, its findings merged, and the
+build without it.
 
 Tests marked `needs_validator` run the real validator (csc-validator-be-903) in its own environment,
 `.venv-dfe`, which `make install` creates. Without it they skip, except under `make test`, which sets
@@ -14,11 +15,11 @@ from pathlib import Path
 import pytest
 from factories import child, episode, write_csv, write_folder
 
-from analysis import dfe_rules
+from analysis.checks import dfe_rules
+from analysis.checks.validation import validate_inputs
 from analysis.cli import main
-from analysis.findings import DfeCheck, Finding, ValidationReport
-from analysis.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS
-from analysis.validation import validate_inputs
+from analysis.core.findings import DfeCheck, Finding, ValidationReport
+from analysis.load.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS
 
 HOME, PLACED = "HR4 0LE", "HR1 2PJ"  # real Herefordshire postcodes, so the postcode rules pass
 
@@ -171,14 +172,14 @@ def test_without_the_validator_validate_still_works_and_says_how_to_add_it(
 
 
 def test_without_the_validator_the_data_quality_page_says_the_rules_were_not_checked() -> None:
-    from analysis.pages import dfe_block
+    from analysis.pack.pages import dfe_block
 
     text = dfe_block(ValidationReport("x", dfe=DfeCheck(status="not installed", note="Not installed.")))
     assert "were not checked" in text and "make install" in text and "requirements/dfe-constraints.txt" in text
 
 
 def test_the_data_quality_page_lists_failing_rules_with_counts_and_version() -> None:
-    from analysis.pages import dfe_block
+    from analysis.pack.pages import dfe_block
 
     failing = [{"rule": "225", "title": "Reason for placement change must be recorded.", "failed": 426,
                 "files": ["d/ssda903/2023/episodes.csv", "d/ssda903/2024/episodes.csv"], "fix": "Record it.",

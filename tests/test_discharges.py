@@ -12,13 +12,14 @@ import polars as pl
 import pytest
 from factories import episode, episodes_frame
 
-from analysis import discharges, discharges_section
-from analysis.care_periods import periods_of_care
-from analysis.definitions import METRICS
-from analysis.discharges_section import latest_complete
-from analysis.disclosure import identifiers_found, pack_identifiers
-from analysis.inputs import load_inputs
-from analysis.small_counts import pct_text, rate_shown, row_protected_text
+from analysis.core.definitions import METRICS
+from analysis.core.disclosure import identifiers_found, pack_identifiers
+from analysis.load.inputs import load_inputs
+from analysis.metrics import discharges
+from analysis.metrics.care_periods import periods_of_care
+from analysis.sections import discharges_section
+from analysis.sections.discharges_section import latest_complete
+from analysis.sections.small_counts import pct_text, rate_shown, row_protected_text
 
 # --- Routes -------------------------------------------------------------------------------------------
 
@@ -274,7 +275,7 @@ def test_section_metrics_are_defined_and_cover_the_issue(synthetic: Path) -> Non
 def _run(notebook: str, data: Path, out: Path, **parameters: str) -> str:
     import papermill as pm
 
-    from analysis import paths
+    from analysis.core import paths
 
     pm.execute_notebook(
         str(paths.NOTEBOOKS / notebook),
@@ -343,7 +344,7 @@ def test_route_words_protect_the_parts_of_the_total() -> None:
 def test_the_interim_table_counts_the_last_12_months_and_the_12_before() -> None:
     from types import SimpleNamespace
 
-    from analysis import discharges_figures
+    from analysis.sections import discharges_figures
 
     rows = [
         episode("A", "01/01/2023", "15/06/2023", ls="C1", rec="E41"),  # the 12 months before

@@ -7,7 +7,7 @@ import base64
 import polars as pl
 import pytest
 
-from analysis.disclosure import (
+from analysis.core.disclosure import (
     checkable_identifiers,
     hidden,
     identifiers_found,
@@ -17,8 +17,8 @@ from analysis.disclosure import (
     show_count,
     suppress_columns,
 )
-from analysis.metrics import suppressed
-from analysis.suppression import DEFAULT, Policy
+from analysis.core.suppression import DEFAULT, Policy
+from analysis.metrics.tidy import suppressed
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import codes, paths
-from analysis.suites import SUITES, as_json
+from analysis.checks.suites import SUITES, as_json
+from analysis.core import codes, paths
 
 
 @pytest.mark.parametrize("name", sorted(SUITES))
@@ -24,7 +24,7 @@ def test_every_expectation_has_rule_title_fix_and_severity() -> None:
             assert e["severity"] in {"critical", "warning"}
 
 
-#: The DfE code lists typed by hand from the 903 guidance, apart from src/analysis/codes.py (see its _source).
+#: The DfE code lists typed by hand from the 903 guidance, apart from src/analysis/core/codes.py (see its _source).
 DFE_CODES = json.loads((Path(__file__).parent / "fixtures" / "dfe_codes.json").read_text(encoding="utf-8"))
 
 

@@ -1,4 +1,4 @@
-"""The analyst's building blocks (`analysis.explore`) and the review's door in: hand-made frames with
+"""The analyst's building blocks (`analysis.sections.explore`) and the review's door in: hand-made frames with
 known answers, one vocabulary for routes and dates, a light `import analysis`, a short display,
 and warnings left to the analyst outside a build."""
 
@@ -14,9 +14,10 @@ import polars as pl
 import pytest
 from factories import child, episode, episodes_frame, write_folder
 
-from analysis import discharges, explore
-from analysis.codes import REC_ROUTE
-from analysis.inputs import PERMANENCE_COLUMNS, PERMANENCE_DATES
+from analysis.core.codes import REC_ROUTE
+from analysis.load.inputs import PERMANENCE_COLUMNS, PERMANENCE_DATES
+from analysis.metrics import discharges
+from analysis.sections import explore
 
 MAR24, MAR23 = date(2024, 3, 31), date(2023, 3, 31)
 
@@ -118,7 +119,9 @@ def test_one_route_vocabulary_with_the_other_names_mapped() -> None:
     assert set(explore.ROUTE_ALIASES.values()) <= set(explore.ROUTES)
     # The discharges module's "reunification" is this module's returned_home (E4A/E4B).
     assert {r for r, route in discharges.REC_DISCHARGE_ROUTE.items() if route == "reunification"} == {
-        r for r, route in REC_ROUTE.items() if explore.ROUTE_ALIASES[("analysis.discharges", "reunification")] == route
+        r
+        for r, route in REC_ROUTE.items()
+        if explore.ROUTE_ALIASES[("analysis.metrics.discharges", "reunification")] == route
     }
     names = explore.route_names()
     assert names.filter(pl.col("route") == "returned_home")["REC"][0] == "E4A, E4B"
@@ -228,10 +231,10 @@ def test_tracker_status_on_a_day_with_stuck_plans() -> None:
 
 def test_import_analysis_stays_light_and_review_comes_on_first_use() -> None:
     code = (
-        "import sys, analysis, analysis.periods\n"
-        "assert 'analysis.review' not in sys.modules and 'altair' not in sys.modules, sorted(sys.modules)\n"
+        "import sys, analysis, analysis.core.periods\n"
+        "assert 'analysis.sections.review' not in sys.modules and 'altair' not in sys.modules, sorted(sys.modules)\n"
         "from analysis import Review\n"
-        "assert Review.__module__ == 'analysis.review'\n"
+        "assert Review.__module__ == 'analysis.sections.review'\n"
         "try:\n    analysis.nothing\nexcept AttributeError:\n    pass\nelse:\n    raise SystemExit('no error')\n"
     )
     src = Path(__file__).resolve().parents[1] / "src"
@@ -279,7 +282,7 @@ def test_review_displays_a_short_summary_without_child_identifiers(review: objec
 
 
 def test_report_start_leaves_warnings_alone(review: object) -> None:
-    from analysis import report
+    from analysis.sections import report
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("default")
@@ -290,8 +293,8 @@ def test_report_start_leaves_warnings_alone(review: object) -> None:
 
 
 def test_a_build_silences_only_the_known_third_party_warnings(review: object, tmp_path: Path) -> None:
-    from analysis import report
-    from analysis.review import Review
+    from analysis.sections import report
+    from analysis.sections.review import Review
 
     saved = review.save(tmp_path / "review.pkl")
     with warnings.catch_warnings(record=True) as caught:
@@ -310,9 +313,10 @@ def test_a_build_silences_only_the_known_third_party_warnings(review: object, tm
 
 API = Path(__file__).resolve().parents[1] / "docs" / "api"
 ANALYST_MODULES = [
-    "review", "explore", "definitions", "codes", "cla", "care_periods", "cla_mix", "discharges", "sgo",
-    "workforce", "permanence", "permanence_ageing", "permanence_applications", "reconciliation", "periods",
-    "inputs", "national", "metrics",
+    "sections.review", "sections.explore", "core.definitions", "core.codes", "metrics.cla", "metrics.care_periods",
+    "metrics.cla_mix", "metrics.discharges", "metrics.sgo", "metrics.workforce", "metrics.permanence",
+    "metrics.permanence_ageing", "metrics.permanence_applications", "metrics.reconciliation", "core.periods",
+    "load.inputs", "metrics.national", "metrics.tidy",
 ]  # fmt: skip
 
 
@@ -322,7 +326,7 @@ def test_the_api_reference_covers_every_public_function(name: str) -> None:
     import inspect
 
     module = importlib.import_module(f"analysis.{name}")
-    page = API / "analysis" / f"{name}.html"
+    page = API / "analysis" / f"{name.replace('.', '/')}.html"
     assert page.exists(), "run `make docs`"
     text = page.read_text(encoding="utf-8")
     public = [
@@ -338,10 +342,10 @@ def test_the_api_reference_covers_every_public_function(name: str) -> None:
 def test_every_metric_names_the_functions_computing_it_and_links_them() -> None:
     import importlib
 
-    from analysis.definitions import METRICS, api_link
+    from analysis.core.definitions import METRICS, api_link
 
     unlinked = [m.id for m in METRICS.values() if not m.computed_by]
-    assert not unlinked, f"add these ids to analysis.definitions.COMPUTED_BY: {unlinked}"
+    assert not unlinked, f"add these ids to analysis.core.definitions.COMPUTED_BY: {unlinked}"
     for metric in METRICS.values():
         for dotted in metric.computed_by:
             module, _, name = dotted.rpartition(".")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
+from analysis.core import paths
 
 HEAVY = ["great_expectations", "papermill", "nbconvert", "openpyxl", "scipy", "pandas", "rfc3987_syntax", "numpy"]
 
@@ -48,5 +48,5 @@ def test_a_notebook_kernel_imports_nothing_heavy(notebook: str) -> None:
 
 
 def test_the_cli_and_the_build_import_great_expectations_only_to_validate() -> None:
-    assert "great_expectations" not in imported("import analysis.cli, analysis.build, analysis.validation")
-    assert "great_expectations" in imported("from analysis.validation import _suite\n_suite('ssda903_episodes')")
+    assert "great_expectations" not in imported("import analysis.cli, analysis.pack.build, analysis.checks.validation")
+    assert "great_expectations" in imported("from analysis.checks.validation import _suite\n_suite('ssda903_episodes')")

@@ -30,12 +30,12 @@ import polars as pl
 import pytest
 from factories import child, episode, write_csv
 
-from analysis.definitions import METRICS
-from analysis.disclosure import set_policy
-from analysis.inputs import PERMANENCE_COLUMNS, WORKFORCE_COLUMNS, load_inputs
-from analysis.sections import all_metrics
-from analysis.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS, UASC_COLUMNS
-from analysis.suppression import DEFAULT, Policy
+from analysis.core.definitions import METRICS
+from analysis.core.disclosure import set_policy
+from analysis.core.suppression import DEFAULT, Policy
+from analysis.load.inputs import PERMANENCE_COLUMNS, WORKFORCE_COLUMNS, load_inputs
+from analysis.load.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS, UASC_COLUMNS
+from analysis.sections.registry import all_metrics
 
 PERIOD = "2024-03"
 def histories() -> list[dict]:
@@ -365,7 +365,7 @@ def test_all_metrics_is_every_section_combined_and_sorted(rows: pl.DataFrame) ->
 
 
 def test_tidy_writes_dates_for_point_in_time_metrics_and_months_for_flows() -> None:
-    from analysis.metrics import tidy
+    from analysis.metrics.tidy import tidy
 
     frame = pl.DataFrame({"date": [date(2024, 2, 29), date(2024, 3, 31)], "n": [7, 8], "g": [1, 2]})
     point = tidy(frame, "cla_count", "n")
@@ -383,7 +383,7 @@ def test_tidy_writes_dates_for_point_in_time_metrics_and_months_for_flows() -> N
 
 
 def test_combine_stacks_and_sorts_and_an_empty_list_gives_the_columns() -> None:
-    from analysis.metrics import SCHEMA, combine, tidy
+    from analysis.metrics.tidy import SCHEMA, combine, tidy
 
     a = tidy(pl.DataFrame({"date": [date(2024, 3, 31)], "n": [2]}), "cla_count", "n")
     b = tidy(pl.DataFrame({"date": [date(2024, 1, 31), date(2023, 12, 31)], "n": [5, 4]}), "agency_fte", "n")
@@ -402,7 +402,7 @@ def _frame(rows: list[dict]) -> pl.DataFrame:
 
 
 def test_latest_per_child_takes_the_latest_return_then_the_later_row() -> None:
-    from analysis.ssda903 import latest_per_child
+    from analysis.load.ssda903 import latest_per_child
 
     frame = _frame(
         [
@@ -416,7 +416,7 @@ def test_latest_per_child_takes_the_latest_return_then_the_later_row() -> None:
 
 
 def test_merge_children_counts_rows_read_and_children_kept() -> None:
-    from analysis.ssda903 import MergeReport, merge_children
+    from analysis.load.ssda903 import MergeReport, merge_children
 
     report = MergeReport()
     frame = _frame(
@@ -434,7 +434,7 @@ def test_merge_children_counts_rows_read_and_children_kept() -> None:
 
 
 def test_merge_uasc_keeps_one_row_per_child_and_passes_an_empty_table() -> None:
-    from analysis.ssda903 import merge_uasc
+    from analysis.load.ssda903 import merge_uasc
 
     frame = _frame(
         [
@@ -448,7 +448,7 @@ def test_merge_uasc_keeps_one_row_per_child_and_passes_an_empty_table() -> None:
 
 
 def test_pipeline_and_stage_metrics(answers: Path) -> None:
-    from analysis.pipeline_section import pipeline_metrics, prepare_pipeline, stage_metrics
+    from analysis.sections.pipeline_section import pipeline_metrics, prepare_pipeline, stage_metrics
 
     tracker = load_inputs(answers).permanence
     p = prepare_pipeline(tracker, "special_guardianship_order", date(2024, 3, 31), threshold=180, months=3)
@@ -466,7 +466,7 @@ def test_pipeline_and_stage_metrics(answers: Path) -> None:
 
 
 def test_monthly_orders_counts_each_month_and_none_before_the_start() -> None:
-    from analysis.permanence_applications import monthly_orders
+    from analysis.metrics.permanence_applications import monthly_orders
 
     orders = pl.DataFrame({"order_date": [date(2024, 1, 5), date(2024, 1, 31), date(2024, 3, 1), date(2023, 6, 1)]})
     out = monthly_orders(orders, date(2024, 3, 31), 4, start=date(2024, 1, 15))
@@ -476,7 +476,7 @@ def test_monthly_orders_counts_each_month_and_none_before_the_start() -> None:
 
 
 def test_value_on_is_the_value_at_exactly_that_date() -> None:
-    from analysis.scorecard import value_on
+    from analysis.metrics.scorecard import value_on
 
     frame = pl.DataFrame({"date": [date(2024, 1, 31), date(2024, 3, 31)], "value": [10.0, 12.0]})
     assert value_on(frame, date(2024, 3, 31)) == 12.0
@@ -485,8 +485,8 @@ def test_value_on_is_the_value_at_exactly_that_date() -> None:
 
 
 def test_parse_dates_reads_both_formats_leap_days_and_names_the_bad_row(tmp_path: Path) -> None:
-    from analysis.errors import InputError
-    from analysis.readers import parse_dates
+    from analysis.core.errors import InputError
+    from analysis.load.readers import parse_dates
 
     raw = pl.DataFrame({"d": ["29/02/2024", "2023-12-31", None], "_row": [2, 3, 4]})
     assert parse_dates(raw, ["d"], tmp_path / "f.csv")["d"].to_list() == [date(2024, 2, 29), date(2023, 12, 31), None]

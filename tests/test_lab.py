@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from browser import CHROMIUM_ARGS, chromium_path
 
-from analysis import paths
+from analysis.core import paths
 
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = uuid.uuid4().hex

@@ -9,14 +9,14 @@ import polars as pl
 import pytest
 from factories import child, episode, write_csv, write_folder
 
-from analysis.build import write_analyst_files
-from analysis.care_periods import periods_of_care
-from analysis.cla import cla_counts
-from analysis.errors import InputError
-from analysis.findings import ValidationReport
-from analysis.inputs import load_inputs, load_population
-from analysis.pages import data_quality_page
-from analysis.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS
+from analysis.core.errors import InputError
+from analysis.core.findings import ValidationReport
+from analysis.load.inputs import load_inputs, load_population
+from analysis.load.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS
+from analysis.metrics.care_periods import periods_of_care
+from analysis.metrics.cla import cla_counts
+from analysis.pack.build import write_analyst_files
+from analysis.pack.pages import data_quality_page
 
 
 def test_loads_typed_frames(folder: Path) -> None:
@@ -148,7 +148,8 @@ def test_legacy_rec_codes_are_counted_and_e4_is_mapped(tmp_path: Path) -> None:
         episode("B", "01/06/2020", "01/03/2021", rec="E4"),
     ]
     inputs = load_inputs(write_folder(tmp_path, [child("A"), child("B")], rows))
-    # E43 stays E43: read as an SGO whose relationship to the child is not recorded (analysis.sgo), never as E45.
+    # E43 stays E43: read as an SGO whose relationship to the child is not recorded (analysis.metrics.sgo),
+    # never as E45.
     assert inputs.episodes["REC"].to_list() == ["E43", "E4A"]
     assert inputs.merge.legacy_rec_mapped == 2
 
@@ -244,7 +245,7 @@ def test_a_population_file_holding_several_authorities_gives_each_its_own_figure
         ("E06000019", 2023, 36_400.0),
     ]
     # And the rate the pack shows divides by this authority's figure: 1 child at 31/03/2024 / 36,400 x 10,000.
-    from analysis.children_in_care import prepare
+    from analysis.sections.children_in_care import prepare
 
     latest = prepare(load_inputs(root), "2024-03").series.row(-1, named=True)
     assert latest["cla_count"] == 1 and latest["rate_per_10k"] == pytest.approx(10_000 / 36_400)

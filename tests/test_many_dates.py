@@ -18,11 +18,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from analysis.cla import cla_counts, looked_after_on
-from analysis.cla_mix import mix, mix_at, uasc_counts, uasc_counts_at
-from analysis.codes import SHORT_BREAK_LS
-from analysis.discharges import PLACED_LS, placed_with_parents, reentry_cohort, reentry_cohorts
-from analysis.periods import month_ends
+from analysis.core.codes import SHORT_BREAK_LS
+from analysis.core.periods import month_ends
+from analysis.metrics.cla import cla_counts, looked_after_on
+from analysis.metrics.cla_mix import mix, mix_at, uasc_counts, uasc_counts_at
+from analysis.metrics.discharges import PLACED_LS, placed_with_parents, reentry_cohort, reentry_cohorts
 
 DATES = month_ends(date(2024, 3, 31), 30)
 LS_CODES = ["C1", "C2", "E1", "V2", "V3", "V4", "J1", None]

@@ -11,14 +11,20 @@ from datetime import date
 import polars as pl
 from factories import episode, episodes_frame
 
-from analysis import discharges
-from analysis.care_periods import annual_ceased, annual_started, ceased_by_route, collection_years, periods_of_care
-from analysis.cla import cla_counts, looked_after_on, monthly_cla, population_on
-from analysis.ssda903 import YEAR
+from analysis.load.ssda903 import YEAR
+from analysis.metrics import discharges
+from analysis.metrics.care_periods import (
+    annual_ceased,
+    annual_started,
+    ceased_by_route,
+    collection_years,
+    periods_of_care,
+)
+from analysis.metrics.cla import cla_counts, looked_after_on, monthly_cla, population_on
 
 D = date(2024, 3, 31)
 
-# --- analysis.cla ---------------------------------------------------------------------------------------------
+# --- analysis.metrics.cla ---------------------------------------------------------------------------------------------
 
 
 def test_looked_after_on_a_single_date_with_a_single_episode() -> None:
@@ -77,7 +83,7 @@ def test_monthly_cla_without_a_population_has_empty_rate_columns() -> None:
     assert frame["population_0_17"].null_count() == frame["rate_per_10k"].null_count() == 2
 
 
-# --- analysis.discharges --------------------------------------------------------------------------------------
+# --- analysis.metrics.discharges --------------------------------------------------------------------------------------
 
 
 def test_discharges_by_route_lists_every_route_with_its_label_and_zero_for_none() -> None:
@@ -128,7 +134,7 @@ def test_reentry_cohort_begins_on_the_first_day_of_the_twelve_months() -> None:
     assert discharges.reentry_cohorts(re, date(2024, 3, 31), 1, start=date(2023, 4, 1)).height == 1
 
 
-# --- analysis.care_periods ------------------------------------------------------------------------------------
+# --- analysis.metrics.care_periods ------------------------------------------------------------------------------------
 
 
 def test_periods_are_numbered_per_child_and_count_their_episodes() -> None:
@@ -192,7 +198,7 @@ def test_annual_ceased_with_no_years_has_the_columns() -> None:
                             "ceased": pl.Int64}  # fmt: skip
 
 
-# --- analysis.discharges: re-entry boundaries, the returns' last day, children placed with parents --------------
+# --- analysis.metrics.discharges: re-entry boundaries, the returns' last day, children placed with parents -------
 
 
 def _reentry(rows: list[dict], observed_to: date) -> list[tuple[str, str, str | None]]:

@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 from factories import write_folder
 
+from analysis.checks.validation import validate_inputs
 from analysis.cli import main
-from analysis.validation import validate_inputs
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """National scale: the multi-authority generator, and multi-authority metrics equal to the single-authority ones.
 
-The "done when" of issue 9: on a small multi-authority data set, the functions of `analysis.cla`
-and `analysis.care_periods` grouped by authority (`by=BY`) give what they give ungrouped (the
+The "done when" of issue 9: on a small multi-authority data set, the functions of `analysis.metrics.cla`
+and `analysis.metrics.care_periods` grouped by authority (`by=BY`) give what they give ungrouped (the
 default) on each authority's episodes alone. No timings here: those are in `benchmarks/`.
 """
 
@@ -16,13 +16,17 @@ import pytest
 from factories import episode, episodes_frame
 from polars.testing import assert_frame_equal
 
-from analysis import care_periods, cla, cli, grouping, national, rules, ssda903
-from analysis.inputs import load_inputs
-from analysis.national import BY
-from analysis.periods import month_ends
-from analysis.readers import read_raw
+from analysis import cli
+from analysis.checks import rules
+from analysis.checks.validation import _Runner
+from analysis.core import grouping
+from analysis.core.periods import month_ends
+from analysis.load import ssda903
+from analysis.load.inputs import load_inputs
+from analysis.load.readers import read_raw
+from analysis.metrics import care_periods, cla, national
+from analysis.metrics.national import BY
 from analysis.synth.national import generate_national
-from analysis.validation import _Runner
 
 AUTHORITIES, YEARS, LAST_YEAR = 3, 2, 2024
 END, START = date(LAST_YEAR, 3, 31), date(LAST_YEAR - YEARS, 4, 1)
@@ -359,7 +363,7 @@ def test_synth_without_the_new_options_is_unchanged(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr("analysis.synth.national.generate_national", lambda *a, **k: pytest.fail("national called"))
     assert cli.main(["synth"]) == 0
     assert cli.main(["synth", "--out", "elsewhere", "--seed", "5"]) == 0
-    from analysis import paths
+    from analysis.core import paths
 
     assert calls == [(paths.SYNTHETIC_DATA, 884), (Path("elsewhere"), 5)]
 
@@ -370,7 +374,7 @@ def test_national_default_folder_is_data_national(monkeypatch: pytest.MonkeyPatc
         "analysis.synth.national.generate_national", lambda out, **kwargs: calls.append((out, kwargs)) or {}
     )
     assert cli.main(["synth", "--years", "3"]) == 0
-    from analysis import paths
+    from analysis.core import paths
 
     assert calls == [(paths.ROOT / "data" / "national", {"authorities": 153, "years": 3, "seed": 903})]
 

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from analysis import national
+from analysis.metrics import national
 from analysis.synth.national import generate_national
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
-from analysis.sections import SECTIONS
+from analysis.core import paths
+from analysis.sections.registry import SECTIONS
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))  # the sections: notebooks/explore/ is not searched
 EXPLORE = paths.NOTEBOOKS / "explore" / "explore.ipynb"
@@ -46,7 +46,9 @@ def test_notebooks_stay_thin(path: Path) -> None:
 
 def test_every_notebook_under_notebooks_is_a_section_or_the_exploration_example() -> None:
     extra = {p for p in paths.NOTEBOOKS.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts} - {*NOTEBOOKS, EXPLORE}
-    assert not extra, f"not a section (add it to analysis.sections) nor notebooks/explore/explore.ipynb: {extra}"
+    assert not extra, (
+        f"not a section (add it to analysis.sections.registry) nor notebooks/explore/explore.ipynb: {extra}"
+    )
     assert EXPLORE.name not in {s.notebook for s in SECTIONS}
 
 
@@ -55,8 +57,8 @@ def test_the_exploration_notebook_answers_the_five_questions_without_showing_a_c
 ) -> None:
     import papermill as pm
 
-    from analysis.disclosure import identifiers_found, pack_identifiers
-    from analysis.inputs import load_inputs
+    from analysis.core.disclosure import identifiers_found, pack_identifiers
+    from analysis.load.inputs import load_inputs
 
     out = tmp_path / "explore.ipynb"
     pm.execute_notebook(
@@ -83,8 +85,8 @@ def test_every_parameter_the_build_passes_is_declared_in_the_parameters_cell(sec
     import ast
     from dataclasses import fields
 
-    from analysis.build import Run
-    from analysis.review import Parameters
+    from analysis.pack.build import Run
+    from analysis.sections.review import Parameters
 
     nb = json.loads((paths.NOTEBOOKS / section.notebook).read_text())
     [cell] = [c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", [])]

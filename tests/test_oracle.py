@@ -17,8 +17,8 @@ import oracle
 import pytest
 from factories import child, episode, write_folder
 
-from analysis.children_in_care import section_metrics
-from analysis.inputs import load_inputs
+from analysis.load.inputs import load_inputs
+from analysis.sections.children_in_care import section_metrics
 
 ISSUE_14 = "issue 14: {}"
 

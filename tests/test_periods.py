@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from analysis.periods import monthly_rolling, parse_period, shift_months, window
+from analysis.core.periods import monthly_rolling, parse_period, shift_months, window
 
 
 def test_parse_period_and_shift_months() -> None:

@@ -10,11 +10,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis import reconciliation as rc
-from analysis.inputs import PERMANENCE_COLUMNS, PERMANENCE_DATES
-from analysis.permanence import funnel, lost_reasons, snapshot, stage_events, status_on
-from analysis.permanence_ageing import ageing, km_quantile, plan_to_order_by_quarter
-from analysis.permanence_applications import applications_by_month, orders, overdue
+from analysis.load.inputs import PERMANENCE_COLUMNS, PERMANENCE_DATES
+from analysis.metrics import reconciliation as rc
+from analysis.metrics.permanence import funnel, lost_reasons, snapshot, stage_events, status_on
+from analysis.metrics.permanence_ageing import ageing, km_quantile, plan_to_order_by_quarter
+from analysis.metrics.permanence_applications import applications_by_month, orders, overdue
 
 SGO = "special_guardianship_order"
 REVIEW = date(2024, 3, 31)
@@ -303,10 +303,11 @@ def test_analyst_file_is_marked_and_only_written_when_asked(tmp_path: Path) -> N
 
 
 def test_reconciliation_finds_exactly_the_planted_faults(tmp_path: Path) -> None:
-    from analysis import discharges, synth
-    from analysis.care_periods import periods_of_care
-    from analysis.inputs import load_inputs
-    from analysis.ssda903 import coverage_start
+    from analysis import synth
+    from analysis.load.inputs import load_inputs
+    from analysis.load.ssda903 import coverage_start
+    from analysis.metrics import discharges
+    from analysis.metrics.care_periods import periods_of_care
 
     faults = synth.planted_faults(tmp_path / "synth")
     inputs = load_inputs(tmp_path / "synth")

@@ -20,7 +20,11 @@ hypothesis = pytest.importorskip("hypothesis", reason="hypothesis is a dev depen
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from analysis.care_periods import (  # noqa: E402
+from analysis.core.codes import REC_ROUTE  # noqa: E402
+from analysis.core.errors import InputError  # noqa: E402
+from analysis.core.periods import month_ends  # noqa: E402
+from analysis.load.ssda903 import EPISODE_COLUMNS  # noqa: E402
+from analysis.metrics.care_periods import (  # noqa: E402
     ROUTES,
     annual_ceased,
     annual_started,
@@ -29,11 +33,7 @@ from analysis.care_periods import (  # noqa: E402
     monthly_flows,
     periods_of_care,
 )
-from analysis.cla import cla_counts  # noqa: E402
-from analysis.codes import REC_ROUTE  # noqa: E402
-from analysis.errors import InputError  # noqa: E402
-from analysis.periods import month_ends  # noqa: E402
-from analysis.ssda903 import EPISODE_COLUMNS  # noqa: E402
+from analysis.metrics.cla import cla_counts  # noqa: E402
 
 FIRST = date(2019, 4, 1)
 END = date(2024, 3, 31)
@@ -153,7 +153,7 @@ def _damaged(folder: Path, changes: list) -> Path:
 @SETTINGS
 @given(damage)
 def test_malformed_rows_load_or_raise_an_input_error(tmp_path_factory: pytest.TempPathFactory, changes: list) -> None:
-    from analysis.inputs import load_inputs
+    from analysis.load.inputs import load_inputs
 
     folder = _damaged(tmp_path_factory.getbasetemp() / "damaged", changes)
     try:
@@ -168,9 +168,9 @@ def test_malformed_rows_give_findings_and_valid_ones_give_figures(
     tmp_path_factory: pytest.TempPathFactory, changes: list
 ) -> None:
     """Through validation as the build runs it: errors stop it; when there are none, the figures compute."""
-    from analysis.inputs import load_inputs
-    from analysis.sections import all_metrics
-    from analysis.validation import validate_inputs
+    from analysis.checks.validation import validate_inputs
+    from analysis.load.inputs import load_inputs
+    from analysis.sections.registry import all_metrics
 
     folder = _damaged(tmp_path_factory.getbasetemp() / "validated", changes)
     report = validate_inputs(folder)

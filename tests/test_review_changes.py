@@ -8,9 +8,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis import changes, provenance
-from analysis.build import build_pack
-from analysis.sections import SECTIONS
+from analysis.load import provenance
+from analysis.metrics import changes
+from analysis.pack.build import build_pack
+from analysis.sections.registry import SECTIONS
 
 SUMMARY_AND_CARE = [s for s in SECTIONS if s.notebook in {"00_summary.ipynb", "01_children_in_care.ipynb"}]
 
@@ -73,7 +74,7 @@ def test_a_changed_or_new_definition_is_found(monkeypatch: pytest.MonkeyPatch) -
     """Not only "nothing changed": a definition changed by one word, and a new metric, are both reported."""
     import dataclasses
 
-    from analysis import definitions
+    from analysis.core import definitions
 
     before = provenance.definition_hashes()
     previous = changes.Pack(

@@ -20,15 +20,16 @@ import polars as pl
 import pytest
 from openpyxl import load_workbook
 
-from analysis import build, tidy_codes
 from analysis.cli import _Format, _Quiet, main
-from analysis.config import load_authority
-from analysis.errors import InputError
-from analysis.inputs import load_inputs
-from analysis.safe_text import neutralise, neutralise_frame, restore
-from analysis.sections import SECTIONS, all_metrics
-from analysis.ssda903 import check_period
-from analysis.workbook import write_workbook
+from analysis.core.errors import InputError
+from analysis.core.safe_text import neutralise, neutralise_frame, restore
+from analysis.load import tidy_codes
+from analysis.load.config import load_authority
+from analysis.load.inputs import load_inputs
+from analysis.load.ssda903 import check_period
+from analysis.pack import build
+from analysis.pack.workbook import write_workbook
+from analysis.sections.registry import SECTIONS, all_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
@@ -199,7 +200,7 @@ def test_codes_in_another_case_are_read_as_listed_and_counted(tmp_path: Path) ->
     permanence = tidy / "permanence.csv"
     pl.read_csv(permanence, infer_schema=False).with_columns(pl.col("route").str.to_uppercase()).write_csv(permanence)
 
-    from analysis.validation import validate_inputs
+    from analysis.checks.validation import validate_inputs
 
     report = validate_inputs(tidy)
     assert not report.errors, [f.message() for f in report.errors]
@@ -227,7 +228,7 @@ def test_a_code_that_matches_no_listed_code_is_never_re_mapped() -> None:
 def test_the_code_lists_are_the_suites_value_sets() -> None:
     import great_expectations.expectations as gxe
 
-    from analysis.suites import SUITES
+    from analysis.checks.suites import SUITES
 
     for name, make in SUITES.items():
         suite = make()
@@ -323,8 +324,8 @@ def test_a_build_stopped_by_sigterm_leaves_no_staging_folder(folder: Path, tmp_p
     _notebook(notebooks / "slow.ipynb", "import time\ntime.sleep(4)")
     script = (
         "import signal, sys\nfrom pathlib import Path\n"
-        "from analysis.cli import _terminated, configure_logging\nfrom analysis.build import build_pack\n"
-        "from analysis.sections import Section\n"
+        "from analysis.cli import _terminated, configure_logging\nfrom analysis.pack.build import build_pack\n"
+        "from analysis.sections.registry import Section\n"
         "configure_logging()\nsignal.signal(signal.SIGTERM, _terminated)\n"
         f"build_pack(Path({str(folder)!r}), '2024-03', Path({str(out)!r}), [Section('slow.ipynb', 'Slow', '')], "
         f"Path({str(notebooks)!r}), pdf=False)\n"
@@ -348,7 +349,7 @@ def test_a_build_stopped_by_sigterm_leaves_no_staging_folder(folder: Path, tmp_p
 def test_parameters_cells_parse_cleanly(path: Path, caplog) -> None:
     from papermill.inspection import inspect_notebook
 
-    from analysis.sections import SECTIONS
+    from analysis.sections.registry import SECTIONS
 
     with caplog.at_level(logging.WARNING, logger="papermill"):
         names = set(inspect_notebook(str(path)))

@@ -10,11 +10,12 @@ import polars as pl
 import pytest
 from factories import child, episode, episodes_frame, write_csv, write_folder
 
-from analysis import sgo, sgo_section
-from analysis.care_periods import periods_of_care
-from analysis.definitions import METRICS
-from analysis.inputs import PERMANENCE_COLUMNS, load_inputs
-from analysis.permanence import for_route, snapshot, status_on
+from analysis.core.definitions import METRICS
+from analysis.load.inputs import PERMANENCE_COLUMNS, load_inputs
+from analysis.metrics import sgo
+from analysis.metrics.care_periods import periods_of_care
+from analysis.metrics.permanence import for_route, snapshot, status_on
+from analysis.sections import sgo_section
 
 SGO = "special_guardianship_order"
 
@@ -187,7 +188,7 @@ def test_section_metrics_are_defined_and_cover_the_issue(synthetic: Path) -> Non
 
 @pytest.mark.parametrize("with_tracker", [False, True])
 def test_both_sections_work_on_a_tiny_folder(tmp_path: Path, with_tracker: bool) -> None:
-    from analysis import discharges_figures, discharges_section, pipeline_section, sgo_figures
+    from analysis.sections import discharges_figures, discharges_section, pipeline_section, sgo_figures
 
     folder = write_folder(tmp_path / "in")
     if with_tracker:

@@ -23,7 +23,7 @@ import polars as pl
 import pytest
 from factories import episode, episodes_frame
 
-from analysis import stability as st
+from analysis.metrics import stability as st
 
 D = date(2024, 3, 31)
 DATES = pl.Series("date", [D])
@@ -129,7 +129,7 @@ def test_overall_measures(children: pl.DataFrame) -> None:
 
 def test_the_metric_ids_read_these_columns(children: pl.DataFrame) -> None:
     # metrics.csv takes each id from a column of `stability`: the known answers above, by id.
-    from analysis.stability_section import METRIC_COLUMNS
+    from analysis.sections.stability_section import METRIC_COLUMNS
 
     row = st.stability(children).row(0, named=True)
     expected = {

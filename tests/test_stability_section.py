@@ -15,14 +15,14 @@ import polars as pl
 import pytest
 from factories import write_csv
 
-from analysis import stability_section as ss
-from analysis.disclosure import pack_identifiers
-from analysis.inputs import ALLOCATION_COLUMNS, load_inputs
-from analysis.review import Review
-from analysis.rules import rp42_allocation_overlap, rp43_allocation_child_in_903
-from analysis.scorecard import MEASURES
-from analysis.ssda903 import FILE
-from analysis.validation import validate_inputs
+from analysis.checks.rules import rp42_allocation_overlap, rp43_allocation_child_in_903
+from analysis.checks.validation import validate_inputs
+from analysis.core.disclosure import pack_identifiers
+from analysis.load.inputs import ALLOCATION_COLUMNS, load_inputs
+from analysis.load.ssda903 import FILE
+from analysis.metrics.scorecard import MEASURES
+from analysis.sections import stability_section as ss
+from analysis.sections.review import Review
 
 
 def _text(rows: list[tuple]) -> pl.DataFrame:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from analysis import paths
+from analysis.core import paths
 
 
 def test_ruff_clean() -> None:

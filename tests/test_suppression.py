@@ -1,4 +1,4 @@
-"""Pack-wide disclosure control (analysis.suppression): known answers on small hand-made tables.
+"""Pack-wide disclosure control (analysis.core.suppression): known answers on small hand-made tables.
 
 Each case is one of the recoveries the disclosure review found, worked by hand.
 """
@@ -8,8 +8,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from analysis import disclosure, suppression
-from analysis.suppression import Cells, Policy
+from analysis.core import disclosure, suppression
+from analysis.core.suppression import Cells, Policy
 
 
 def cells_of(values: list[float], counts: bool = True) -> Cells:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import codes
+from analysis.core import codes
 from analysis.synth import DEFAULT_SEED, generate, planted_faults
 
 YEARS = (2020, 2021, 2022, 2023, 2024)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from factories import child, episode, write_csv, write_folder
 
-from analysis.findings import Finding
-from analysis.validation import validate_inputs
+from analysis.checks.validation import validate_inputs
+from analysis.core.findings import Finding
 
 
 def findings(root: Path) -> list[Finding]:
@@ -164,7 +164,7 @@ def test_workforce_errors(folder: Path, row: dict, rule: str) -> None:
 
 
 def test_permanence_route_and_stage_order(folder: Path) -> None:
-    from analysis.inputs import PERMANENCE_COLUMNS
+    from analysis.load.inputs import PERMANENCE_COLUMNS
 
     base = {c: None for c in PERMANENCE_COLUMNS}
     rows = [

@@ -1,5 +1,6 @@
 """One source per vocabulary: the suites, the metric functions, the generator and the docs take every code
-list and bound from `analysis.codes` (the DfE's 903 lists) or `analysis.vocabularies` (the data contract's own).
+list and bound from `analysis.core.codes` (the DfE's 903 lists) or `analysis.core.vocabularies` (the data
+contract's own).
 
 tests/test_expectations.py checks the stored JSON against `suites.py` and against the DfE's lists typed apart
 (tests/fixtures/dfe_codes.json); these tests check that `suites.py` and the metric modules hold no list of
@@ -16,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis import codes, comparators, paths, permanence, reconciliation, sgo, suites, vocabularies, workforce
-from analysis import workforce_section as wfs
+from analysis.checks import suites
+from analysis.core import codes, paths, vocabularies
+from analysis.metrics import comparators, permanence, reconciliation, sgo, workforce
+from analysis.sections import workforce_section as wfs
 from analysis.synth import model as synth_model
 from analysis.synth import national as synth_national
 from analysis.synth import workforce as synth_workforce
@@ -53,7 +56,7 @@ def test_each_code_list_is_taken_from_the_vocabulary_modules(key: tuple[str, str
         for attribute, value in vars(module).items()
         if value is values and not attribute.startswith("_")
     ]
-    assert owners, f"{key}: the list is not an object of analysis.codes or analysis.vocabularies"
+    assert owners, f"{key}: the list is not an object of analysis.core.codes or analysis.core.vocabularies"
 
 
 # --- No literal code list or bound in suites.py ----------------------------------------------------------------

@@ -33,14 +33,14 @@ import polars as pl
 import pytest
 from factories import write_csv
 
-from analysis import definitions
-from analysis import workforce as w
-from analysis import workforce_figures as wfig
-from analysis import workforce_section as ws
-from analysis.config import Authority
-from analysis.errors import InputError
-from analysis.inputs import WORKFORCE_COLUMNS, Inputs, load_inputs
-from analysis.periods import parse_period
+from analysis.core import definitions
+from analysis.core.errors import InputError
+from analysis.core.periods import parse_period
+from analysis.load.config import Authority
+from analysis.load.inputs import WORKFORCE_COLUMNS, Inputs, load_inputs
+from analysis.metrics import workforce as w
+from analysis.sections import workforce_figures as wfig
+from analysis.sections import workforce_section as ws
 
 MAR, FEB, DEC = date(2024, 3, 31), date(2024, 2, 29), date(2023, 12, 31)
 
@@ -104,7 +104,7 @@ def one(frame: pl.DataFrame, **where: object) -> dict:
 
 @pytest.fixture
 def registered() -> None:
-    """The section's metric definitions are registered in analysis.definitions."""
+    """The section's metric definitions are registered in analysis.core.definitions."""
     # The registry adds the functions that compute each metric (computed_by); everything else is the section's.
     registry = definitions.METRICS
     assert all(replace(registry[m.id], computed_by=m.computed_by) == m for m in definitions.WORKFORCE_METRICS)
@@ -147,7 +147,7 @@ def test_agency_rate_by_team_with_no_agency_team_and_empty_team() -> None:
 
 
 def test_september_2020_published_figures_give_a_13_4_percent_agency_rate() -> None:
-    # Herefordshire, 30 September 2020 (seed 003 line 1370): permanent 127.3, agency 20.6, fixed term 6.2,
+    # Herefordshire, 30 September 2020 ([HC-SCRUTINY-2020-12]): permanent 127.3, agency 20.6, fixed term 6.2,
     # empty seats 7.4 FTE. Expected agency rate = 20.6 / (20.6 + 127.3 + 6.2) = 20.6 / 154.1 = 13.37%: fixed-term
     # staff are directly employed, so they are in post. Vacancies = 20.6 + 7.4 = 28.0, matching the council's
     # "Permanent Vacancies 28" (the DfE counts a vacancy whether or not an agency worker covers it).
@@ -629,7 +629,7 @@ def test_notebook_without_workforce_says_so_and_runs_to_the_end(folder: Path, tm
     import nbformat
     import papermill as pm
 
-    from analysis import paths
+    from analysis.core import paths
 
     out = tmp_path / "out.ipynb"
     pm.execute_notebook(

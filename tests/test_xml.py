@@ -9,10 +9,10 @@ import polars as pl
 import pytest
 from factories import LA_TOML
 
-from analysis import ssda903, ssda903_xml
 from analysis.cli import main
-from analysis.errors import InputError
-from analysis.inputs import load_inputs
+from analysis.core.errors import InputError
+from analysis.load import ssda903, ssda903_xml
+from analysis.load.inputs import load_inputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ssda903_xml"
 SAMPLE = FIXTURES / "fake_903.xml"
@@ -194,8 +194,8 @@ def test_a_stacked_file_takes_its_year_from_the_episodes_dates(tmp_path: Path) -
 
 
 def _metrics(folder: Path, period: str | None = None) -> pl.DataFrame:
-    from analysis.build import default_period
-    from analysis.sections import all_metrics
+    from analysis.pack.build import default_period
+    from analysis.sections.registry import all_metrics
 
     inputs = load_inputs(folder)
     return all_metrics(inputs, period or default_period(inputs))

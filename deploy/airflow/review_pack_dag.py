@@ -10,7 +10,7 @@ anywhere). The tasks call the project's own command line, so a scheduled run bui
           │
     build_<name>     review-pack build --data … --out <outputs>/<name>    2 retries: exit 2 may be transient
                        --period <the month just ended>
-    national_metrics python -m analysis.national --data … --out …        (when the config has [national])
+    national_metrics python -m analysis.metrics.national --data … --out …        (when the config has [national])
 
 A non-zero exit fails the task (Airflow's BashOperator), which Airflow shows in red, emails when
 `email` is set, and retries as configured. When `validate_<name>` fails, `build_<name>` does not
@@ -84,7 +84,7 @@ with DAG(
         national_metrics = BashOperator(
             task_id="national_metrics",
             bash_command=(
-                f"{PYTHON} -m analysis.national --data {national['data']} "
+                f"{PYTHON} -m analysis.metrics.national --data {national['data']} "
                 f"--out {national['outputs']}/{PERIOD}/metrics.csv"
             ),
             retries=1,

@@ -2,12 +2,12 @@
 
 Start here (analysts):
 
-- `analysis.Review` (`analysis.review.Review`): one review's inputs, loaded once, with every section and
+- `analysis.Review` (`analysis.sections.review.Review`): one review's inputs, loaded once, with every section and
   the tidy metrics computed on first use. `Review("data/local/herefordshire", "2024-03")`.
-- `analysis.explore`: the child-level building blocks, documented with their grain, columns,
+- `analysis.sections.explore`: the child-level building blocks, documented with their grain, columns,
   units and the metric ids they feed: `children_on`, `age_on`, `periods_of_care`,
   `ceases_by_route`, `reentries`, `agency_rate`, `tracker_status`.
-- `analysis.definitions`: every metric id, its definition, source and the function computing it.
+- `analysis.core.definitions`: every metric id, its definition, source and the function computing it.
 
 The rest, by what it holds:
 
@@ -38,13 +38,14 @@ __version__ = "0.1.0"
 _sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from analysis.review import Review as Review
+    from analysis.sections.review import Review as Review
 
 
 def __getattr__(name: str) -> Any:
-    """`from analysis import Review` imports `analysis.review` only then (it loads polars, altair and the sections)."""
+    """`from analysis import Review` imports `analysis.sections.review` only then (it loads polars, altair and
+    the sections)."""
     if name == "Review":
-        from analysis.review import Review
+        from analysis.sections.review import Review
 
         return Review
     raise AttributeError(f"module 'analysis' has no attribute {name!r}")

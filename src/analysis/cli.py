@@ -16,7 +16,7 @@ import signal
 import sys
 from pathlib import Path
 
-from analysis import paths
+from analysis.core import paths
 
 log = logging.getLogger("review_pack")
 
@@ -57,16 +57,16 @@ def _synth_national(args: argparse.Namespace) -> int:
 
 
 def _no_dfe(args: argparse.Namespace) -> None:
-    """`--no-dfe`: leave out the DfE's rule set (analysis.dfe_rules) for this run."""
+    """`--no-dfe`: leave out the DfE's rule set (analysis.checks.dfe_rules) for this run."""
     if getattr(args, "no_dfe", False):
-        from analysis.dfe_rules import SWITCH_VARIABLE
+        from analysis.checks.dfe_rules import SWITCH_VARIABLE
 
         os.environ[SWITCH_VARIABLE] = "off"
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from analysis.build import ensure_default_data
-    from analysis.validation import validate_inputs
+    from analysis.checks.validation import validate_inputs
+    from analysis.pack.build import ensure_default_data
 
     _no_dfe(args)
     folder = ensure_default_data(Path(args.data) if args.data else None)
@@ -80,7 +80,7 @@ def _validate(args: argparse.Namespace) -> int:
             f"{dfe.rules_checked} checked, {len(dfe.failing)} failed"
         )
     else:
-        from analysis.dfe_rules import HOW_TO_ADD
+        from analysis.checks.dfe_rules import HOW_TO_ADD
 
         print(f"DfE rules not checked: {dfe.note}" + (f" {HOW_TO_ADD}" if dfe.status == "not installed" else ""))
     print(
@@ -94,7 +94,7 @@ def _period_error(args: argparse.Namespace) -> str | None:
     """A one-line usage error when --period is not YYYY-MM (a real month), else None."""
     if not getattr(args, "period", None):
         return None
-    from analysis.periods import parse_period
+    from analysis.core.periods import parse_period
 
     try:
         parse_period(args.period)
@@ -104,8 +104,8 @@ def _period_error(args: argparse.Namespace) -> str | None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from analysis.build import build_pack
-    from analysis.errors import BuildError, InvalidInputs
+    from analysis.core.errors import BuildError, InvalidInputs
+    from analysis.pack.build import build_pack
 
     _no_dfe(args)
     try:
@@ -128,17 +128,17 @@ def _build(args: argparse.Namespace) -> int:
 
 def _metrics(args: argparse.Namespace) -> int:
     """Every metric, unsuppressed: the inputs validated first, as for a build, unless --no-validate."""
-    from analysis.errors import InputError
-    from analysis.inputs import load_inputs
-    from analysis.review import default_period
-    from analysis.safe_text import safe_csv
-    from analysis.sections import all_metrics
-    from analysis.ssda903 import check_period
+    from analysis.core.errors import InputError
+    from analysis.core.safe_text import safe_csv
+    from analysis.load.inputs import load_inputs
+    from analysis.load.ssda903 import check_period
+    from analysis.sections.registry import all_metrics
+    from analysis.sections.review import default_period
 
     _no_dfe(args)
-    folder = Path(args.data) if args.data else _default_data()  # analysis.build only for the default data
+    folder = Path(args.data) if args.data else _default_data()  # analysis.pack.build only for the default data
     if args.validate:  # Great Expectations is imported only here
-        from analysis.validation import validate_inputs
+        from analysis.checks.validation import validate_inputs
 
         report = validate_inputs(folder)
         if report.errors:
@@ -169,15 +169,15 @@ def _metrics(args: argparse.Namespace) -> int:
 
 
 def _default_data() -> Path:
-    """The synthetic default data, generated if absent (`analysis.build` is imported only here: it brings the
+    """The synthetic default data, generated if absent (`analysis.pack.build` is imported only here: it brings the
     notebook and validation machinery, which `metrics` on a given folder does not need)."""
-    from analysis.build import ensure_default_data
+    from analysis.pack.build import ensure_default_data
 
     return ensure_default_data(None)
 
 
 def _suites(args: argparse.Namespace) -> int:
-    from analysis.suites import write_suites
+    from analysis.checks.suites import write_suites
 
     for path in write_suites(paths.EXPECTATIONS):
         print(f"wrote {path}")
@@ -185,7 +185,8 @@ def _suites(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
-    from analysis import definitions, suites
+    from analysis.checks import suites
+    from analysis.core import definitions
 
     for name, text in [("metrics.md", definitions.markdown()), ("validation.md", suites.markdown())]:
         target = paths.ROOT / "docs" / name
@@ -255,7 +256,7 @@ def parser() -> argparse.ArgumentParser:
     _verbose(m)
     m.set_defaults(func=_metrics)
 
-    sub.add_parser("suites", help="rewrite expectations/*.json from analysis.suites").set_defaults(func=_suites)
+    sub.add_parser("suites", help="rewrite expectations/*.json from analysis.checks.suites").set_defaults(func=_suites)
     sub.add_parser("docs", help="rewrite docs/metrics.md and docs/validation.md").set_defaults(func=_docs)
     return p
 

@@ -1,10 +1,9 @@
 """Calibration targets for the synthetic Herefordshire folder, as data.
 
-Every published figure carries its source: a seed document and line in
-`shared/seeds/` (000 = Jun 2024 Families Commission follow-up, 001 = Sep 2023 scrutiny
-minutes, 002 = Dec 2023 commissioner report, 003 = Dec 2020 scrutiny pack, 004 = HSCP
-annual report 2021/22) or `shared/reference/domain_notes.md`. Figures marked
-"assumption" are ours: they fill gaps between published points so the series is smooth.
+Every published figure carries its source, by its key in docs/sources.md (for example
+`[HC-SCRUTINY-2020-12]`, the December 2020 scrutiny pack; `[DFE-CLA]`, the DfE's children looked
+after statistics for Herefordshire). Figures marked "assumption" are ours: they fill gaps
+between published points so the series is smooth.
 """
 
 from __future__ import annotations
@@ -42,25 +41,25 @@ RETURN_YEARS = (2020, 2021, 2022, 2023, 2024)
 
 # --- Children looked after at month ends (excluding V3/V4 short breaks) ----------------
 STOCK: tuple[Point, ...] = (
-    Point("2017-03", 300, "domain_notes §5: 2017 300 CLA, rate 84 (factsandfigures.herefordshire)"),
-    Point("2018-03", 300, "domain_notes §5: Mar 2018 300 (understanding.herefordshire)"),
-    Point("2019-03", 333, "domain_notes §5: 2019 333 CLA, rate 92 (Hereford Times 2019)"),
-    Point("2019-10", 350, "seed 003 line 492"),
-    Point("2020-02", 356, "seed 003 line 672"),
-    Point("2020-08", 343, "seed 003 line 672"),
-    # 338 in the child-status table (seed 003 line 672); 337 at seed 003 lines 798 and 2203.
+    Point("2017-03", 300, "[DFE-CLA]: 2017 300 CLA, rate 84 (factsandfigures.herefordshire)"),
+    Point("2018-03", 300, "[DFE-CLA]: Mar 2018 300 (understanding.herefordshire)"),
+    Point("2019-03", 333, "[DFE-CLA]: 2019 333 CLA, rate 92 (Hereford Times 2019)"),
+    Point("2019-10", 350, "[HC-SCRUTINY-2020-12]"),
+    Point("2020-02", 356, "[HC-SCRUTINY-2020-12]"),
+    Point("2020-08", 343, "[HC-SCRUTINY-2020-12]"),
+    # 338 in the child-status table ([HC-SCRUTINY-2020-12]); 337 at [HC-SCRUTINY-2020-12].
     # 337 = 343 + 2 starts - 8 ceased, so the September flows agree with it.
-    Point("2020-09", 337, "seed 003 line 798 / line 2203"),
-    Point("2020-10", 336, "seed 003 line 672 (336 at 2 Nov, line 594)"),
-    # No published figure: 378 - 158 starts + 87 listed ceases (seed 004 lines 406, 453-458).
-    Point("2021-03", 307, "assumption: derived from seed 004 lines 406 and 453-458"),
-    Point("2022-03", 378, "seed 004 line 422 ('21 out of 378' at period end)"),
-    Point("2022-12", 388, "domain_notes §5: Dec 2022 388 CLA"),
-    Point("2023-03", 405, "domain_notes §5 / seed 002 line 180 (rate 112)"),
-    Point("2023-07", 405, "seed 002 line 180"),
-    Point("2023-09", 396, "seed 001 line 87 (396 at 18/9/23)"),
-    Point("2023-10", 399, "seed 002 line 235"),
-    Point("2024-03", 380, "domain_notes §5: 96 entered, 121 left in 2023/24 from 405"),
+    Point("2020-09", 337, "[HC-SCRUTINY-2020-12] / line 2203"),
+    Point("2020-10", 336, "[HC-SCRUTINY-2020-12] (336 at 2 Nov, line 594)"),
+    # No published figure: 378 - 158 starts + 87 listed ceases ([HSCP-2021-22]).
+    Point("2021-03", 307, "assumption: derived from [HSCP-2021-22]"),
+    Point("2022-03", 378, "[HSCP-2021-22] ('21 out of 378' at period end)"),
+    Point("2022-12", 388, "[DFE-CLA]: Dec 2022 388 CLA"),
+    Point("2023-03", 405, "[DFE-CLA] / [DFE-COMMISSIONER-2023-12] (rate 112)"),
+    Point("2023-07", 405, "[DFE-COMMISSIONER-2023-12]"),
+    Point("2023-09", 396, "[HC-SCRUTINY-2023-09] (396 at 18/9/23)"),
+    Point("2023-10", 399, "[DFE-COMMISSIONER-2023-12]"),
+    Point("2024-03", 380, "[DFE-CLA]: 96 entered, 121 left in 2023/24 from 405"),
 )
 
 # --- Starts (new periods of care), by window -----------------------------------------
@@ -74,32 +73,32 @@ STARTS: tuple[Window, ...] = (
     Window("2017-04", "2018-03", 112, "assumption"),
     Window("2018-04", "2019-03", 128, "assumption"),
     Window("2019-04", "2020-03", 120, "assumption (stock 333 -> 355)"),
-    Window("2020-04", "2020-08", 36, "assumption: 2020/21 about 80 (seed 004 line 406)"),
-    Window("2020-09", "2020-09", 2, "seed 003 line 2197"),
-    Window("2020-10", "2020-10", 10, "seed 003 line 596"),
-    Window("2020-11", "2021-03", 32, "assumption: 2020/21 about 80 (seed 004 line 406)"),
-    Window("2021-04", "2022-03", 158, "seed 004 line 406"),
+    Window("2020-04", "2020-08", 36, "assumption: 2020/21 about 80 ([HSCP-2021-22])"),
+    Window("2020-09", "2020-09", 2, "[HC-SCRUTINY-2020-12]"),
+    Window("2020-10", "2020-10", 10, "[HC-SCRUTINY-2020-12]"),
+    Window("2020-11", "2021-03", 32, "assumption: 2020/21 about 80 ([HSCP-2021-22])"),
+    Window("2021-04", "2022-03", 158, "[HSCP-2021-22]"),
     Window("2022-04", "2023-03", 130, "assumption"),
-    Window("2023-04", "2023-09", 42, "seed 002 line 235"),
-    Window("2023-10", "2024-03", 54, "domain_notes §5: 96 entered in 2023/24, minus 42"),
+    Window("2023-04", "2023-09", 42, "[DFE-COMMISSIONER-2023-12]"),
+    Window("2023-10", "2024-03", 54, "[DFE-CLA]: 96 entered in 2023/24, minus 42"),
 )
 
 #: Unaccompanied asylum-seeking children among the starts, by financial year (first month).
-#: Shaped so that the count is 6 / 1 / 2 / 2 at Feb / Aug / Sep / Oct 2020 (seed 003 line 692)
-#: and about 29 by July 2023 (seed 002 line 180).
+#: Shaped so that the count is 6 / 1 / 2 / 2 at Feb / Aug / Sep / Oct 2020 ([HC-SCRUTINY-2020-12])
+#: and about 29 by July 2023 ([DFE-COMMISSIONER-2023-12]).
 UASC_STARTS: dict[str, int] = {
     "2014-04": 3, "2015-04": 6, "2016-04": 5, "2017-04": 4, "2018-04": 3,
     "2019-04": 6, "2020-04": 2, "2021-04": 13, "2022-04": 22, "2023-04": 12,
 }  # fmt: skip
 #: Before this month asylum-seeking children arrive aged 17, so that most of the 2019/20
-#: arrivals have turned 18 by August 2020 (seed 003 line 692: 6 in February, 1 in August).
+#: arrivals have turned 18 by August 2020 ([HC-SCRUTINY-2020-12]: 6 in February, 1 in August).
 UASC_OLDER_BEFORE = "2020-04"
 #: In this period more children start with family and friends carers: permanence planning
-#: meetings began and kinship care rose from 61 to 71 in 2020 (seed 003 line 522); by 2023
-#: only about 13% of children in care were with kinship carers (seed 002 line 244).
+#: meetings began and kinship care rose from 61 to 71 in 2020 ([HC-SCRUTINY-2020-12]); by 2023
+#: only about 13% of children in care were with kinship carers ([DFE-COMMISSIONER-2023-12]).
 KINSHIP_PUSH = (date(2020, 1, 1), date(2021, 3, 31))
 #: Children moved from other foster carers to family and friends carers found by those
-#: meetings, per month (61 kinship placements at Dec 2019 to 71 at Sep 2020, seed 003 line 522).
+#: meetings, per month (61 kinship placements at Dec 2019 to 71 at Sep 2020, [HC-SCRUTINY-2020-12]).
 KINSHIP_MOVES = {f"2020-{m:02d}": 2 for m in range(1, 10)}
 
 # --- Exit routes (ceased periods of care), by window ----------------------------------
@@ -107,39 +106,39 @@ KINSHIP_MOVES = {f"2020-{m:02d}": 2 for m in range(1, 10)}
 ROUTES: dict[str, tuple[Window, ...]] = {
     "sgo": (
         Window("2019-04", "2019-10", 8, "assumption"),
-        Window("2019-11", "2020-06", 11, "seed 003 line 502: 21 in Nov 2019-Oct 2020, less Jul-Oct"),
-        Window("2020-07", "2020-08", 2, "seed 003 line 799: 7 SGOs in Q2 2020/21, less September"),
-        Window("2020-09", "2020-09", 5, "seed 003 line 2200"),
-        Window("2020-10", "2020-10", 3, "seed 003 line 598"),
-        Window("2020-11", "2021-03", 8, "assumption (planned applications, seed 003 line 628)"),
-        Window("2021-04", "2022-03", 10, "seed 004 line 456"),
+        Window("2019-11", "2020-06", 11, "[HC-SCRUTINY-2020-12]: 21 in Nov 2019-Oct 2020, less Jul-Oct"),
+        Window("2020-07", "2020-08", 2, "[HC-SCRUTINY-2020-12]: 7 SGOs in Q2 2020/21, less September"),
+        Window("2020-09", "2020-09", 5, "[HC-SCRUTINY-2020-12]"),
+        Window("2020-10", "2020-10", 3, "[HC-SCRUTINY-2020-12]"),
+        Window("2020-11", "2021-03", 8, "assumption (planned applications, [HC-SCRUTINY-2020-12])"),
+        Window("2021-04", "2022-03", 10, "[HSCP-2021-22]"),
         Window("2022-04", "2023-03", 9, "assumption"),
         Window("2023-04", "2024-03", 8, "assumption"),
     ),
     "reunify": (
         Window("2019-04", "2019-10", 6, "assumption"),
-        Window("2019-11", "2020-06", 5, "seed 003 line 501: 11 in Nov 2019-Oct 2020, less Jul-Oct"),
-        Window("2020-07", "2020-08", 1, "seed 003 line 799: 1 reunified in Q2 2020/21"),
-        Window("2020-09", "2020-09", 0, "seed 003 line 2200"),
-        Window("2020-10", "2020-10", 5, "seed 003 line 598"),
-        Window("2020-11", "2021-03", 8, "seed 003 lines 628-630 (planned discharges)"),
-        Window("2021-04", "2022-03", 18, "seed 004 line 455: 23 returned to parents/relatives"),
+        Window("2019-11", "2020-06", 5, "[HC-SCRUTINY-2020-12]: 11 in Nov 2019-Oct 2020, less Jul-Oct"),
+        Window("2020-07", "2020-08", 1, "[HC-SCRUTINY-2020-12]: 1 reunified in Q2 2020/21"),
+        Window("2020-09", "2020-09", 0, "[HC-SCRUTINY-2020-12]"),
+        Window("2020-10", "2020-10", 5, "[HC-SCRUTINY-2020-12]"),
+        Window("2020-11", "2021-03", 8, "[HC-SCRUTINY-2020-12] (planned discharges)"),
+        Window("2021-04", "2022-03", 18, "[HSCP-2021-22]: 23 returned to parents/relatives"),
         Window("2022-04", "2023-03", 10, "assumption"),
         Window("2023-04", "2023-05", 2, "assumption"),
-        Window("2023-06", "2023-11", 9, "seed 002 line 250: around 9 in recent months"),
-        Window("2023-12", "2024-03", 11, "seed 000 line 241: 22 in 2023/24"),
+        Window("2023-06", "2023-11", 9, "[DFE-COMMISSIONER-2023-12]: around 9 in recent months"),
+        Window("2023-12", "2024-03", 11, "[HC-FAMILIES-2024-06]: 22 in 2023/24"),
     ),
     "cao": (
-        Window("2020-09", "2020-09", 1, "seed 003 line 2200"),
-        Window("2020-10", "2020-10", 0, "seed 003 line 598"),
-        Window("2021-04", "2022-03", 3, "seed 004 line 457"),
+        Window("2020-09", "2020-09", 1, "[HC-SCRUTINY-2020-12]"),
+        Window("2020-10", "2020-10", 0, "[HC-SCRUTINY-2020-12]"),
+        Window("2021-04", "2022-03", 3, "[HSCP-2021-22]"),
     ),
     "adoption": (
         Window("2019-04", "2020-03", 14, "assumption"),
         Window("2020-04", "2020-08", 5, "assumption"),
-        Window("2020-09", "2020-10", 0, "seed 003 lines 598 and 2200 list no adoptions"),
+        Window("2020-09", "2020-10", 0, "[HC-SCRUTINY-2020-12] list no adoptions"),
         Window("2020-11", "2021-03", 6, "assumption"),
-        Window("2021-04", "2022-03", 14, "assumption (22 placed for adoption, seed 004 line 447)"),
+        Window("2021-04", "2022-03", 14, "assumption (22 placed for adoption, [HSCP-2021-22])"),
         Window("2022-04", "2023-03", 12, "assumption"),
         Window("2023-04", "2024-03", 10, "assumption"),
     ),
@@ -152,11 +151,11 @@ DEFAULT_ROUTE_RATE: dict[str, float] = {"sgo": 14.0, "reunify": 12.0, "cao": 2.0
 #: 18th birthdays move to the month before as independent living at 17) and the rest of
 #: the ceased count is independent living (E5).
 EXACT_MONTHS: dict[str, dict[str, int]] = {
-    "2020-09": {"age18": 2},  # seed 003 line 2200: 1 turned 18 (E17), 1 independent living
-    "2020-10": {"age18": 3},  # seed 003 line 598: 3 turned 18
+    "2020-09": {"age18": 2},  # [HC-SCRUTINY-2020-12]: 1 turned 18 (E17), 1 independent living
+    "2020-10": {"age18": 3},  # [HC-SCRUTINY-2020-12]: 3 turned 18
 }
 
-# --- Cohort checks reported in docs/data_log.md (seed 003 lines 672-693) ----------------
+# --- Cohort checks reported in docs/data_log.md ([HC-SCRUTINY-2020-12]) ----------------
 STATUS_2020: dict[str, tuple[int, int, int, int]] = {
     # end of Feb / Aug / Sep / Oct 2020
     "interim_care_order_C1": (51, 38, 32, 35),
@@ -169,7 +168,7 @@ STATUS_2020: dict[str, tuple[int, int, int, int]] = {
 }
 STATUS_2020_MONTHS = ("2020-02", "2020-08", "2020-09", "2020-10")
 
-# --- Workforce (seed 003 line 1370; seed 002 lines 270-274; seed 003 lines 2368-2370) ---
+# --- Workforce ([HC-SCRUTINY-2020-12]; [DFE-COMMISSIONER-2023-12]; [HC-SCRUTINY-2020-12]) ---
 #: FTE at 30 September 2020, summed over every role (managers included).
 WORKFORCE_SEP_2020 = {"permanent": 127.3, "agency": 20.6, "fixed_term": 6.2, "vacant": 7.4}
 #: Agency share of filled case-holding FTE (agency / (agency + permanent + fixed term)).
@@ -177,23 +176,23 @@ AGENCY_SHARE: tuple[Point, ...] = (
     Point("2019-03", 0.16, "assumption"),
     Point("2019-09", 0.17, "assumption"),
     Point("2020-03", 0.15, "assumption"),
-    Point("2020-09", 0.144, "seed 003 line 1370 (fixed by the exact Sep 2020 totals)"),
+    Point("2020-09", 0.144, "[HC-SCRUTINY-2020-12] (fixed by the exact Sep 2020 totals)"),
     Point("2021-03", 0.18, "assumption"),
     Point("2021-09", 0.25, "assumption"),
     Point("2022-03", 0.34, "assumption"),
     Point("2022-09", 0.42, "assumption"),
     Point("2023-03", 0.49, "assumption"),
-    Point("2023-11", 0.50, "seed 002 line 270: nearly 50% agency"),
-    Point("2024-03", 0.43, "assumption: falling a little (seed 002 line 276)"),
+    Point("2023-11", 0.50, "[DFE-COMMISSIONER-2023-12]: nearly 50% agency"),
+    Point("2024-03", 0.43, "assumption: falling a little ([DFE-COMMISSIONER-2023-12])"),
 )
 #: Vacant share of the establishment.
 VACANCY_SHARE: tuple[Point, ...] = (
     Point("2019-03", 0.07, "assumption"),
-    Point("2020-09", 0.046, "seed 003 line 1370: 7.4 empty seats"),
+    Point("2020-09", 0.046, "[HC-SCRUTINY-2020-12]: 7.4 empty seats"),
     Point("2021-09", 0.06, "assumption"),
     Point("2022-09", 0.07, "assumption"),
-    Point("2023-09", 0.02, "seed 002 line 276: all vacancies now filled"),
-    Point("2024-03", 0.06, "seed 002 line 276: holding more vacancies"),
+    Point("2023-09", 0.02, "[DFE-COMMISSIONER-2023-12]: all vacancies now filled"),
+    Point("2024-03", 0.06, "[DFE-COMMISSIONER-2023-12]: holding more vacancies"),
 )
 #: Permanent team managers (of 19 core team-manager posts).
 TM_PERMANENT: tuple[Point, ...] = (
@@ -202,15 +201,15 @@ TM_PERMANENT: tuple[Point, ...] = (
     Point("2021-09", 14, "assumption"),
     Point("2022-09", 10, "assumption"),
     Point("2023-05", 11, "assumption"),
-    Point("2023-11", 13, "seed 002 line 274: 13 of 19 team managers permanent"),
+    Point("2023-11", 13, "[DFE-COMMISSIONER-2023-12]: 13 of 19 team managers permanent"),
     Point("2024-03", 14, "assumption"),
 )
 #: Mean caseload and share of case holders with more than 20 children.
 CASELOAD: tuple[tuple[str, float, float, str], ...] = (
     ("2019-03", 21.0, 0.34, "assumption"),
-    ("2019-09", 22.0, 0.39, "seed 003 line 2370"),
+    ("2019-09", 22.0, 0.39, "[HC-SCRUTINY-2020-12]"),
     ("2020-03", 19.0, 0.25, "assumption"),
-    ("2020-09", 16.0, 0.14, "seed 003 line 2368"),
+    ("2020-09", 16.0, 0.14, "[HC-SCRUTINY-2020-12]"),
     ("2021-03", 16.0, 0.14, "assumption"),
     ("2022-03", 19.0, 0.28, "assumption (158 starts in 2021/22)"),
     ("2022-09", 18.0, 0.24, "assumption"),
@@ -224,18 +223,18 @@ CASELOAD: tuple[tuple[str, float, float, str], ...] = (
 POPULATION: dict[int, tuple[int, str]] = {
     2014: (35300, "assumption: trend back from 2016"),
     2015: (35500, "assumption: trend back from 2016"),
-    2016: (35700, "300 CLA at rate 84 in 2017 (domain_notes §5)"),
+    2016: (35700, "300 CLA at rate 84 in 2017 ([DFE-CLA])"),
     2017: (35900, "assumption: between 2016 and 2018"),
-    2018: (36200, "333 CLA at rate 92 at 31 March 2019 (domain_notes §5)"),
-    2019: (36800, "350 CLA at rate 95 in Oct 2019 (seed 003 line 492)"),
-    2020: (36100, "336 CLA at rate 93 in Nov 2020 (seed 003 line 492)"),
-    2021: (36000, "'approximately 36,000' under-18s (seed 004 line 53)"),
+    2018: (36200, "333 CLA at rate 92 at 31 March 2019 ([DFE-CLA])"),
+    2019: (36800, "350 CLA at rate 95 in Oct 2019 ([HC-SCRUTINY-2020-12])"),
+    2020: (36100, "336 CLA at rate 93 in Nov 2020 ([HC-SCRUTINY-2020-12])"),
+    2021: (36000, "'approximately 36,000' under-18s ([HSCP-2021-22])"),
     2022: (36100, "assumption: between 2021 and 2023"),
-    2023: (36200, "405 CLA at rate 112 in Jul 2023 (seed 002 line 180)"),
+    2023: (36200, "405 CLA at rate 112 in Jul 2023 ([DFE-COMMISSIONER-2023-12])"),
 }
 
 DFE_CLA = "DfE, Children looked after in England including adoptions (as first published)"
-DFE_WORKFORCE = "DfE, Children's social work workforce (domain_notes §4)"
+DFE_WORKFORCE = "DfE, Children's social work workforce ([DFE-903-GUIDE] §4)"
 COMPARATORS: tuple[tuple[str, str, str, float, str], ...] = (
     ("cla_rate_per_10k", "england", "2019-03-31", 65, DFE_CLA + " 2019"),
     ("cla_rate_per_10k", "england", "2020-03-31", 67, DFE_CLA + " 2020"),
@@ -248,21 +247,21 @@ COMPARATORS: tuple[tuple[str, str, str, float, str], ...] = (
         "statistical_neighbours",
         "2019-03-31",
         54,
-        "LAIT 2019 as quoted in the Dec 2020 scrutiny pack (54.44; seed 003 lines 497 and 798)",
+        "LAIT 2019 as quoted in the Dec 2020 scrutiny pack (54.44; [HC-SCRUTINY-2020-12])",
     ),
     (
         "cla_rate_per_10k",
         "statistical_neighbours",
         "2023-03-31",
         64,
-        "Latest published, as quoted in the Dec 2023 commissioner report (seed 002 line 180)",
+        "Latest published, as quoted in the Dec 2023 commissioner report ([DFE-COMMISSIONER-2023-12])",
     ),
     (
         "cla_rate_per_10k",
         "region",
         "2019-03-31",
         82,
-        "LAIT 2019, West Midlands, as quoted in the Dec 2020 scrutiny pack (seed 003 line 495)",
+        "LAIT 2019, West Midlands, as quoted in the Dec 2020 scrutiny pack ([HC-SCRUTINY-2020-12])",
     ),
     ("agency_rate", "england", "2022-09-30", 17.6, DFE_WORKFORCE + ", 2022"),
     ("agency_rate", "england", "2023-09-30", 17.8, DFE_WORKFORCE + ", 2023 (revised 17.9 in 2024)"),

@@ -54,7 +54,7 @@ def period_start(child: Child) -> date:
 
 
 def rec_age18(child: Child, rng: random.Random) -> str:
-    """REC on the 18th birthday, by placement (E17 = stayed with carers, seed 004 line 453)."""
+    """REC on the 18th birthday, by placement (E17 = stayed with carers, [HSCP-2021-22])."""
     place = child.current.place
     if place in FOSTER:
         return pick(rng, {"E17": 0.78, "E5": 0.12, "E6": 0.03, "E8": 0.07})

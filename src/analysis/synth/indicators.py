@@ -29,7 +29,7 @@ INDICATORS: dict[str, tuple[str, str, str, float, dict[str, float], str]] = {
             "2023-09": 80,
             "2024-03": 86,
         },
-        "seed 002 line 194: 125 of 157 conferences face to face (80%), Aug-Oct 2023",
+        "[DFE-COMMISSIONER-2023-12]: 125 of 157 conferences face to face (80%), Aug-Oct 2023",
     ),
     "cic_reviews_face_to_face": (
         "Children-in-care reviews held face to face",
@@ -46,7 +46,7 @@ INDICATORS: dict[str, tuple[str, str, str, float, dict[str, float], str]] = {
             "2023-09": 65,
             "2024-03": 72,
         },
-        "seed 002 line 194: 138 of 213 reviews face to face (65%), Aug-Oct 2023",
+        "[DFE-COMMISSIONER-2023-12]: 138 of 213 reviews face to face (65%), Aug-Oct 2023",
     ),
     "assessments_no_further_action": (
         "Assessments closed with no further social work",
@@ -54,7 +54,7 @@ INDICATORS: dict[str, tuple[str, str, str, float, dict[str, float], str]] = {
         "lower",
         50.0,
         {"2019-04": 55, "2021-04": 62, "2023-03": 72, "2023-10": 66, "2024-03": 60},
-        "seed 002 lines 174 and 233: over 70% not resulting in further support; 66% closed on completion",
+        "[DFE-COMMISSIONER-2023-12]: over 70% not resulting in further support; 66% closed on completion",
     ),
     "same_social_worker_12m": (
         "Children in care with the same social worker for the last 12 months",
@@ -62,7 +62,7 @@ INDICATORS: dict[str, tuple[str, str, str, float, dict[str, float], str]] = {
         "higher",
         40.0,
         {"2019-04": 30, "2021-04": 22, "2022-06": 14, "2023-01": 11.8, "2023-07": 19, "2024-03": 27},
-        "seed 002 line 178: 11.8% in January 2023 to 19% in July 2023",
+        "[DFE-COMMISSIONER-2023-12]: 11.8% in January 2023 to 19% in July 2023",
     ),
     "re_referral_rate": (
         "Referrals that are re-referrals within 12 months",
@@ -70,7 +70,7 @@ INDICATORS: dict[str, tuple[str, str, str, float, dict[str, float], str]] = {
         "lower",
         22.0,
         {"2019-04": 30, "2020-03": 26, "2020-09": 39, "2021-04": 30, "2022-06": 30, "2023-06": 28, "2024-03": 25},
-        "seed 003: 39% in September 2020; seed 002 line 233: averaged 28%, benchmark about 20%",
+        "[HC-SCRUTINY-2020-12]: 39% in September 2020; [DFE-COMMISSIONER-2023-12]: averaged 28%, benchmark about 20%",
     ),
     "cp_plans_per_10k": (
         "Children on a child protection plan per 10,000 children",
@@ -78,7 +78,8 @@ INDICATORS: dict[str, tuple[str, str, str, float, dict[str, float], str]] = {
         "neutral",
         0.0,
         {"2019-04": 40, "2020-09": 35, "2022-03": 79, "2023-03": 75, "2023-10": 69, "2024-03": 62},
-        "seed 003: 35 per 10,000 (September 2020); seed 004 line 403: 286 plans at 31/03/22; seed 002 line 234: 69",
+        "[HC-SCRUTINY-2020-12]: 35 per 10,000 (September 2020); [HSCP-2021-22]: 286 plans at 31/03/22; "
+        "[DFE-COMMISSIONER-2023-12]: 69",
     ),
 }
 

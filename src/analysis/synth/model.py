@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
-from analysis.codes import PLACE_GROUP
+from analysis.core.codes import PLACE_GROUP
 
 from ._util import ONE_DAY, add_years, age_years, pick
 from .people import Providers, child_id, postcode
@@ -113,7 +113,7 @@ def placement(child: Child, place: str, providers: Providers, on: date) -> tuple
         return "PR1", postcode(rng, avoid=child.home_post), "XXXXXXX"
     if place in ("A5", "A6"):
         return pick(rng, {"PR1": 0.7, "PR5": 0.3}), postcode(rng, avoid=child.home_post), "XXXXXXX"
-    provider = pick(rng, {"PR1": 0.58, "PR4": 0.42})  # in-house 34% / IFA 24% (seed 003)
+    provider = pick(rng, {"PR1": 0.58, "PR4": 0.42})  # in-house 34% / IFA 24% ([HC-SCRUTINY-2020-12])
     local = rng.random() < (0.9 if provider == "PR1" else 0.6)
     return provider, postcode(rng, local=local, avoid=child.home_post), "XXXXXXX"
 

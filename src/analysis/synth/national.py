@@ -14,7 +14,7 @@ contract of `data/README.md`, with the return years stacked and one extra column
 ```
 
 Each episode is written once, as known at the last 31 March (the merged view that
-`analysis.ssda903.merge_episodes` makes of stacked returns): an episode open then has DEC
+`analysis.load.ssda903.merge_episodes` makes of stacked returns): an episode open then has DEC
 and REC blank. Every episode open at some time in the `years` collection years is there.
 
 It is plausible, not calibrated: each authority gets an under-18 population and a rate of
@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from analysis.codes import PLACE_PROVIDER
+from analysis.core.codes import PLACE_PROVIDER
 
 from .model import FOSTER
 

@@ -61,7 +61,7 @@ def fake_upn(rng: random.Random, year_allocated: int) -> str:
 
 
 def draw_sex(rng: random.Random, uasc: bool) -> str:
-    """'1' male or '2' female (54% boys, seed 004 line 406; UASC mostly boys)."""
+    """'1' male or '2' female (54% boys, [HSCP-2021-22]; UASC mostly boys)."""
     return "1" if rng.random() < (0.92 if uasc else 0.54) else "2"
 
 

@@ -4,9 +4,9 @@ Every row belongs to a child who was in care on each of its dates:
 
 * each SGO exit (REC E45-E48) from April 2019, each child arrangements order (E41) from
   April 2019 and each discharge home from a full care order (C2 then E4A) from December
-  2019, when monthly tracking began (seed 003 line 509), has an `order_made` row with
+  2019, when monthly tracking began ([HC-SCRUTINY-2020-12]), has an `order_made` row with
   stage dates back-dated from the 903 DEC;
-* children on an SGO plan whose carers will not proceed (seed 003 line 632) have
+* children on an SGO plan whose carers will not proceed ([HC-SCRUTINY-2020-12]) have
   `carers_agree = no` rows, withdrawn when they leave care;
 * children still in care in March 2024 on an SGO, discharge or CAO plan have open rows
   at their current stage, with a planned application month;
@@ -240,7 +240,7 @@ def _period_rows(rng: random.Random, period: Period, sgo_exits: list[tuple[date,
 
 
 def _stuck(rng: random.Random, child: Child, c2: date, end: date | None) -> list[Row]:
-    """Assessment positive but the carers will not agree (seed 003 line 632)."""
+    """Assessment positive but the carers will not agree ([HC-SCRUTINY-2020-12])."""
     stop = min(end or END, END)
     identified = c2 + timedelta(days=rng.randint(20, 150))
     stages = _forward(rng, "special_guardianship_order", identified, stop)[:3]
@@ -273,7 +273,7 @@ def _open_or_withdrawn(rng: random.Random, child: Child, period: Period, c2: dat
         return []
     lead = sum(hi for _, hi in GAPS[route]) // 2
     identified = max(c2 + timedelta(days=30), child.ready - timedelta(days=lead))
-    if route == "discharge_to_parents" and end is None:  # the 2023 reunification drive (seed 002 line 250)
+    if route == "discharge_to_parents" and end is None:  # the 2023 reunification drive ([DFE-COMMISSIONER-2023-12])
         if rng.random() < 0.25:  # not yet identified: "nearly 40" were by November 2023
             return []
         identified = max(c2 + timedelta(days=30), date(2022, 10, 1) + timedelta(days=rng.randint(0, 420)))
@@ -344,7 +344,7 @@ def _review_2020(seed: int, children: list[Child], rows: list[Row], share: float
     """SGO assessments started for long-term fostered children in the 2020 review.
 
     The December 2019 - October 2020 reduction work assessed many children for SGO
-    (seed 003 lines 509 and 682); most did not end in an order.
+    ([HC-SCRUTINY-2020-12]); most did not end in an order.
     """
     review = date(2020, 10, 31)
     taken = {(r.child_id, r.route) for r in rows}

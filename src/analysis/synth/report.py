@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from analysis.codes import LS_GROUP, PLACE_GROUP, SHORT_BREAK_LS
+from analysis.core.codes import LS_GROUP, PLACE_GROUP, SHORT_BREAK_LS
 
 from . import calibration as cal
 from ._util import month_end, read_csv
 
-#: The pack's groupings (`analysis.codes`), so the calibration report counts what the pack counts.
+#: The pack's groupings (`analysis.core.codes`), so the calibration report counts what the pack counts.
 RESIDENTIAL = tuple(code for code, group in PLACE_GROUP.items() if group == "residential")
 SUPPORTED = tuple(code for code, group in PLACE_GROUP.items() if group == "semi_independent_or_supported")
 KINSHIP = tuple(code for code, group in PLACE_GROUP.items() if group == "foster_kinship")
@@ -80,7 +80,7 @@ def cla_at(episodes: list[Ep], day: date) -> int:
 
 
 def status_at(episodes: list[Ep], uasc: dict[str, date | None], day: date) -> dict[str, int]:
-    """The 2020 child-status cohorts (seed 003 lines 672-693) at `day`."""
+    """The 2020 child-status cohorts ([HC-SCRUTINY-2020-12]) at `day`."""
     now = open_at(episodes, day)
     return {
         "interim_care_order_C1": sum(e.ls == "C1" for e in now),
@@ -119,7 +119,7 @@ def reentered_within_year(episodes: list[Ep], first: date, last: date) -> tuple[
 
 
 def sgo_pipeline(root: Path, day: date) -> dict[str, int]:
-    """SGO tracker position at `day` (compare seed 003 lines 632 and 682)."""
+    """SGO tracker position at `day` (compare [HC-SCRUTINY-2020-12])."""
     rows = [r for r in read_csv(root / "permanence.csv") if r["route"] == "special_guardianship_order"]
     live = [
         r
@@ -142,7 +142,7 @@ def sgo_pipeline(root: Path, day: date) -> dict[str, int]:
 
 
 def discharge_identified(root: Path, day: date) -> int:
-    """Children identified for discharge home and not yet decided at `day` (seed 002 line 250)."""
+    """Children identified for discharge home and not yet decided at `day` ([DFE-COMMISSIONER-2023-12])."""
     return sum(
         r["route"] == "discharge_to_parents"
         and (_iso(r["identified_date"]) or date.max) <= day
@@ -185,21 +185,21 @@ def calibration_table(root: Path) -> list[tuple[str, str, str, str]]:
                 (f"CLA at {_me(point.when)}", f"{point.value:g}", point.source, str(cla_at(eps, _me(point.when))))
             )
     for label, first, last, target, source in (
-        ("Starts Sep 2020", "2020-09", "2020-09", "2", "seed 003 line 2197"),
-        ("Starts Oct 2020", "2020-10", "2020-10", "10", "seed 003 line 596"),
-        ("Starts 2020/21", "2020-04", "2021-03", "about 80", "seed 004 line 406"),
-        ("Starts 2021/22", "2021-04", "2022-03", "158", "seed 004 line 406"),
-        ("Starts Apr-Sep 2023", "2023-04", "2023-09", "42", "seed 002 line 235"),
-        ("Starts 2023/24", "2023-04", "2024-03", "96", "domain_notes §5"),
+        ("Starts Sep 2020", "2020-09", "2020-09", "2", "[HC-SCRUTINY-2020-12]"),
+        ("Starts Oct 2020", "2020-10", "2020-10", "10", "[HC-SCRUTINY-2020-12]"),
+        ("Starts 2020/21", "2020-04", "2021-03", "about 80", "[HSCP-2021-22]"),
+        ("Starts 2021/22", "2021-04", "2022-03", "158", "[HSCP-2021-22]"),
+        ("Starts Apr-Sep 2023", "2023-04", "2023-09", "42", "[DFE-COMMISSIONER-2023-12]"),
+        ("Starts 2023/24", "2023-04", "2024-03", "96", "[DFE-CLA]"),
     ):
         n, _ = flows(eps, _me(first).replace(day=1), _me(last))
         rows.append((label, target, source, str(n)))
     for label, first, last, target, source in (
-        ("Ceased Sep 2020", "2020-09", "2020-09", "8 (5 SGO, 1 CAO)", "seed 003 line 2200"),
-        ("Ceased Oct 2020", "2020-10", "2020-10", "11 (3 SGO, 5 home)", "seed 003 line 598"),
-        ("Ceased 2021/22", "2021-04", "2022-03", "87 listed", "seed 004 lines 453-458"),
-        ("Ceased Apr-Sep 2023", "2023-04", "2023-09", "51", "seed 002 line 235"),
-        ("Ceased 2023/24", "2023-04", "2024-03", "121", "domain_notes §5"),
+        ("Ceased Sep 2020", "2020-09", "2020-09", "8 (5 SGO, 1 CAO)", "[HC-SCRUTINY-2020-12]"),
+        ("Ceased Oct 2020", "2020-10", "2020-10", "11 (3 SGO, 5 home)", "[HC-SCRUTINY-2020-12]"),
+        ("Ceased 2021/22", "2021-04", "2022-03", "87 listed", "[HSCP-2021-22]"),
+        ("Ceased Apr-Sep 2023", "2023-04", "2023-09", "51", "[DFE-COMMISSIONER-2023-12]"),
+        ("Ceased 2023/24", "2023-04", "2024-03", "121", "[DFE-CLA]"),
     ):
         _, ceased = flows(eps, _me(first).replace(day=1), _me(last))
         sgo = sum(ceased[c] for c in ("E45", "E46", "E47", "E48"))
@@ -209,18 +209,18 @@ def calibration_table(root: Path) -> list[tuple[str, str, str, str]]:
         )
         rows.append((label, target, source, detail))
     for label, first, last, target, source, recs in (
-        ("SGOs Nov 2019-Oct 2020", "2019-11", "2020-10", "21", "seed 003 line 502", "SGO"),
-        ("SGOs 2021/22", "2021-04", "2022-03", "10", "seed 004 line 456", "SGO"),
-        ("CAOs 2021/22", "2021-04", "2022-03", "3", "seed 004 line 457", "E41"),
+        ("SGOs Nov 2019-Oct 2020", "2019-11", "2020-10", "21", "[HC-SCRUTINY-2020-12]", "SGO"),
+        ("SGOs 2021/22", "2021-04", "2022-03", "10", "[HSCP-2021-22]", "SGO"),
+        ("CAOs 2021/22", "2021-04", "2022-03", "3", "[HSCP-2021-22]", "E41"),
         (
             "Returned to parents/relatives 2021/22 (E4A, E4B, E13)",
             "2021-04",
             "2022-03",
             "23",
-            "seed 004 line 455",
+            "[HSCP-2021-22]",
             "HOME",
         ),
-        ("Turned 18, stayed with carers 2021/22 (E17)", "2021-04", "2022-03", "21", "seed 004 line 453", "E17"),
+        ("Turned 18, stayed with carers 2021/22 (E17)", "2021-04", "2022-03", "21", "[HSCP-2021-22]", "E17"),
     ):
         _, ceased = flows(eps, _me(first).replace(day=1), _me(last))
         codes = {"SGO": ("E45", "E46", "E47", "E48"), "E41": ("E41",), "HOME": ("E4A", "E4B", "E13"), "E17": ("E17",)}[
@@ -228,9 +228,9 @@ def calibration_table(root: Path) -> list[tuple[str, str, str, str]]:
         ]
         rows.append((label, target, source, str(sum(ceased[c] for c in codes))))
     for label, first, last, target, source in (
-        ("Care orders discharged home Nov 2019-Oct 2020", "2019-11", "2020-10", "11", "seed 003 line 501"),
-        ("Care orders discharged home Jun-Nov 2023", "2023-06", "2023-11", "about 9", "seed 002 line 250"),
-        ("Care orders discharged home 2023/24", "2023-04", "2024-03", "22", "seed 000 line 241"),
+        ("Care orders discharged home Nov 2019-Oct 2020", "2019-11", "2020-10", "11", "[HC-SCRUTINY-2020-12]"),
+        ("Care orders discharged home Jun-Nov 2023", "2023-06", "2023-11", "about 9", "[DFE-COMMISSIONER-2023-12]"),
+        ("Care orders discharged home 2023/24", "2023-04", "2024-03", "22", "[HC-FAMILIES-2024-06]"),
     ):
         rows.append((label, target, source, str(reunified(eps, _me(first).replace(day=1), _me(last)))))
     left, back = reentered_within_year(eps, date(2019, 4, 1), date(2023, 3, 31))
@@ -239,26 +239,27 @@ def calibration_table(root: Path) -> list[tuple[str, str, str, str]]:
     for i, key in enumerate(cal.STATUS_2020_MONTHS):
         got = status_at(eps, uasc, _me(key))
         for name, targets in cal.STATUS_2020.items():
-            rows.append((f"{name} at {_me(key)}", str(targets[i]), "seed 003 lines 672-693", str(got[name])))
+            rows.append((f"{name} at {_me(key)}", str(targets[i]), "[HC-SCRUTINY-2020-12]", str(got[name])))
     for day, target, source in (
-        (date(2019, 12, 31), "61", "seed 003 line 522"),
-        (date(2020, 9, 30), "71", "seed 003 line 522"),
+        (date(2019, 12, 31), "61", "[HC-SCRUTINY-2020-12]"),
+        (date(2020, 9, 30), "71", "[HC-SCRUTINY-2020-12]"),
     ):
         rows.append(
             (f"Kinship foster U1-U3 at {day}", target, source, str(status_at(eps, uasc, day)["kinship_foster_U1_U3"]))
         )
     kin23 = status_at(eps, uasc, date(2023, 3, 31))["kinship_foster_U1_U3"]
-    rows.append(("Kinship foster share at 2023-03-31", "about 13%", "seed 002 line 244",
+    rows.append(("Kinship foster share at 2023-03-31", "about 13%", "[DFE-COMMISSIONER-2023-12]",
                  f"{round(100 * kin23 / cla_at(eps, date(2023, 3, 31)))}%"))  # fmt: skip
-    rows.append(("Starts aged under 1, Apr 2019-Mar 2024", "15-20% (assumption)", "domain_notes §5 (24 in 2021/22)",
+    rows.append(("Starts aged under 1, Apr 2019-Mar 2024", "15-20% (assumption)", "[DFE-CLA] (24 in 2021/22)",
                  f"{round(100 * _under_one(root, eps))}%"))  # fmt: skip
-    rows.append(("UASC at 2023-07-31", "29", "seed 002 line 180", str(status_at(eps, uasc, date(2023, 7, 31))["uasc"])))
+    uasc_jul23 = str(status_at(eps, uasc, date(2023, 7, 31))["uasc"])
+    rows.append(("UASC at 2023-07-31", "29", "[DFE-COMMISSIONER-2023-12]", uasc_jul23))
     for day in (date(2023, 3, 31), date(2023, 10, 31)):
         rows.append(
             (
                 f"Residential (K1, K2, R1, S1) at {day}",
                 "40-60 (19% / FOI 24)",
-                "seed 002 line 236; domain_notes §5",
+                "[DFE-COMMISSIONER-2023-12]; [DFE-CLA]",
                 str(status_at(eps, uasc, day)["residential"]),
             )
         )
@@ -270,12 +271,12 @@ def calibration_table(root: Path) -> list[tuple[str, str, str, str]]:
         ("filed_with_court", "8"),
         ("carers_unwilling", "17"),
     ):
-        rows.append((f"SGO tracker at 2020-10-31: {name}", target, "seed 003 lines 621, 632, 682", str(pipe[name])))
+        rows.append((f"SGO tracker at 2020-10-31: {name}", target, "[HC-SCRUTINY-2020-12]", str(pipe[name])))
     rows.append(
         (
             "Identified for discharge home at 2023-11-30",
             "nearly 40",
-            "seed 002 line 250",
+            "[DFE-COMMISSIONER-2023-12]",
             str(discharge_identified(root, date(2023, 11, 30))),
         )
     )
@@ -285,7 +286,7 @@ def calibration_table(root: Path) -> list[tuple[str, str, str, str]]:
             (
                 f"Workforce FTE {contract} at 2020-09-30",
                 f"{cal.WORKFORCE_SEP_2020[contract]}",
-                "seed 003 line 1370",
+                "[HC-SCRUTINY-2020-12]",
                 f"{wf20[contract]}",
             )
         )
@@ -294,7 +295,7 @@ def calibration_table(root: Path) -> list[tuple[str, str, str, str]]:
         (
             "Mean caseload / share >20 at 2019-09-30",
             "22 / 39%",
-            "seed 003 line 2370",
+            "[HC-SCRUTINY-2020-12]",
             f"{wf19['mean_caseload']} / {wf19['over_20_pct']}%",
         )
     )
@@ -302,22 +303,27 @@ def calibration_table(root: Path) -> list[tuple[str, str, str, str]]:
         (
             "Mean caseload / share >20 at 2020-09-30",
             "16 / 14%",
-            "seed 003 line 2368",
+            "[HC-SCRUTINY-2020-12]",
             f"{wf20['mean_caseload']} / {wf20['over_20_pct']}%",
         )
     )
     rows.append(
-        ("Agency share of filled FTE at 2020-09-30", "12-13%", "seed 003 line 2376", f"{wf20['agency_share_pct']}%")
+        ("Agency share of filled FTE at 2020-09-30", "12-13%", "[HC-SCRUTINY-2020-12]", f"{wf20['agency_share_pct']}%")
     )
     wf23 = workforce_at(root, date(2023, 11, 30))
     rows.append(
-        ("Agency share of filled FTE at 2023-11-30", "nearly 50%", "seed 002 line 270", f"{wf23['agency_share_pct']}%")
+        (
+            "Agency share of filled FTE at 2023-11-30",
+            "nearly 50%",
+            "[DFE-COMMISSIONER-2023-12]",
+            f"{wf23['agency_share_pct']}%",
+        )
     )
     rows.append(
         (
             "Permanent team managers at 2023-11-30",
             "13 of 19",
-            "seed 002 line 274",
+            "[DFE-COMMISSIONER-2023-12]",
             f"{wf23['team_managers_permanent']:g} of {wf23['team_managers']:g}",
         )
     )

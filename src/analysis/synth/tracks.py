@@ -38,7 +38,7 @@ _CIN = {
     "s20": {"N4": 0.35, "N5": 0.25, "N1": 0.20, "N6": 0.10, "N8": 0.10},
 }
 #: Random placement moves per year, by track (low: Herefordshire's stability was good,
-#: seed 004 lines 422 and 428).
+#: [HSCP-2021-22]).
 _MOVE_RATE = {
     "adoption": 0.05,
     "sgo": 0.05,
@@ -91,7 +91,7 @@ def draw_entry(rng: random.Random, uasc: bool, age_days: int | None = None, olde
 
     `age_days` fixes the age (a child coming back into care); otherwise it is drawn.
     `older` makes an asylum-seeking child 17 on arrival; `kin` favours family and friends
-    foster carers (after permanence planning meetings began, seed 003 line 522).
+    foster carers (after permanence planning meetings began, [HC-SCRUTINY-2020-12]).
     """
     if uasc:
         if older:

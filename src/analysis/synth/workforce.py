@@ -1,8 +1,8 @@
 """Monthly workforce snapshots (one row per post), April 2019 to March 2024.
 
 The establishment is a fixed list of posts per team (plus growth in 2021 and two locum
-project teams in 2021-2023, seed 002 line 272). Contracts are set exactly at the 30
-September 2020 anchor (seed 003 line 1370: permanent 127.3, agency 20.6, fixed term 6.2,
+project teams in 2021-2023, [DFE-COMMISSIONER-2023-12]). Contracts are set exactly at the 30
+September 2020 anchor ([HC-SCRUTINY-2020-12]: permanent 127.3, agency 20.6, fixed term 6.2,
 empty seats 7.4 FTE, summed over every role) and then evolve month by month, forwards and
 backwards from the anchor, towards the agency, vacancy and team-manager trajectories in
 `calibration`. FTE is held in tenths (integers) so that the totals are exact.
@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.vocabularies import CASE_HOLDING_ROLES
+from analysis.core.vocabularies import CASE_HOLDING_ROLES
 
 from . import calibration as cal
 from ._util import month_end, month_key, months, write_csv
@@ -93,7 +93,7 @@ def _establishment(rng: random.Random) -> list[Post]:
 
 
 def _anchor(posts: list[Post], rng: random.Random) -> dict[int, str]:
-    """Contracts at 30 September 2020, reproducing seed 003 line 1370 exactly."""
+    """Contracts at 30 September 2020, reproducing [HC-SCRUTINY-2020-12] exactly."""
     state = {p.pid: "permanent" for p in posts if p.active(ANCHOR)}
     tms = [p for p in posts if p.role == "team_manager" and p.active(ANCHOR)]
     eligible_tms = [p for p in tms if p.team != NO_AGENCY_TEAM]

@@ -1,7 +1,7 @@
 """The synthetic returns as the DfE XML files councils hold: `review-pack synth --format xml`.
 
 `write_xml_returns` turns each `ssda903/<year>/` folder of CSV files written by `generate` into
-one XML return, `ssda903/<year>/ssda903_<year>.xml` (see `analysis.ssda903_xml.write_return`),
+one XML return, `ssda903/<year>/ssda903_<year>.xml` (see `analysis.load.ssda903_xml.write_return`),
 and removes the CSV files, so the folder holds the return in the form councils submit it. The
 loader reads either form to the same frames, so the figures are identical.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.ssda903_xml import write_return
+from analysis.load.ssda903_xml import write_return
 
 TABLES = ("header", "episodes", "uasc")
 

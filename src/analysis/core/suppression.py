@@ -1,0 +1,347 @@
+"""Pack-wide disclosure control: which figures to hide so that no hidden count can be worked out.
+
+A published figure is linked to others: a total to its parts, a rolling 12-month sum to its
+months, a rate to its numerator. Hiding a small count in one place is not enough if it can be
+recovered from what is shown beside it. The method follows the Government Statistical Service's
+guidance on primary and secondary (complementary) suppression `[ONS-SUPPRESSION]`:
+
+1. **Primary.** Every count from 1 to the threshold (`Policy.threshold`) is hidden.
+2. **Audit.** Every relation between figures is written as a linear constraint:
+   `low <= sum(coefficient * figure) <= high`. An attacker who knows every shown figure and every
+   relation, and that a hidden count is a whole number of at least 1 (zero is always shown),
+   can bound each hidden figure by two linear programmes (its smallest and largest value). A
+   hidden figure is *disclosed* when only one whole number lies between the bounds.
+3. **Complementary.** For each disclosed figure, hide one more figure from a relation it is in:
+   derived figures (rates, shares) first, then the smallest count; then audit again, until no
+   hidden figure is disclosed.
+
+`protect` does all three for a set of cells and relations. The pack's figures (metrics.csv,
+the page tables and tables.xlsx) all go through it; the attack test in the tests is written
+separately, so that a bug here cannot hide itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The pack's one disclosure policy, from `[disclosure]` in la.toml.
+
+    threshold: counts from 1 to `threshold` are hidden ("c"). Default 5 ("fewer than 6"): the
+    DfE's children-in-need release suppresses 1 to 5 and older children-looked-after releases did
+    `[DFE-CIN]`; the current children-looked-after methodology says only that "c" protects
+    confidentiality and that secondary suppression may be needed `[DFE-CLA-METHOD]`.
+    audience: "publication" (the default) or "internal". Only an internal pack may switch
+    suppression off (`suppress = false`), and then every page says so in a banner.
+    """
+
+    threshold: int = 5
+    audience: str = "publication"
+    suppress: bool = True
+
+    def __post_init__(self) -> None:
+        if self.threshold < 1:
+            raise ValueError("the disclosure threshold must be at least 1")
+        if self.audience not in {"publication", "internal"}:
+            raise ValueError('the disclosure audience must be "publication" or "internal"')
+        if not self.suppress and self.audience != "internal":
+            raise ValueError("suppression can be switched off only for an internal pack")
+
+    @property
+    def active(self) -> bool:
+        return self.suppress
+
+    def hides(self, value: float | None) -> bool:
+        """True for a count from 1 to the threshold (when suppression is on)."""
+        return self.suppress and value is not None and 0 < value <= self.threshold
+
+    def describe(self) -> str:
+        """One sentence for the index page and the workbook's notes."""
+        if not self.suppress:
+            return (
+                "Suppression is switched off: this is an internal pack that shows small counts. "
+                "It must not be published or shared outside the council."
+            )
+        return (
+            f'Counts from 1 to {self.threshold} are shown as "c", and further figures are hidden where a hidden '
+            f"count could otherwise be worked out from totals, rolling 12-month sums or rates ({self.audience} "
+            "pack)."
+        )
+
+
+DEFAULT = Policy()
+
+
+@dataclass
+class Cells:
+    """The figures to protect: a value and a kind for each; `primary` marks the small counts."""
+
+    values: list[float | None] = field(default_factory=list)
+    counts: list[bool] = field(default_factory=list)  # True for a count, False for a rate or share
+    keys: list[object] = field(default_factory=list)
+
+    def add(self, key: object, value: float | None, count: bool = True) -> int:
+        self.keys.append(key)
+        self.values.append(value)
+        self.counts.append(count)
+        return len(self.values) - 1
+
+
+@dataclass(frozen=True)
+class Relation:
+    """`low <= sum(coefficient * cell) <= high`: how shown and hidden figures are linked."""
+
+    terms: tuple[tuple[int, float], ...]
+    low: float = 0.0
+    high: float = 0.0
+
+
+def total(total_cell: int, parts: Sequence[int]) -> Relation:
+    """A total equals the sum of its parts."""
+    return Relation(((total_cell, 1.0), *((p, -1.0) for p in parts)))
+
+
+def rate(rate_cell: int, numerator: Sequence[tuple[int, float]], scale: float, decimals: int) -> Relation:
+    """`rate = scale * sum(coefficient * count)`, published rounded to `decimals` places."""
+    half = 0.5 * 10.0**-decimals
+    return Relation(((rate_cell, 1.0), *((c, -scale * k) for c, k in numerator)), -half, half)
+
+
+def protect(
+    cells: Cells,
+    relations: Iterable[Relation],
+    policy: Policy = DEFAULT,
+    withheld_with: Mapping[int, Sequence[int]] | None = None,
+    shown: Iterable[int] = (),
+) -> set[int]:
+    """The cells to hide: primary, then complementary until the audit finds nothing disclosed.
+
+    `withheld_with` maps a cell to derived cells (a rate or share) that are withheld whenever it
+    is hidden, for derived figures whose other terms are not published (so no relation can say it).
+    `shown` are cells published elsewhere (a total on another page): never hidden, always known.
+    """
+    if not policy.suppress:
+        return set()
+    relations = [r for r in relations if len(r.terms) > 1]
+    withheld_with = withheld_with or {}
+    fixed = set(shown)
+    hidden = {
+        i
+        for i, (v, c) in enumerate(zip(cells.values, cells.counts, strict=True))
+        if c and policy.hides(v) and i not in fixed
+    }
+    while True:
+        hidden = _protect_from(cells, relations, hidden, fixed)
+        derived = {d for h in hidden for d in withheld_with.get(h, ())} - hidden
+        if not derived:
+            return hidden
+        hidden |= derived
+
+
+def _protect_from(cells: Cells, relations: list[Relation], hidden: set[int], fixed: set[int]) -> set[int]:
+    """Complementary suppression, component by component (figures linked by no relation are independent)."""
+    hidden = set(hidden)
+    for group in components(relations):
+        hidden = _protect_component(cells, [relations[r] for r in group], hidden, fixed)
+    return hidden
+
+
+def components(relations: Sequence[Relation]) -> list[list[int]]:
+    """The relations in groups that share no cell (union-find over the cells they link)."""
+    parent: dict[int, int] = {}
+
+    def find(i: int) -> int:
+        while parent.setdefault(i, i) != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for relation in relations:
+        first = find(relation.terms[0][0])
+        for c, _ in relation.terms[1:]:
+            parent[find(c)] = first
+    groups: dict[int, list[int]] = {}
+    for r, relation in enumerate(relations):
+        groups.setdefault(find(relation.terms[0][0]), []).append(r)
+    return list(groups.values())
+
+
+def _protect_component(cells: Cells, relations: list[Relation], hidden: set[int], fixed: set[int]) -> set[int]:
+    in_component = {c for relation in relations for c, _ in relation.terms}
+    if not hidden & in_component:
+        return hidden
+    by_cell: dict[int, list[int]] = {}
+    for r, relation in enumerate(relations):
+        for i, _ in relation.terms:
+            by_cell.setdefault(i, []).append(r)
+    # Hiding more never makes a safe figure unsafe (fewer knowns only widen the ranges), so after the
+    # first audit only the figures found disclosed and the ones newly hidden are audited again.
+    check = hidden & in_component
+    while True:
+        found = disclosed(cells, relations, hidden & in_component, check)
+        if not found:
+            return hidden
+        before = set(hidden)
+        added = False
+        touched: set[int] = set()  # one complement per relation per pass, then audit again
+        for i in sorted(found):
+            if touched & set(by_cell.get(i, [])):
+                continue
+            choice = _complement(cells, relations, by_cell.get(i, []), hidden | fixed)
+            if choice is not None:
+                hidden.add(choice)
+                touched |= set(by_cell.get(i, [])) | set(by_cell.get(choice, []))
+                added = True
+        if not added:  # nothing left to hide beside them: hide every figure they are related to
+            for i in found:
+                for r in by_cell.get(i, []):
+                    hidden |= {j for j, _ in relations[r].terms} - fixed
+            # What is still disclosed is disclosed by figures fixed as shown (published elsewhere):
+            # nothing more can be hidden here.
+            return hidden
+        check = found | (hidden - before)
+
+
+def _complement(cells: Cells, relations: list[Relation], related: list[int], hidden: set[int]) -> int | None:
+    """The figure to hide next to protect a disclosed one: a rate or share first, else the smallest count."""
+    candidates = {j for r in related for j, _ in relations[r].terms if j not in hidden}
+    # A zero is never hidden: it discloses nothing, and the attacker knows a "c" is at least 1.
+    candidates = {j for j in candidates if cells.values[j] is not None and cells.values[j] != 0}
+    if not candidates:
+        return None
+    return min(candidates, key=lambda j: (cells.counts[j], abs(cells.values[j] or 0.0), j))
+
+
+def disclosed(
+    cells: Cells, relations: Sequence[Relation], hidden: set[int], check: set[int] | None = None
+) -> set[int]:
+    """Hidden cells an attacker could recover exactly from the shown cells and the relations.
+
+    Each hidden count is a whole number of at least 1 (zeros are shown); a hidden rate is at
+    least 0. For each hidden cell, two linear programmes give its smallest and largest value
+    consistent with every relation; it is disclosed when just one whole number (a count) or one
+    value (a rate) fits. The true values are one solution, so the largest is found first and the
+    smallest only when the largest is the true value. `check`: audit only these (default: all hidden).
+    """
+    if not hidden:
+        return set()
+    import numpy as np  # here, not at import: a notebook kernel that shows no rolling table never needs it
+
+    unknown = sorted(hidden)
+    index = {c: k for k, c in enumerate(unknown)}
+    rows, lows, highs = [], [], []
+    for relation in relations:
+        if not any(c in index for c, _ in relation.terms):
+            continue
+        row = np.zeros(len(unknown))
+        known = 0.0
+        for c, coefficient in relation.terms:
+            if c in index:
+                row[index[c]] += coefficient
+            else:
+                value = cells.values[c]
+                if value is None:  # a figure not published at all: an unknown without bounds
+                    break
+                known += coefficient * value
+        else:
+            rows.append(row)
+            lows.append(relation.low - known)
+            highs.append(relation.high - known)
+    if not rows:
+        return set()
+    model = _Model(np.array(rows), np.array(lows), np.array(highs), [cells.counts[c] for c in unknown])
+    found = set()
+    for k, c in enumerate(unknown):
+        if (check is not None and c not in check) or not model.links(k):
+            continue
+        truth = cells.values[c] or 0.0
+        step = 1.0 if cells.counts[c] else 1e-6
+        high = model.extreme(k, maximise=True)
+        if high is None or high >= truth + step - 1e-6:  # unbounded, or another value fits above
+            continue
+        low = model.extreme(k, maximise=False)
+        if low is None or low <= truth - step + 1e-6:
+            continue
+        found.add(c)
+    return found
+
+
+_SOLVER: list[object] = []
+
+
+def _solver() -> object:
+    """One HiGHS instance per process, emptied for each model; made with its start-up banner kept off stdout."""
+    import highspy
+
+    if not _SOLVER:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                solver = highspy.Highs()
+                solver.setOptionValue("output_flag", False)
+                solver.run()  # the banner is printed on first use
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _SOLVER.append(solver)
+    solver = _SOLVER[0]
+    solver.clearModel()  # type: ignore[attr-defined]
+    return solver
+
+
+class _Model:
+    """The attacker's linear programme for one audit: the hidden figures as variables, each relation as a row.
+
+    One HiGHS model is built once and re-solved with each variable as the objective, from the last basis.
+    """
+
+    def __init__(self, a: np.ndarray, lows: np.ndarray, highs: np.ndarray, counts: list[bool]) -> None:
+        import highspy
+        import numpy as np
+
+        self._a = a
+        self._h = _solver()
+        self._inf = highspy.kHighsInf
+        self._sense = highspy.ObjSense
+        self._optimal = highspy.HighsModelStatus.kOptimal
+        n = a.shape[1]
+        lower = np.array([1.0 if c else 0.0 for c in counts])
+        self._h.addVars(n, lower, np.full(n, self._inf))
+        for row, low, high in zip(a, lows - 1e-9, highs + 1e-9, strict=True):
+            index = np.flatnonzero(row).astype(np.int32)
+            self._h.addRow(float(low), float(high), len(index), index, row[index])
+
+    def links(self, k: int) -> bool:
+        return bool(self._a[:, k].any())
+
+    def extreme(self, k: int, *, maximise: bool) -> float | None:
+        """The largest (or smallest) value variable `k` can take; None when unbounded or infeasible."""
+        self._h.changeObjectiveSense(self._sense.kMaximize if maximise else self._sense.kMinimize)
+        self._h.changeColCost(k, 1.0)
+        self._h.run()
+        ok = self._h.getModelStatus() == self._optimal
+        value = self._h.getInfo().objective_function_value
+        self._h.changeColCost(k, 0.0)
+        return float(value) if ok else None
+
+
+def keyed(hidden: set[int], cells: Cells) -> set[object]:
+    """The keys of the hidden cells."""
+    return {cells.keys[i] for i in hidden}
+
+
+def index_of(cells: Cells) -> Mapping[object, int]:
+    """Cell number by key."""
+    return {k: i for i, k in enumerate(cells.keys)}

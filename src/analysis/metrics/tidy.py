@@ -1,0 +1,62 @@
+"""Tidy metrics: the one long table (metric, breakdown, period, value, unit) behind metrics.csv."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from analysis.core.definitions import METRICS
+from analysis.core.disclosure import show_count
+
+COLUMNS = ["metric", "breakdown", "period", "value", "unit"]
+SCHEMA = {
+    "metric": pl.String,
+    "breakdown": pl.String,
+    "period": pl.String,
+    "value": pl.Float64,
+    "unit": pl.String,
+}
+
+
+def tidy(
+    frame: pl.DataFrame,
+    metric: str,
+    value: str,
+    *,
+    period: str = "date",
+    breakdown: str | None = None,
+) -> pl.DataFrame:
+    """Reshape a frame into metrics rows. `period` must be a Date column or `YYYY-MM` text.
+
+    Dates are written as ISO dates for point-in-time metrics and as `YYYY-MM` for monthly flows,
+    following the metric's definition in `analysis.core.definitions`.
+    """
+    spec = METRICS[metric]
+    col = pl.col(period)
+    if frame.schema[period] == pl.Date:
+        col = col.dt.strftime("%Y-%m-%d" if spec.period == "date" else "%Y-%m")
+    return frame.select(
+        pl.lit(metric).alias("metric"),
+        (pl.col(breakdown).cast(pl.String) if breakdown else pl.lit("all")).alias("breakdown"),
+        col.alias("period"),
+        pl.col(value).cast(pl.Float64).alias("value"),
+        pl.lit(spec.unit).alias("unit"),
+    )
+
+
+def combine(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """Stack metrics frames, sorted for stable diffs between packs."""
+    if not frames:
+        return pl.DataFrame(schema=SCHEMA)
+    return pl.concat(frames, how="vertical").sort(["metric", "breakdown", "period"])
+
+
+def suppressed(frame: pl.DataFrame) -> pl.DataFrame:
+    """The pack's copy: small counts become "c"; other values are kept as text.
+
+    Primary suppression only: the pack's metrics.csv is written by `published.pack_metrics`."""
+    return frame.with_columns(
+        pl.when(pl.col("unit") == "count")
+        .then(pl.col("value").map_elements(show_count, return_dtype=pl.String).str.replace_all(",", ""))
+        .otherwise(pl.col("value").round(4).cast(pl.String))
+        .alias("value")
+    )

@@ -1,0 +1,1 @@
+"""Stage 5, pack: run the notebooks, export HTML, the workbook, the PDF, and publish atomically."""

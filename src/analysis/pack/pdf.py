@@ -1,0 +1,75 @@
+"""review-pack.pdf: the whole pack in one PDF, printed by headless Chromium, with a contents page.
+
+Chromium comes from the system (Debian's `chromium` package; `make pack` installs it) and is
+driven through Playwright with every network request refused, exactly as the browser tests do.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+import shutil
+from pathlib import Path
+
+from analysis.pack.pages import render
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]  # fmt: skip
+
+
+def chromium() -> str | None:
+    """The system Chromium ($CHROMIUM or on the PATH), or None."""
+    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _print(browser: object, path: Path) -> bytes:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+    page.goto(path.resolve().as_uri())
+    page.emulate_media(media="print")
+    data = page.pdf(
+        format="A4", print_background=True, margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"}
+    )
+    page.close()
+    return data
+
+
+def write_pdf(pack: Path, pages: list[tuple[str, str]], title: str, synthetic: bool, out: Path) -> int:
+    """Print each page (file name, title) and a contents page into one PDF; return its page count."""
+    from playwright.sync_api import sync_playwright
+    from pypdf import PdfReader, PdfWriter
+
+    executable = chromium()
+    if executable is None:
+        raise RuntimeError("Chromium is not installed (apt-get install chromium), so no PDF was written")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            sections = [(name, label, _print(browser, pack / name)) for name, label in pages]
+            first, rows = 2, []
+            for _, label, data in sections:
+                rows.append(f'<tr><td>{html.escape(label)}</td><td class="num">{first}</td></tr>')
+                first += len(PdfReader(io.BytesIO(data)).pages)
+            body = (
+                f"<h1>{html.escape(title)}</h1><h2>Contents</h2>"
+                '<table class="rp-table"><caption>Sections and the page each starts on</caption>'
+                '<thead><tr><th scope="col">Section</th><th scope="col">Page</th></tr></thead>'
+                f"<tbody>{''.join(rows)}</tbody></table>"
+            )
+            contents_file = pack / ".contents.html"
+            contents_file.write_text(render("Contents", body, nav=[], footer=title, synthetic=synthetic))
+            contents = _print(browser, contents_file)
+            contents_file.unlink()
+        finally:
+            browser.close()
+    writer = PdfWriter()
+    for data in [contents, *(d for _, _, d in sections)]:
+        for page in PdfReader(io.BytesIO(data)).pages:
+            writer.add_page(page)
+    writer.add_metadata({"/Title": title})
+    with out.open("wb") as handle:
+        writer.write(handle)
+    return len(writer.pages)

@@ -1,0 +1,1 @@
+"""Stage 4, sections: each page's figures, headlines, charts and tables, from the metrics."""
