@@ -5,7 +5,7 @@
   the tests require those notebooks clean. Your own notebooks in `work/` (git-ignored) keep theirs.
 - No network: JupyterLab neither fetches its news feed nor checks for updates.
 
-`REVIEW_PACK_ROOT` (as in `analysis.paths`) points the hook at another checkout (the tests use it).
+`REVIEW_PACK_ROOT` (as in `analysis.core.paths`) points the hook at another checkout (the tests use it).
 """
 
 from __future__ import annotations
