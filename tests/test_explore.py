@@ -354,3 +354,10 @@ def test_every_metric_names_the_functions_computing_it_and_links_them() -> None:
             target = link.split("](")[1].rstrip(")")
             page, anchor = target.split("#")
             assert f'id="{anchor}"' in (API.parent / page).read_text(encoding="utf-8"), link
+
+
+def test_the_readme_s_door_in_works() -> None:
+    # The README tells analysts to start with `from analysis import Review, explore`.
+    from analysis import Review, explore
+
+    assert Review.__name__ == "Review" and callable(explore.children_on)

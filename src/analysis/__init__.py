@@ -42,10 +42,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def __getattr__(name: str) -> Any:
-    """`from analysis import Review` imports `analysis.sections.review` only then (it loads polars, altair and
-    the sections)."""
+    """`from analysis import Review, explore` imports `analysis.sections.review` (and `analysis.sections.explore`)
+    only then: they load polars, altair and the sections."""
     if name == "Review":
         from analysis.sections.review import Review
 
         return Review
+    if name == "explore":
+        from analysis.sections import explore
+
+        return explore
     raise AttributeError(f"module 'analysis' has no attribute {name!r}")
