@@ -18,8 +18,6 @@ shown as "c" wherever the pages show those figures.
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 
 from analysis.core import suppression
@@ -137,10 +135,3 @@ def suppression_mark() -> str:
     from analysis.core.disclosure import SUPPRESSED
 
     return SUPPRESSED
-
-
-def as_of(period: str) -> date:
-    """The date a metrics period stands for (month end for YYYY-MM)."""
-    year, month = int(period[:4]), int(period[5:7])
-    nxt = date(year + month // 12, month % 12 + 1, 1)
-    return date.fromordinal(nxt.toordinal() - 1)
