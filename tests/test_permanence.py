@@ -295,11 +295,14 @@ def test_a_child_discharged_twice_with_one_tracker_row() -> None:
 
 
 def test_analyst_file_is_marked_and_only_written_when_asked(tmp_path: Path) -> None:
-    frame = pl.DataFrame({"child_id": ["A"], "status": ["no_tracker_row"]})
+    frame = pl.DataFrame({"child_id": ["A", "=HYPERLINK(1)"], "status": ["no_tracker_row", "-1"]})
     assert rc.write_analyst_csv(frame, "", "x.csv") is None
     path = rc.write_analyst_csv(frame, tmp_path / "analyst", "x.csv")
     assert path is not None
-    assert path.read_text().splitlines()[0] == "# OFFICIAL-SENSITIVE, analyst only"
+    lines = path.read_text().splitlines()
+    assert lines[0] == "# OFFICIAL-SENSITIVE, analyst only"
+    # A tracker id that a spreadsheet would run as a formula is written as text; a number is left alone.
+    assert lines[3] == "'=HYPERLINK(1),-1"
 
 
 def test_reconciliation_finds_exactly_the_planted_faults(tmp_path: Path) -> None:

@@ -456,6 +456,7 @@ def write_suites(folder: Path) -> list[Path]:
 def markdown() -> str:
     """docs/validation.md: every check, from the suites and the multi-row rules."""
     from analysis.checks import dfe_rules, rules
+    from analysis.checks.file_rules import FILE_RULES
 
     lines = [
         "# Validation checks",
@@ -468,6 +469,14 @@ def markdown() -> str:
         "data-quality page. Rule numbers are the DfE's 903 validation rules; `RP` rules are this project's own.",
         "",
         *dfe_rules.DOCS.splitlines(),
+        "",
+        "## Checks on the files themselves (src/analysis/checks/file_rules.py)",
+        "",
+        "Before any column is checked: can the file be read, and how was it read.",
+        "",
+        "| rule | check | severity | what happens |",
+        "|---|---|---|---|",
+        *[f"| {rule} | {check} | {severity} | {then} |" for rule, (check, severity, then) in FILE_RULES.items()],
         "",
         "## The contract's checks",
         "",

@@ -41,12 +41,6 @@ from analysis.load.ssda903 import YEAR
 from analysis.metrics.cla import looked_after_on
 
 ROUTES = ["reunification", "special_guardianship_order", "child_arrangements_order"]
-ROUTE_LABEL = {
-    "reunification": "Reunification (care order discharged, child home)",
-    "special_guardianship_order": "Special guardianship order",
-    "child_arrangements_order": "Child arrangements order",
-    "all": "All care order discharges",
-}
 SHORT_LABEL = {
     "reunification": "Reunification",
     "special_guardianship_order": "Special guardianship order",

@@ -35,6 +35,7 @@ import polars as pl
 
 from analysis.core.codes import LEGACY_REC, LS, PLACE, REC
 from analysis.core.grouping import each_group, is_sorted
+from analysis.core.safe_text import neutralise_frame
 from analysis.load.readers import date_expr
 from analysis.load.ssda903 import coverage_start
 from analysis.metrics.care_periods import ROUTES, _flows_plan, _periods_plan, _routes_plan
@@ -276,9 +277,9 @@ def main(argv: list[str] | None = None) -> int:
     result = national_metrics(data.episodes, data.population, last_year, years)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    result.table.write_csv(out)
+    neutralise_frame(result.table).write_csv(out)
     routes = out.with_name(f"{out.stem}_routes{out.suffix}")
-    result.routes.write_csv(routes)
+    neutralise_frame(result.routes).write_csv(routes)
     authorities = result.table["LA"].n_unique()
     print(f"wrote {out} and {routes}: {authorities} authorities, {years} years to 31 March {last_year}")
     return 0

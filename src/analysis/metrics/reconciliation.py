@@ -29,6 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis.core import vocabularies as vocab
+from analysis.core.safe_text import safe_csv
 
 #: The 903 DEC and the tracker's order date may differ by this many days and still agree
 #: (the order is made, the 903 records the day care ended; a month covers recording lag).
@@ -204,11 +205,12 @@ def analyst_list(detail: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_analyst_csv(frame: pl.DataFrame, analyst_dir: str | Path, name: str) -> Path | None:
-    """Write `frame` as `<analyst_dir>/<name>` with the marking line first; nothing if `analyst_dir` is ""."""
+    """Write `frame` as `<analyst_dir>/<name>` with the marking line first, text neutralised for spreadsheets
+    (`analysis.core.safe_text`); nothing if `analyst_dir` is ""."""
     if not str(analyst_dir).strip():
         return None
     folder = Path(analyst_dir)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    path.write_text(f"# {MARKING}\n{frame.write_csv()}", encoding="utf-8")
+    path.write_text(f"# {MARKING}\n{safe_csv(frame)}", encoding="utf-8")
     return path
