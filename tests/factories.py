@@ -27,7 +27,7 @@ def episode(
     dec: str | None = None,
     *,
     rne: str = "S",
-    ls: str = "C2",
+    ls: str | None = "C2",
     place: str = "U6",
     rec: str | None = None,
     **extra: str | None,

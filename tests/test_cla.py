@@ -52,6 +52,14 @@ def test_short_breaks_only_are_excluded_but_other_care_is_not() -> None:
     assert count_on(rows) == 1
 
 
+def test_blank_legal_status_is_counted_not_dropped() -> None:
+    # A blank LS is not a short break: the child is looked after (validation warns about the blank).
+    rows = [episode("A", "01/01/2024", ls=None), episode("B", "01/01/2024", ls="V3")]
+    assert count_on(rows) == 1
+    on = looked_after_on(episodes_frame(rows), pl.Series([D]))
+    assert on["CHILD"].to_list() == ["A"]
+
+
 def test_child_who_leaves_and_returns_is_counted_only_while_in_care() -> None:
     rows = [
         episode("A", "01/01/2023", "30/06/2023", rec="E4A"),

@@ -214,6 +214,7 @@ def episodes_suite() -> gx.ExpectationSuite:
             _not_null("CHILD", "RP03"),
             _not_null("DECOM", "141"),
             _in_set("ssda903_episodes", "RNE", "143", ERROR),
+            _not_null("LS", "RP03", WARNING),  # a blank LS is counted as looked after, not as a short break
             _in_set("ssda903_episodes", "LS", "144", ERROR),
             _in_set("ssda903_episodes", "CIN", "145", WARNING),
             _in_set("ssda903_episodes", "PLACE", "146", ERROR),

@@ -262,7 +262,9 @@ def _chosen(exploded: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
 
 
 def _short_break() -> pl.Expr:
-    return pl.col("LS").is_in(list(SHORT_BREAK_LS))
+    """An episode under an agreed series of short breaks (LS V3/V4). A blank LS is not one: the child is
+    counted as looked after (validation warns, RP03), as `care_periods` counts the same episode."""
+    return pl.col("LS").is_in(list(SHORT_BREAK_LS)).fill_null(False)
 
 
 def population_on(population: pl.DataFrame, dates: pl.Series, by: Sequence[str] = ()) -> pl.DataFrame:
