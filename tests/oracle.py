@@ -17,7 +17,7 @@ the package's code:
 - A period of care starts at a child's first episode, after an episode whose REC is anything
   other than X1, or after a gap (DECOM not the day the previous episode ceased). It ends at an
   episode whose REC is anything other than X1; an X1 followed by a gap ends the period at the
-  gap, route "unknown".
+  gap, route "unknown". A DEC with a blank REC (a rule 148 failure) is read as X1 would be.
 - Routes out of care, from the REC code list (legacy E43/E44 read as SGOs, E4 as E4A).
 
 It counts what the package shows: children looked after at each month end, and periods starting
@@ -32,6 +32,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 SHORT_BREAKS = {"V3", "V4"}
+#: REC values after which the next episode the same day continues the period: X1, and a blank REC
+#: beside a DEC (a rule 148 failure), which is read as X1 would be.
+CONTINUES = {"X1", None}
 
 ROUTE_OF_REC = {
     "E4A": "returned_home", "E4B": "returned_home", "E4": "returned_home",
@@ -122,9 +125,9 @@ def periods(episodes: list[dict]) -> list[dict]:
         current = None
         previous = None
         for e in eps:
-            new = previous is None or previous["REC"] != "X1" or previous["DEC"] != e["DECOM"]
+            new = previous is None or previous["REC"] not in CONTINUES or previous["DEC"] != e["DECOM"]
             if new:
-                if current is not None and current["end"] is None and previous["REC"] == "X1" and previous["DEC"]:
+                if current is not None and current["end"] is None and previous["REC"] in CONTINUES and previous["DEC"]:
                     # X1 followed by a gap: the period ends where the gap begins, route unknown.
                     current["end"], current["route"] = previous["DEC"], "unknown"
                 current = {"CHILD": child, "start": e["DECOM"], "end": None, "route": None}
@@ -132,7 +135,7 @@ def periods(episodes: list[dict]) -> list[dict]:
             if e["DEC"] is not None and e["REC"] not in (None, "X1"):
                 current["end"], current["route"] = e["DEC"], ROUTE_OF_REC.get(e["REC"], "other")
             previous = e
-        if previous is not None and previous["REC"] == "X1" and previous["DEC"] and current["end"] is None:
+        if previous is not None and previous["REC"] in CONTINUES and previous["DEC"] and current["end"] is None:
             current["end"], current["route"] = previous["DEC"], "unknown"
     return out
 

@@ -57,6 +57,20 @@ def test_x1_followed_by_a_gap_ends_the_period_with_route_unknown() -> None:
     assert flows.select("starts", "ceases").rows() == [(0, 1), (1, 0)]  # June: one cease; July: one start
 
 
+def test_a_dec_with_no_rec_is_read_as_x1_would_be() -> None:
+    # Rule 148 broken: DEC given, REC blank. Followed the same day, the period continues; otherwise it ends at DEC
+    # by route unknown, the day the child leaves the counts (before, the period stayed open for ever).
+    rows = [
+        episode("A", "01/01/2023", "01/03/2023", REC=None),
+        episode("A", "01/03/2023", "30/06/2023", rne="L", REC=None),
+    ]
+    periods = periods_of_care(episodes_frame(rows))
+    assert periods.select("start", "end", "route", "episodes").rows() == [
+        (date(2023, 1, 1), date(2023, 6, 30), "unknown", 2)
+    ]
+    assert cla_counts(episodes_frame(rows), pl.Series([date(2023, 7, 31)]))["cla_count"].to_list() == [0]
+
+
 def test_a_ceased_episode_ends_its_period_even_when_the_next_starts_the_same_day() -> None:
     # Child E: ceases 01/09/2023 returned home (E4A), and a new episode starts that day (RNE S): two periods.
     rows = [

@@ -46,7 +46,8 @@ SETTINGS = settings(
 
 #: One episode: (days it lasts, legal status, how it ends). How it ends: ("x1", 0) a change of episode the same
 #: day; ("x1", gap) X1 then nothing for `gap` days (rule 433); (REC, gap) the period ends, the child returning
-#: `gap` days later (0: the same day, a new period); ("open", 0) the episode is still open (the history ends).
+#: `gap` days later (0: the same day, a new period); ("blank", gap) a DEC with no REC (rule 148), read as X1 would be;
+#: ("open", 0) the episode is still open (the history ends).
 episode_step = st.tuples(
     st.integers(min_value=1, max_value=400),
     st.sampled_from(["C2", "C1", "V2", "E1", "L1", "J1", "V3", "V4"]),
@@ -54,6 +55,7 @@ episode_step = st.tuples(
         st.tuples(st.just("x1"), st.just(0)),
         st.tuples(st.just("x1"), st.integers(min_value=1, max_value=90)),
         st.tuples(st.sampled_from(CEASE_CODES), st.integers(min_value=0, max_value=400)),
+        st.tuples(st.just("blank"), st.integers(min_value=0, max_value=90)),
         st.tuples(st.just("open"), st.just(0)),
     ),
 )
@@ -73,9 +75,9 @@ def _episodes(histories: list[tuple[int, list]]) -> pl.DataFrame:
             if how == "open":
                 break
             row["DEC"] = day + timedelta(days=length)
-            row["REC"] = "X1" if how == "x1" else how
+            row["REC"] = {"x1": "X1", "blank": None}.get(how, how)
             day = row["DEC"] + timedelta(days=gap)
-            previous = "ceased" if how != "x1" or gap else "x1"
+            previous = "ceased" if how not in ("x1", "blank") or gap else "x1"
     frame = pl.DataFrame(rows, schema={c: pl.Date if c in ("DECOM", "DEC") else pl.String for c in EPISODE_COLUMNS})
     return frame.with_columns(pl.lit(0).alias("_year"))
 

@@ -219,6 +219,16 @@ def test_same_day_successor_needs_x1(tmp_path: Path) -> None:
     assert found.rows == [2]
 
 
+def test_dec_without_rec_and_rec_without_dec_are_a_warning(tmp_path: Path) -> None:
+    rows = [
+        episode("A", "01/01/2023", "01/06/2023", REC=None),  # DEC, no REC
+        episode("B", "01/01/2023", REC="E4A"),  # REC, no DEC
+        episode("C", "01/01/2023", "01/06/2023", rec="E4A"),  # both: fine
+    ]
+    [found] = rule_findings(write_folder(tmp_path, [child("A"), child("B"), child("C")], rows), "148")
+    assert (found.severity, found.rows, found.column) == ("warning", [2, 3], "REC")
+
+
 def test_continuing_first_episode_before_the_returns_start_is_fine(tmp_path: Path) -> None:
     rows = [episode("A", "01/01/2020", rne="L")]  # began years before this 2023/24 return
     assert rule_findings(write_folder(tmp_path, [child("A")], rows), "433/388") == []

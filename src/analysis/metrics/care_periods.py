@@ -8,7 +8,10 @@ A period of care is a run of episodes, built by the SSDA903 rules (rules 388, 43
 - a period ends at an episode whose REC is anything other than X1, even when a new episode begins
   the same day (that one starts a new period, RNE S);
 - an episode ending X1 that is not followed the same day (a gap, or nothing after it) breaks rule
-  433/388 (a validation warning): the period is read as ending there, by the route `unknown`.
+  433/388 (a validation warning): the period is read as ending there, by the route `unknown`;
+- an episode with a DEC but no REC (rule 148, a validation warning) is read as X1 would be: it
+  continues into an episode starting the same day, and otherwise ends the period at DEC, by the
+  route `unknown`, so the child leaves the periods on the day they leave the counts.
 
 Short breaks: episodes under an agreed series of short breaks (LS V3/V4) are dropped before the
 periods are built, for counts and flows alike, as the DfE excludes "children looked after under
@@ -97,7 +100,8 @@ def _periods_plan(episodes: pl.LazyFrame, by: list[str], presorted: bool = False
     )
     ceased = pl.col("REC").is_not_null() & (pl.col("REC") != "X1")
     # The last episode of a period ends X1 only when no episode follows it the same day (rule 433/388).
-    broken = (pl.col("REC") == "X1") & pl.col("_dec").is_not_null()
+    # A DEC with no REC (rule 148) is read as X1 would be: the period ends at DEC, route unknown.
+    broken = ((pl.col("REC") == "X1") | pl.col("REC").is_null()) & pl.col("_dec").is_not_null()
     return (
         pl.concat([firsts, lasts], how="horizontal")
         .with_columns(

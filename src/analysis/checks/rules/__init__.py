@@ -13,6 +13,7 @@ import polars as pl
 
 from analysis.checks.rules import (
     int03_child_in_header,
+    r148_dec_and_rec,
     r203_dob_consistent,
     r302_dob,
     r352_over_18,
@@ -27,6 +28,7 @@ Rule = Callable[[dict[str, pl.DataFrame]], list[Finding]]
 
 RULES: list[Rule] = [
     int03_child_in_header.check,
+    r148_dec_and_rec.check,
     r203_dob_consistent.check,
     r302_dob.check,
     r352_over_18.check,
