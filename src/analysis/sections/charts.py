@@ -40,6 +40,10 @@ class Figure:
     labels: dict[str, str] = field(default_factory=dict)
     #: rolling 12-month column -> the monthly column it sums (both shown: protected together)
     rolling: dict[str, str] = field(default_factory=dict)
+    #: column -> the pack figure in each of its cells (`disclosure.FigureSpec`): hidden where the pack hides it
+    figures: dict[str, object] = field(default_factory=dict)
+    #: groups of count columns adding up, row by row, to a total shown elsewhere (`report.table_cells`)
+    parts: Sequence[Sequence[str]] = ()
 
 
 def setup() -> None:

@@ -3,10 +3,13 @@ or the arguments of `report.table`, built from a `discharges_section.DischargesS
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import altair as alt
 import polars as pl
 
-from analysis.core.disclosure import hidden, mask_small, protect, show_count
+from analysis.core.disclosure import hidden, mask_figures, mask_small, protect, show_count
 from analysis.core.periods import long_date, long_month, shift_months
 from analysis.metrics import reconciliation
 from analysis.metrics.discharges import INTERIM_ROUTES, ROUTES, SHORT_LABEL
@@ -90,11 +93,11 @@ def monthly_figure(dis: DischargesSection) -> charts.Figure:
     suppressed route (child arrangements orders are usually 1 to 4 a year) be worked out by subtraction.
     """
     rolling = dis.monthly.drop_nulls("discharges_12m").filter(pl.col("route").is_in(["all", "reunification"]))
-    long = mask_small(rolling, ["discharges_12m"]).with_columns(
+    long = mask_figures(rolling, {"discharges_12m": _rolling_key}).with_columns(
         pl.col("route").replace_strict(SHORT_LABEL).alias("who")
     )
     wide = dis.monthly.drop_nulls("discharges").pivot(on="route", index="date", values="discharges").sort("date")
-    wide = row_protected_text(wide.select("date", "all", *ROUTES), ROUTES)
+    wide = wide.select("date", "all", *ROUTES)
     total = rolling.filter(pl.col("route") == "all")
     home = rolling.filter(pl.col("route") == "reunification")
     return charts.Figure(
@@ -114,9 +117,16 @@ def monthly_figure(dis: DischargesSection) -> charts.Figure:
         + charts.describe_trend(home, "discharges_12m", "reunifications over the same 12-month spans", count=True),
         wide,
         caption="Care order discharges each month, by route",
-        counts=["all"],
+        counts=["all", *ROUTES],
         labels=LABELS,
+        figures={c: ("care_order_discharges", c) for c in ["all", *ROUTES]},
+        parts=[ROUTES],
     )
+
+
+def _rolling_key(row: Mapping[str, Any]) -> tuple[str, str, str]:
+    """The pack figure of a rolling 12-month discharges cell (`disclosure.FigureSpec`)."""
+    return ("care_order_discharges_12m", row["route"], f"{row['date']:%Y-%m}")
 
 
 def _rate_text(row: dict) -> str:
