@@ -18,7 +18,6 @@ from analysis.core.disclosure import (
     suppress_columns,
 )
 from analysis.core.suppression import DEFAULT, Policy
-from analysis.metrics.tidy import suppressed
 
 
 @pytest.mark.parametrize(
@@ -43,19 +42,6 @@ def test_suppress_columns_and_mask_small() -> None:
     frame = pl.DataFrame({"n": [0, 3, 12]})
     assert suppress_columns(frame, ["n"])["n"].to_list() == ["0", "c", "12"]
     assert mask_small(frame, ["n"])["n"].to_list() == [0, None, 12]
-
-
-def test_pack_metrics_suppress_counts_but_not_rates() -> None:
-    frame = pl.DataFrame(
-        {
-            "metric": ["a", "b", "c"],
-            "breakdown": ["all"] * 3,
-            "period": ["2024-03"] * 3,
-            "value": [3.0, 3.0, 1500.0],
-            "unit": ["count", "per_10k", "count"],
-        }
-    )
-    assert suppressed(frame)["value"].to_list() == ["c", "3.0", "1500"]
 
 
 def test_identifier_inside_an_svg_chart_is_found() -> None:
