@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import attack
 import polars as pl
 import pytest
 
@@ -93,3 +94,10 @@ def test_a_changed_or_new_definition_is_found(monkeypatch: pytest.MonkeyPatch) -
     # A change of unit or of period type is a change of meaning too.
     changed["cla_starts"] = dataclasses.replace(definitions.METRICS["cla_starts"], period="date")
     assert "cla_starts" in changes.definition_changes(previous, provenance.definition_hashes())
+
+
+def test_neither_pack_lets_a_hidden_figure_be_worked_out(two_packs: tuple[Path, Path, Path]) -> None:
+    for pack in two_packs[:2]:
+        analyst = pack.parent.parent / "analyst" / pack.parent.name / pack.name
+        found = attack.attack_pack(pack, attack.read_metrics(analyst / "metrics_unsuppressed.csv"))
+        assert found["hidden"] and not found["inconsistent"] and not found["leaks"], (pack, found["leaks"])
