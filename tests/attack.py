@@ -302,6 +302,19 @@ SAME_FIGURE: dict[str, dict[str, tuple[str, str]]] = {
         "Application filed with the court": (_PIPE, "filed_with_court"),
     },
 }
+#: Tables by route whose cells are rolling 12-month figures of metrics.csv: caption start -> (metric, {column header:
+#: months before the review month}, {row label: breakdown}).
+ROWS_SAME_FIGURE: dict[str, tuple[str, dict[str, int], dict[str, str]]] = {
+    "Care order discharges by route": (
+        "care_order_discharges_12m",
+        {"Last 12 months": 0, "The 12 months before": 12},
+        {
+            "Reunification": "reunification",
+            "Special guardianship order": "special_guardianship_order",
+            "Child arrangements order": "child_arrangements_order",
+        },
+    ),
+}
 #: Relations a table shows within itself, by caption start: ("row", total column, part columns): in each row the
 #: parts add up to the total; ("rolling", 12-month column, monthly column): rows in date order.
 WITHIN: dict[str, list[tuple[str, str, list[str]] | tuple[str, str, str]]] = {
@@ -332,12 +345,18 @@ _TOTAL_ROW = re.compile(r"(all|total)\b", re.I)
 def pack_tables(pack: Path) -> list[dict]:
     """Every table of every HTML page: {"page", "index", "caption", "header", "rows"}."""
     found = []
+    period = ""
+    if (pack / "manifest.json").exists():  # the review month, printed on every page
+        import json
+
+        manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+        period = manifest.get("parameters", {}).get("period", "")
     for page in sorted(pack.glob("*.html")):
         for i, table in enumerate(page_tables(page.read_text(encoding="utf-8"))):
             if table["rows"]:
                 found.append(
                     {"page": page.name, "index": i, "caption": table["caption"].strip(), "header": table["rows"][0],
-                     "rows": table["rows"][1:]}
+                     "rows": table["rows"][1:], "period": period}
                 )  # fmt: skip
     return found
 
@@ -349,6 +368,14 @@ def _rule(rules: dict, caption: str) -> object:
 def table_cell_key(table: dict, r: int, c: int, metrics: dict[Key, str]) -> TableKey:
     """The figure in a table cell: its metrics.csv key where an outsider can tell it is that figure (same metric,
     breakdown and period), else the cell's own place in the pack."""
+    by_row = _rule(ROWS_SAME_FIGURE, table["caption"])
+    if by_row is not None and table.get("period"):
+        metric, back, labels = by_row  # type: ignore[misc]
+        column, label = table["header"][c], table["rows"][r][0]
+        if column in back and label in labels:
+            key = (metric, labels[label], _months_back(table["period"], back[column]))
+            if key in metrics:
+                return key
     columns = _rule(SAME_FIGURE, table["caption"]) or {}
     spec = columns.get(table["header"][c])  # type: ignore[union-attr]
     day = _day(table["rows"][r][0])

@@ -251,10 +251,16 @@ def hidden(frame: pl.DataFrame, value: str, by: Iterable[str] = ()) -> pl.Series
     return pl.Series("hidden", hide, dtype=pl.Boolean)
 
 
-def protect(frame: pl.DataFrame, value: str, by: Iterable[str] = ()) -> pl.DataFrame:
+def protect(
+    frame: pl.DataFrame, value: str, by: Iterable[str] = (), figure: FigureSpec | None = None
+) -> pl.DataFrame:
     """Apply primary and secondary suppression to `value`: hidden cells become null (for charts)
-    and `<value>_label` holds the text to show ("c" where hidden)."""
+    and `<value>_label` holds the text to show ("c" where hidden). With `figure` (the pack figure of each
+    cell), a cell the pack-wide decision covers is hidden exactly where it hides it (`figure_hidden`)."""
     mask = hidden(frame, value, by)
+    if figure is not None:
+        decided = figures_hidden(frame, {value: figure})[value]
+        mask = pl.Series([m if d is None else d for m, d in zip(mask.to_list(), decided, strict=True)])
     return frame.with_columns(
         pl.when(mask).then(None).otherwise(pl.col(value)).alias(value),
         pl.when(mask)
