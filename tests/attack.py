@@ -1,17 +1,22 @@
 """An attacker on a built pack, written apart from the suppression code (analysis.core.suppression).
 
-It reads only what the pack publishes (metrics.csv, the HTML tables) and what anyone can read in
-docs/metrics.md about how the figures relate, then tries to recover every hidden ("c") figure:
+It reads only what the pack publishes (every HTML table of every page, every sheet of tables.xlsx, metrics.csv)
+and what anyone can read in docs/metrics.md and the captions about how the figures relate, then tries to
+recover every hidden ("c") figure (`attack_pack`):
 
-* by constraint propagation: a relation `total = sum(parts)` with one unknown left gives it;
+* the same figure across views is one unknown (`SAME_FIGURE`, `ROWS_SAME_FIGURE`): a figure shown in one
+  view and hidden in another is disclosed outright;
+* by constraint propagation: a relation `total = sum(parts)` with one unknown left gives it (metrics.csv's
+  breakdowns and rolling sums, `relations`; each table's own parts, rolling sums and "All"/"Total" rows,
+  `table_relations`);
 * by counting: unknown counts are whole numbers of at least 1, so if the unknowns of a relation
   must sum to exactly their number, each is 1;
 * by rates: a rate published to four decimals beside its count gives the population, and with it
   any other count on the same population.
 
-It uses plain Python and the standard library only (no numpy, no linear programming), so a bug in
-the package's method cannot hide itself here. A recovery only counts when it equals the true value,
-which the test reads from the analyst's unsuppressed copy.
+It uses plain Python and the standard library only (no numpy, no linear programming, its own xlsx reader), so
+a bug in the package's method cannot hide itself here. A recovery of a metrics.csv figure only counts when it
+equals the true value, which the test reads from the analyst's unsuppressed copy.
 """
 
 from __future__ import annotations

@@ -47,8 +47,15 @@ def test_revisions_show_the_late_recorded_child(two_packs: tuple[Path, Path, Pat
     cla = revised.filter((pl.col("metric") == "cla_count") & (pl.col("breakdown") == "all")).row(0, named=True)
     # January and February 2024 each gain one child.
     assert cla["periods_revised"] == 2 and cla["now"] - cla["was"] == 1
-    starts = revised.filter((pl.col("metric") == "cla_starts") & (pl.col("breakdown") == "all")).row(0, named=True)
-    assert (starts["largest_at"], starts["now"] - starts["was"]) == ("2024-01", 1)
+    starts = revised.filter((pl.col("metric") == "cla_starts") & (pl.col("breakdown") == "all"))
+    january = current.filter(
+        (pl.col("metric") == "cla_starts") & (pl.col("breakdown") == "all") & (pl.col("period") == "2024-01")
+    )["value"].item()
+    if january is None:  # hidden ("c"): the months sit beside rolling 12-month sums (issue 17), so no revision shows
+        assert starts.filter(pl.col("largest_at") == "2024-01").is_empty()
+    else:
+        row = starts.row(0, named=True)
+        assert (row["largest_at"], row["now"] - row["was"]) == ("2024-01", 1)
 
 
 def test_changed_inputs_and_definitions(two_packs: tuple[Path, Path, Path]) -> None:
