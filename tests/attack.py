@@ -1,17 +1,22 @@
 """An attacker on a built pack, written apart from the suppression code (analysis.core.suppression).
 
-It reads only what the pack publishes (metrics.csv, the HTML tables) and what anyone can read in
-docs/metrics.md about how the figures relate, then tries to recover every hidden ("c") figure:
+It reads only what the pack publishes (every HTML table of every page, every sheet of tables.xlsx, metrics.csv)
+and what anyone can read in docs/metrics.md and the captions about how the figures relate, then tries to
+recover every hidden ("c") figure (`attack_pack`):
 
-* by constraint propagation: a relation `total = sum(parts)` with one unknown left gives it;
+* the same figure across views is one unknown (`SAME_FIGURE`, `ROWS_SAME_FIGURE`): a figure shown in one
+  view and hidden in another is disclosed outright;
+* by constraint propagation: a relation `total = sum(parts)` with one unknown left gives it (metrics.csv's
+  breakdowns and rolling sums, `relations`; each table's own parts, rolling sums and "All"/"Total" rows,
+  `table_relations`);
 * by counting: unknown counts are whole numbers of at least 1, so if the unknowns of a relation
   must sum to exactly their number, each is 1;
 * by rates: a rate published to four decimals beside its count gives the population, and with it
   any other count on the same population.
 
-It uses plain Python and the standard library only (no numpy, no linear programming), so a bug in
-the package's method cannot hide itself here. A recovery only counts when it equals the true value,
-which the test reads from the analyst's unsuppressed copy.
+It uses plain Python and the standard library only (no numpy, no linear programming, its own xlsx reader), so
+a bug in the package's method cannot hide itself here. A recovery of a metrics.csv figure only counts when it
+equals the true value, which the test reads from the analyst's unsuppressed copy.
 """
 
 from __future__ import annotations
@@ -188,3 +193,314 @@ def recover_rolling_table(rows: list[list[str]], monthly: int, summed: int) -> d
     found = recover(published, rules)
     del months
     return {int(k[2]): v for k, v in found.items() if k[0] == "m"}
+
+
+# --- The whole pack: every HTML table, every sheet of tables.xlsx and metrics.csv ------------------------------
+
+TableKey = tuple[str, ...]
+
+
+def read_xlsx(path: Path) -> list[dict]:
+    """Every sheet of a workbook, read with the standard library: {"name", "rows"} with each cell as text
+    (numbers as written: 12 or 3.5), in sheet order."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    with zipfile.ZipFile(path) as book:
+        names = book.namelist()
+        shared: list[str] = []
+        if "xl/sharedStrings.xml" in names:
+            root = ElementTree.fromstring(book.read("xl/sharedStrings.xml"))
+            shared = ["".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t")) for si in root.findall("m:si", ns)]
+        targets = {
+            r.get("Id"): r.get("Target")
+            for r in ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+        }
+        sheets = []
+        for sheet in ElementTree.fromstring(book.read("xl/workbook.xml")).iter(f"{{{ns['m']}}}sheet"):
+            target = targets[sheet.get(rel)].lstrip("/")
+            target = target if target.startswith("xl/") else f"xl/{target}"
+            rows = []
+            for row in ElementTree.fromstring(book.read(target)).iter(f"{{{ns['m']}}}row"):
+                cells: dict[int, str] = {}
+                for c in row.findall("m:c", ns):
+                    column = _column(c.get("r", "A1"))
+                    kind = c.get("t")
+                    if kind == "inlineStr":
+                        text = "".join(t.text or "" for t in c.iter(f"{{{ns['m']}}}t"))
+                    else:
+                        v = c.find("m:v", ns)
+                        text = "" if v is None or v.text is None else v.text
+                        if kind == "s" and text:
+                            text = shared[int(text)]
+                    cells[column] = text
+                rows.append([cells.get(i, "") for i in range(max(cells, default=-1) + 1)])
+            sheets.append({"name": sheet.get("name"), "rows": rows})
+    return sheets
+
+
+def _column(ref: str) -> int:
+    letters = re.match(r"[A-Z]+", ref).group(0)  # type: ignore[union-attr]
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _day(text: str) -> str | None:
+    """"31 March 2024" as 2024-03-31 (the first column of a table by date), else None."""
+    from datetime import datetime
+
+    try:
+        return datetime.strptime(text.strip(), "%d %B %Y").date().isoformat()
+    except ValueError:
+        return None
+
+
+#: What an outsider can read in docs/metrics.md and the captions: the figure behind a table column, as
+#: (metric, breakdown), the period being the row's date (a month's flow: its month; a point in time: the date).
+#: Keyed by the start of the caption; a metric written "{pipeline}" takes the page's pipeline.
+_PIPE = "{pipeline}_pipeline_count"
+SAME_FIGURE: dict[str, dict[str, tuple[str, str]]] = {
+    "Children starting and leaving care each month": {
+        "Started care": ("cla_starts", "all"),
+        "Left care": ("cla_ceased", "all"),
+    },
+    "Children in care at each 31 March": {
+        "Children in care": ("cla_count", "all"),
+        "Unaccompanied asylum-seeking children": ("cla_uasc_count", "all"),
+        "Per 10,000 children": ("cla_rate_per_10k", "all"),
+        "Per 10,000, excluding UASC": ("cla_rate_excl_uasc_per_10k", "all"),
+    },
+    "Unaccompanied asylum-seeking children, last 13 month ends": {
+        "Children in care": ("cla_count", "all"),
+        "Unaccompanied asylum-seeking children": ("cla_uasc_count", "all"),
+        "Per 10,000 children": ("cla_rate_per_10k", "all"),
+        "Per 10,000, excluding UASC": ("cla_rate_excl_uasc_per_10k", "all"),
+    },
+    "Care order discharges each month, by route": {
+        "All routes": ("care_order_discharges", "all"),
+        "Reunification": ("care_order_discharges", "reunification"),
+        "Special guardianship order": ("care_order_discharges", "special_guardianship_order"),
+        "Child arrangements order": ("care_order_discharges", "child_arrangements_order"),
+    },
+    "SGOs granted each month, by who the special guardians are": {
+        "All SGOs": ("sgo_granted", "all"),
+        "To former foster carers": ("sgo_granted", "carer:former_foster_carer"),
+        "To other carers": ("sgo_granted", "carer:other_carer"),
+        "To relatives or friends": ("sgo_granted", "relationship:relative_or_friend"),
+        "To others": ("sgo_granted", "relationship:other"),
+        "Not recorded": ("sgo_granted", "relationship:not_recorded"),
+    },
+    "Open plans at each 31 March, 30 September and the review date": {
+        "All open plans": (_PIPE, "all"),
+        "Identified for discharge": (_PIPE, "identified"),
+        "Plan for SGO agreed": (_PIPE, "identified"),
+        "Assessing best interests": (_PIPE, "assessing"),
+        "Assessment negative, plan not yet closed": (_PIPE, "assessment_negative"),
+        "Assessment positive, parents or carers unwilling to proceed": (_PIPE, "carers_unwilling"),
+        "Assessment positive, carers unwilling to proceed": (_PIPE, "carers_unwilling"),
+        "Assessment positive, application not yet sent": (_PIPE, "assessment_complete"),
+        "Application with legal services": (_PIPE, "with_legal"),
+        "Application filed with the court": (_PIPE, "filed_with_court"),
+    },
+}
+#: Tables by route whose cells are rolling 12-month figures of metrics.csv: caption start -> (metric, {column header:
+#: months before the review month}, {row label: breakdown}).
+ROWS_SAME_FIGURE: dict[str, tuple[str, dict[str, int], dict[str, str]]] = {
+    "Care order discharges by route": (
+        "care_order_discharges_12m",
+        {"Last 12 months": 0, "The 12 months before": 12},
+        {
+            "Reunification": "reunification",
+            "Special guardianship order": "special_guardianship_order",
+            "Child arrangements order": "child_arrangements_order",
+        },
+    ),
+}
+#: Relations a table shows within itself, by caption start: ("row", total column, part columns): in each row the
+#: parts add up to the total; ("rolling", 12-month column, monthly column): rows in date order.
+WITHIN: dict[str, list[tuple[str, str, list[str]] | tuple[str, str, str]]] = {
+    "Children starting and leaving care each month": [
+        ("rolling", "Started care, last 12 months", "Started care"),
+        ("rolling", "Left care, last 12 months", "Left care"),
+    ],
+    "Care order discharges each month, by route": [
+        ("row", "All routes", ["Reunification", "Special guardianship order", "Child arrangements order"]),
+    ],
+    "SGOs granted each month, by who the special guardians are": [
+        ("row", "All SGOs", ["To former foster carers", "To other carers"]),
+        ("row", "All SGOs", ["To relatives or friends", "To others", "Not recorded"]),
+    ],
+    "SGOs in each 12 months by who the special guardians are": [
+        ("row", "All SGOs", ["To former foster carers", "To other carers"]),
+        ("row", "All SGOs", ["To relatives or friends", "To others", "Not recorded"]),
+    ],
+    "Open plans at each 31 March, 30 September and the review date": [("row", "All open plans", ["*"])],
+    "Reunified children: what happened in the 12 months after they went home": [
+        ("row", "Left care", ["Back in care within 12 months", "Stayed out 12 months", "Too soon to say"]),
+    ],
+    "Team-manager posts by contract": [("row", "Team-manager posts", ["Permanent", "Fixed-term", "Agency", "Vacant"])],
+}
+_TOTAL_ROW = re.compile(r"(all|total)\b", re.I)
+
+
+def pack_tables(pack: Path) -> list[dict]:
+    """Every table of every HTML page: {"page", "index", "caption", "header", "rows"}."""
+    found = []
+    period = ""
+    if (pack / "manifest.json").exists():  # the review month, printed on every page
+        import json
+
+        manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+        period = manifest.get("parameters", {}).get("period", "")
+    for page in sorted(pack.glob("*.html")):
+        for i, table in enumerate(page_tables(page.read_text(encoding="utf-8"))):
+            if table["rows"]:
+                found.append(
+                    {"page": page.name, "index": i, "caption": table["caption"].strip(), "header": table["rows"][0],
+                     "rows": table["rows"][1:], "period": period}
+                )  # fmt: skip
+    return found
+
+
+def _rule(rules: dict, caption: str) -> object:
+    return next((v for k, v in rules.items() if caption.startswith(k)), None)
+
+
+def table_cell_key(table: dict, r: int, c: int, metrics: dict[Key, str]) -> TableKey:
+    """The figure in a table cell: its metrics.csv key where an outsider can tell it is that figure (same metric,
+    breakdown and period), else the cell's own place in the pack."""
+    by_row = _rule(ROWS_SAME_FIGURE, table["caption"])
+    if by_row is not None and table.get("period"):
+        metric, back, labels = by_row  # type: ignore[misc]
+        column, label = table["header"][c], table["rows"][r][0]
+        if column in back and label in labels:
+            key = (metric, labels[label], _months_back(table["period"], back[column]))
+            if key in metrics:
+                return key
+    columns = _rule(SAME_FIGURE, table["caption"]) or {}
+    spec = columns.get(table["header"][c])  # type: ignore[union-attr]
+    day = _day(table["rows"][r][0])
+    if spec is not None and day is not None:
+        metric = spec[0].replace("{pipeline}", "sgo" if "sgo" in table["page"] else "discharge")
+        for period in (day, day[:7]):
+            if (metric, spec[1], period) in metrics:
+                return (metric, spec[1], period)
+    return ("table", table["page"], str(table["index"]), str(r), str(c))
+
+
+def table_relations(table: dict, key: object) -> list[tuple[TableKey, list[TableKey]]]:
+    """The `total = sum(parts)` relations a table shows: its declared ones (`WITHIN`) and any "All"/"Total" row
+    that sums the count columns of the rows above it."""
+    header, rows = table["header"], table["rows"]
+    found: list[tuple[TableKey, list[TableKey]]] = []
+    for rule in _rule(WITHIN, table["caption"]) or []:  # type: ignore[union-attr]
+        kind, whole = rule[0], rule[1]
+        if whole not in header:
+            continue
+        w = header.index(whole)
+        if kind == "rolling":
+            m = header.index(rule[2])  # type: ignore[arg-type]
+            for r in range(11, len(rows)):
+                found.append((key(r, w), [key(r - k, m) for k in range(12)]))  # type: ignore[operator]
+        else:
+            names = [h for h in header[1:] if h != whole] if rule[2] == ["*"] else [h for h in rule[2] if h in header]
+            for r in range(len(rows)):
+                found.append((key(r, w), [key(r, header.index(n)) for n in names]))  # type: ignore[operator]
+    totals = [r for r, row in enumerate(rows) if _TOTAL_ROW.match(row[0])]
+    if len(totals) == 1 and "%" not in table["caption"]:
+        t = totals[0]
+        for c in range(1, len(header)):
+            column = [rows[r][c] for r in range(len(rows))]
+            if "%" in header[c] or not all(_whole(x) or x == HIDDEN for x in column):
+                continue
+            found.append((key(t, c), [key(r, c) for r in range(len(rows)) if r != t]))
+    return found
+
+
+def _whole(text: str) -> bool:
+    return re.fullmatch(r"\d[\d,]*", text.strip()) is not None
+
+
+def attack_pack(pack: Path, truth: dict[Key, str]) -> dict[str, object]:
+    """Every hidden figure an outsider can recover exactly from the whole pack, and every figure shown in one view
+    and hidden in another. Returns {"leaks": {key: value}, "inconsistent": [...], "hidden": count, "relations": n}.
+
+    The same figure across views is one unknown (`SAME_FIGURE`); relations are metrics.csv's (`relations`), each
+    table's own (`table_relations`) and the UASC rates (`recover_uasc`). A recovery of a metrics.csv figure is a
+    leak when it equals the truth (the analyst's unsuppressed copy); of a cell only a page shows, when the
+    relations give it exactly (they hold by construction)."""
+    metrics = read_metrics(pack / "metrics.csv")
+    published: dict[object, str] = dict(metrics)
+    hidden_anywhere = {k for k, v in metrics.items() if v == HIDDEN}
+    inconsistent = []
+    shown_elsewhere: dict[object, Fraction] = {}
+    rules = list(relations(metrics))
+    for table in pack_tables(pack):
+        def key(r: int, c: int, table: dict = table) -> TableKey:
+            return table_cell_key(table, r, c, metrics)
+
+        for r, row in enumerate(table["rows"]):
+            for c, text in enumerate(row[: len(table["header"])]):
+                k = key(r, c)
+                if k[0] != "table" and k in metrics:
+                    other = metrics[k]
+                    if (text == HIDDEN) != (other == HIDDEN):
+                        inconsistent.append((table["caption"][:60], row[0], table["header"][c], text, other))
+                    if text == HIDDEN:
+                        hidden_anywhere.add(k)
+                    elif other == HIDDEN and _whole(text):
+                        published[k] = text  # a count the page shows where metrics.csv hides it: disclosed
+                        shown_elsewhere[k] = Fraction(text.replace(",", ""))
+                    continue
+                published[k] = text
+                if text == HIDDEN:
+                    hidden_anywhere.add(k)
+        rules += table_relations(table, key)
+    recovered = recover(published, rules)  # type: ignore[arg-type]
+    recovered |= recover_uasc(metrics) | shown_elsewhere
+    leaks = {}
+    for k, v in recovered.items():
+        if k not in hidden_anywhere:
+            continue
+        if k[0] == "table" or (k in truth and Fraction(truth[k]) == v):
+            leaks[k] = v
+    return {"leaks": leaks, "inconsistent": inconsistent, "hidden": len(hidden_anywhere), "relations": len(rules)}
+
+
+def workbook_hides_what_pages_hide(pack: Path) -> tuple[int, list[tuple]]:
+    """Every sheet of tables.xlsx matched to the page table with its caption and row labels; every cell hidden on
+    the page must be hidden in the sheet, and the reverse. Returns (cells compared, mismatches)."""
+    tables: dict[str, list[dict]] = defaultdict(list)
+    for table in pack_tables(pack):
+        tables[table["caption"]].append(table)
+    compared, bad = 0, []
+    for sheet in read_xlsx(pack / "tables.xlsx")[1:]:
+        rows = sheet["rows"]
+        caption, body = rows[0][0].strip(), rows[2:]
+        labels = [r[0] if r else "" for r in body]
+        same = [t for t in tables.get(caption, []) if [r[0] for r in t["rows"]] == labels]
+        if not same:
+            bad.append((sheet["name"], caption, "no page table with this caption and these rows"))
+            continue
+        best = min(same, key=lambda t: _differences(t["rows"], body))
+        for html_row, xlsx_row in zip(best["rows"], body, strict=True):
+            for h, x in zip(html_row, xlsx_row, strict=False):
+                compared += 1
+                if (h == HIDDEN) != (x == HIDDEN):
+                    bad.append((sheet["name"], caption[:60], html_row[0], h, x))
+    return compared, bad
+
+
+def _differences(html_rows: list[list[str]], xlsx_rows: list[list[str]]) -> int:
+    return sum(
+        _differ(h, x) for hr, xr in zip(html_rows, xlsx_rows, strict=False) for h, x in zip(hr, xr, strict=False)
+    )
+
+
+def _differ(html_text: str, xlsx_text: str) -> bool:
+    a, b = number(html_text.replace("%", "")), number(xlsx_text)
+    return a is not None and b is not None and a != b

@@ -37,12 +37,14 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def default_disclosure_policy() -> object:
     """Every test starts and ends under the default disclosure policy (1 to 5 hidden): a build sets the policy of
     its la.toml for the whole process, and must not leak it into the next test."""
-    from analysis.core.disclosure import set_policy
+    from analysis.core.disclosure import set_figures, set_policy
     from analysis.core.suppression import DEFAULT
 
     set_policy(DEFAULT)
+    set_figures(None)
     yield
     set_policy(DEFAULT)
+    set_figures(None)
 
 
 @pytest.fixture

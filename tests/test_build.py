@@ -370,6 +370,22 @@ def test_no_hidden_figure_in_metrics_csv_can_be_worked_out(pack: Path) -> None:
 
 
 @pytest.mark.e2e
+def test_no_hidden_figure_anywhere_in_the_pack_can_be_worked_out(pack: Path) -> None:
+    # Every HTML table of every page and metrics.csv, the same figure across views as one unknown: totals and
+    # their parts, rolling sums and their months, "All" rows, the UASC rates (tests/attack.py).
+    found = attack.attack_pack(pack, _truth(pack))
+    assert found["hidden"] > 100 and found["relations"] > 100  # a real test: much is hidden and linked
+    assert found["inconsistent"] == [], found["inconsistent"][:5]  # hidden in one view, shown in another
+    assert not found["leaks"], sorted(found["leaks"].items(), key=str)[:10]
+
+
+@pytest.mark.e2e
+def test_every_sheet_of_the_workbook_hides_what_its_page_table_hides(pack: Path) -> None:
+    compared, mismatches = attack.workbook_hides_what_pages_hide(pack)
+    assert compared > 1000 and mismatches == [], mismatches[:5]
+
+
+@pytest.mark.e2e
 def test_no_hidden_month_of_the_flows_table_can_be_worked_out(pack: Path) -> None:
     truth = _truth(pack)
     html = (pack / "01_children_in_care.html").read_text(encoding="utf-8")

@@ -18,7 +18,6 @@ from analysis.core.disclosure import (
     suppress_columns,
 )
 from analysis.core.suppression import DEFAULT, Policy
-from analysis.metrics.tidy import suppressed
 
 
 @pytest.mark.parametrize(
@@ -43,19 +42,6 @@ def test_suppress_columns_and_mask_small() -> None:
     frame = pl.DataFrame({"n": [0, 3, 12]})
     assert suppress_columns(frame, ["n"])["n"].to_list() == ["0", "c", "12"]
     assert mask_small(frame, ["n"])["n"].to_list() == [0, None, 12]
-
-
-def test_pack_metrics_suppress_counts_but_not_rates() -> None:
-    frame = pl.DataFrame(
-        {
-            "metric": ["a", "b", "c"],
-            "breakdown": ["all"] * 3,
-            "period": ["2024-03"] * 3,
-            "value": [3.0, 3.0, 1500.0],
-            "unit": ["count", "per_10k", "count"],
-        }
-    )
-    assert suppressed(frame)["value"].to_list() == ["c", "3.0", "1500"]
 
 
 def test_identifier_inside_an_svg_chart_is_found() -> None:
@@ -96,3 +82,65 @@ def test_secondary_suppression_within_groups() -> None:
 def test_nothing_to_protect() -> None:
     frame = pl.DataFrame({"n": [0, 6, 9]})
     assert hidden(frame, "n").to_list() == [False, False, False]
+
+
+# --- One pack-wide decision: every view asks it (analysis.core.disclosure.figure_hidden) ---------------------
+
+
+def test_figure_hidden_answers_only_for_figures_of_the_decision() -> None:
+    from analysis.core.disclosure import figure_hidden, set_figures
+    from analysis.metrics.relations import Figures
+
+    key, other = ("cla_starts", "all", "2024-03"), ("cla_starts", "all", "2024-02")
+    assert figure_hidden(key) is None  # no decision: each table protects itself
+    set_figures(lambda: Figures(frozenset({key, other}), frozenset({key})))  # computed on first use
+    assert (figure_hidden(key), figure_hidden(other)) == (True, False)
+    assert figure_hidden(("cla_starts", "all", "2019-01")) is None  # not a pack figure: the page's own rule
+    set_policy(Policy(audience="internal", suppress=False))
+    assert figure_hidden(key) is None  # an internal pack without suppression hides nothing
+
+
+def test_mask_figures_follows_the_decision_and_else_the_threshold() -> None:
+    from datetime import date
+
+    from analysis.core.disclosure import mask_figures, set_figures
+    from analysis.metrics.relations import Figures
+
+    frame = pl.DataFrame({"date": [date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30)], "n": [40, 3, 2]})
+    published = frozenset({("cla_starts", "all", "2024-02"), ("cla_starts", "all", "2024-03")})
+    set_figures(Figures(published, frozenset({("cla_starts", "all", "2024-02")})))
+    masked = mask_figures(frame, {"n": ("cla_starts", "all")})
+    # February: hidden by the decision (a complement, though 40); March: shown by this (hand-made) decision, and the
+    # chart follows the decision, not the threshold; April: no pack figure, so the threshold hides the 2.
+    assert masked["n"].to_list() == [None, 3, None]
+
+
+def test_the_period_of_a_cell_is_written_as_metrics_csv_writes_it() -> None:
+    from datetime import date
+
+    from analysis.core.disclosure import figure_key
+
+    row = {"date": date(2024, 3, 31)}
+    assert figure_key(("cla_count", "all"), row) == ("cla_count", "all", "2024-03-31")  # a point in time
+    assert figure_key(("cla_starts", "all"), row) == ("cla_starts", "all", "2024-03")  # a month's flow
+    assert figure_key(("cla_starts:12m", "all"), row) == ("cla_starts:12m", "all", "2024-03")
+    assert figure_key(("cla_count", "all"), {"label": "x"}) is None
+
+
+def test_rolling_sums_shown_on_a_page_are_figures_of_the_decision() -> None:
+    from analysis.metrics import relations
+
+    # 24 months of starts across a year end; one small month. The pages show rolling 12-month sums, so the
+    # decision holds them as figures and hides enough that the small month cannot be worked out from them.
+    months = [f"{2022 + (m + 3) // 12}-{(m + 3) % 12 + 1:02d}" for m in range(24)]
+    values = [10.0 + m % 3 for m in range(24)]
+    values[20] = 2.0
+    frame = pl.DataFrame(
+        {"metric": "cla_starts", "breakdown": "all", "period": months, "value": values, "unit": "count"}
+    )
+    decision = relations.figures(frame, DEFAULT)
+    rolling = {k for k in decision.published if k[0] == relations.rolling_name("cla_starts")}
+    assert {k[2] for k in rolling} == set(months[11:])  # a sum wherever 12 months are known (across 2022/2023)
+    assert ("cla_starts", "all", months[20]) in decision.hidden
+    assert len(decision.hidden) > 1  # complements, or the month would be sum(t) - sum(t-1) + month(t-12)
+    assert relations._month_back("2023-02", 12) == "2022-02" and relations._month_back("2023-01", 1) == "2022-12"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import attack
 import polars as pl
 import pytest
 
@@ -46,8 +47,15 @@ def test_revisions_show_the_late_recorded_child(two_packs: tuple[Path, Path, Pat
     cla = revised.filter((pl.col("metric") == "cla_count") & (pl.col("breakdown") == "all")).row(0, named=True)
     # January and February 2024 each gain one child.
     assert cla["periods_revised"] == 2 and cla["now"] - cla["was"] == 1
-    starts = revised.filter((pl.col("metric") == "cla_starts") & (pl.col("breakdown") == "all")).row(0, named=True)
-    assert (starts["largest_at"], starts["now"] - starts["was"]) == ("2024-01", 1)
+    starts = revised.filter((pl.col("metric") == "cla_starts") & (pl.col("breakdown") == "all"))
+    january = current.filter(
+        (pl.col("metric") == "cla_starts") & (pl.col("breakdown") == "all") & (pl.col("period") == "2024-01")
+    )["value"].item()
+    if january is None:  # hidden ("c"): the months sit beside rolling 12-month sums (issue 17), so no revision shows
+        assert starts.filter(pl.col("largest_at") == "2024-01").is_empty()
+    else:
+        row = starts.row(0, named=True)
+        assert (row["largest_at"], row["now"] - row["was"]) == ("2024-01", 1)
 
 
 def test_changed_inputs_and_definitions(two_packs: tuple[Path, Path, Path]) -> None:
@@ -93,3 +101,10 @@ def test_a_changed_or_new_definition_is_found(monkeypatch: pytest.MonkeyPatch) -
     # A change of unit or of period type is a change of meaning too.
     changed["cla_starts"] = dataclasses.replace(definitions.METRICS["cla_starts"], period="date")
     assert "cla_starts" in changes.definition_changes(previous, provenance.definition_hashes())
+
+
+def test_neither_pack_lets_a_hidden_figure_be_worked_out(two_packs: tuple[Path, Path, Path]) -> None:
+    for pack in two_packs[:2]:
+        analyst = pack.parent.parent / "analyst" / pack.parent.name / pack.name
+        found = attack.attack_pack(pack, attack.read_metrics(analyst / "metrics_unsuppressed.csv"))
+        assert found["hidden"] and not found["inconsistent"] and not found["leaks"], (pack, found["leaks"])

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -28,6 +30,14 @@ UNSUPPRESSED_BANNER = (
 )
 _policy: list[Policy] = [DEFAULT]
 
+#: A figure of the pack: (metric, breakdown, period), as in metrics.csv.
+Key = tuple[str, str, str]
+#: How a table column names its figures: (metric, breakdown), the period from the row's "date"; or a function of
+#: the row giving the key (None for a cell that is no pack figure).
+FigureSpec = tuple[str, str] | Callable[[Mapping[str, Any]], Key | None]
+#: The pack-wide decision (`analysis.metrics.relations.Figures`), or a function that computes it on first use.
+_figures: list[Any] = [None]
+
 
 def set_policy(policy: Policy) -> None:
     """Use `policy` for every figure this process shows (the build and each notebook set it once)."""
@@ -37,6 +47,69 @@ def set_policy(policy: Policy) -> None:
 def policy() -> Policy:
     """The disclosure policy in force."""
     return _policy[0]
+
+
+def set_figures(figures: Any) -> None:
+    """Use the pack-wide decision for every figure this process shows: an object with `published` and `hidden`
+    sets of (metric, breakdown, period), or a function returning one (called on first use). None: no decision
+    (each table protects itself). `Review.open` sets it for a notebook from the review (`Review.figures`)."""
+    _figures[0] = figures
+
+
+def _decision() -> Any:
+    if callable(_figures[0]):
+        _figures[0] = _figures[0]()
+    return _figures[0]
+
+
+def figure_hidden(key: Key | None) -> bool | None:
+    """Whether the pack hides this figure ("c" everywhere it appears): True or False for a figure the pack-wide
+    decision covers, None for a cell it does not (a cell only a page shows, which its table protects)."""
+    if key is None or not _policy[0].suppress:
+        return None
+    decision = _decision()
+    if decision is None or key not in decision.published:
+        return None
+    return key in decision.hidden
+
+
+def figure_key(spec: FigureSpec, row: Mapping[str, Any]) -> Key | None:
+    """The (metric, breakdown, period) of one table cell: the period from the row's "date" column, written as the
+    metric's periods are in metrics.csv (a date for a point in time, `YYYY-MM` for a month's flow)."""
+    if callable(spec):
+        return spec(row)
+    metric, breakdown = spec
+    day = row.get("date")
+    if not isinstance(day, date):
+        return None
+    return (metric, breakdown, period_text(metric, day))
+
+
+def period_text(metric: str, day: date) -> str:
+    """How metrics.csv writes the period of `metric` for the month ending `day`."""
+    from analysis.core.definitions import METRICS
+
+    spec = METRICS.get(metric.split(":", 1)[0])
+    return day.isoformat() if spec is not None and spec.period == "date" else f"{day.year:04d}-{day.month:02d}"
+
+
+def figures_hidden(frame: pl.DataFrame, specs: Mapping[str, FigureSpec]) -> dict[str, list[bool | None]]:
+    """For each column of `specs`, the pack-wide flag of each row's cell (`figure_hidden`)."""
+    rows = frame.to_dicts() if specs else []
+    return {column: [figure_hidden(figure_key(spec, row)) for row in rows] for column, spec in specs.items()}
+
+
+def mask_figures(frame: pl.DataFrame, specs: Mapping[str, FigureSpec]) -> pl.DataFrame:
+    """Set to null, for charts, every cell the pack hides: by the pack-wide decision where the cell is a pack
+    figure, else a count from 1 to the threshold (`mask_small`)."""
+    flags = figures_hidden(frame, specs)
+    top = threshold()
+    out = []
+    for column in specs:
+        small = [v is not None and 0 < v <= top for v in frame[column].to_list()]
+        hide = [small[i] if f is None else f for i, f in enumerate(flags[column])]
+        out.append(pl.when(pl.Series(hide, dtype=pl.Boolean)).then(None).otherwise(pl.col(column)).alias(column))
+    return frame.with_columns(out) if out else frame
 
 
 def threshold() -> int:
@@ -178,10 +251,16 @@ def hidden(frame: pl.DataFrame, value: str, by: Iterable[str] = ()) -> pl.Series
     return pl.Series("hidden", hide, dtype=pl.Boolean)
 
 
-def protect(frame: pl.DataFrame, value: str, by: Iterable[str] = ()) -> pl.DataFrame:
+def protect(
+    frame: pl.DataFrame, value: str, by: Iterable[str] = (), figure: FigureSpec | None = None
+) -> pl.DataFrame:
     """Apply primary and secondary suppression to `value`: hidden cells become null (for charts)
-    and `<value>_label` holds the text to show ("c" where hidden)."""
+    and `<value>_label` holds the text to show ("c" where hidden). With `figure` (the pack figure of each
+    cell), a cell the pack-wide decision covers is hidden exactly where it hides it (`figure_hidden`)."""
     mask = hidden(frame, value, by)
+    if figure is not None:
+        decided = figures_hidden(frame, {value: figure})[value]
+        mask = pl.Series([m if d is None else d for m, d in zip(mask.to_list(), decided, strict=True)])
     return frame.with_columns(
         pl.when(mask).then(None).otherwise(pl.col(value)).alias(value),
         pl.when(mask)

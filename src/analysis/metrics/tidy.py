@@ -5,7 +5,6 @@ from __future__ import annotations
 import polars as pl
 
 from analysis.core.definitions import METRICS
-from analysis.core.disclosure import show_count
 
 COLUMNS = ["metric", "breakdown", "period", "value", "unit"]
 SCHEMA = {
@@ -49,14 +48,3 @@ def combine(frames: list[pl.DataFrame]) -> pl.DataFrame:
         return pl.DataFrame(schema=SCHEMA)
     return pl.concat(frames, how="vertical").sort(["metric", "breakdown", "period"])
 
-
-def suppressed(frame: pl.DataFrame) -> pl.DataFrame:
-    """The pack's copy: small counts become "c"; other values are kept as text.
-
-    Primary suppression only: the pack's metrics.csv is written by `published.pack_metrics`."""
-    return frame.with_columns(
-        pl.when(pl.col("unit") == "count")
-        .then(pl.col("value").map_elements(show_count, return_dtype=pl.String).str.replace_all(",", ""))
-        .otherwise(pl.col("value").round(4).cast(pl.String))
-        .alias("value")
-    )

@@ -164,13 +164,12 @@ def build_pack(
             {"notebook": s.notebook, "seconds": round(seconds, 2)}
             for s, (seconds, _) in zip(sections, results, strict=True)
         ]
-        t0 = time.perf_counter()
         metrics = review.metrics
         t0 = time.perf_counter()
-        (pack / "metrics.csv").write_text(
-            safe_csv(published.pack_metrics(metrics, inputs.authority.disclosure)), encoding="utf-8"
+        (pack / "metrics.csv").write_text(  # hidden cells: the review's one pack-wide decision (Review.figures)
+            safe_csv(published.pack_metrics(metrics, inputs.authority.disclosure, review.figures.hidden)),
+            encoding="utf-8",
         )
-        review.timings["disclosure_control"] = round(time.perf_counter() - t0, 3)
         _write_exports(pack, [(s, shown) for s, (_, shown) in zip(sections, results, strict=True)], inputs, period)
         write_analyst_files(analyst, metrics, report, inputs.merge.changes)
         (pack / "data_quality.html").write_text(data_quality_page(report, inputs, nav, footer), encoding="utf-8")

@@ -40,6 +40,10 @@ class Figure:
     labels: dict[str, str] = field(default_factory=dict)
     #: rolling 12-month column -> the monthly column it sums (both shown: protected together)
     rolling: dict[str, str] = field(default_factory=dict)
+    #: column -> the pack figure in each of its cells (`disclosure.FigureSpec`): hidden where the pack hides it
+    figures: dict[str, object] = field(default_factory=dict)
+    #: groups of count columns adding up, row by row, to a total shown elsewhere (`report.table_cells`)
+    parts: Sequence[Sequence[str]] = ()
 
 
 def setup() -> None:
@@ -247,16 +251,24 @@ def lines(
 
 
 def bars(
-    frame: pl.DataFrame, *, category: str, value: str, title: str, x_title: str, subtitle: str = ""
+    frame: pl.DataFrame,
+    *,
+    category: str,
+    value: str,
+    title: str,
+    x_title: str,
+    subtitle: str = "",
+    figure: object = None,
 ) -> alt.LayerChart:
     """Horizontal bars in the frame's order, each labelled with its count.
 
     The bars are parts of a whole, so primary and secondary suppression apply
-    (`disclosure.protect`): a hidden count is not drawn and is labelled "c".
+    (`disclosure.protect`): a hidden count is not drawn and is labelled "c". `figure`: the pack figure of
+    each bar (`disclosure.FigureSpec`), hidden where the pack-wide decision hides it.
     """
     from analysis.core.disclosure import protect
 
-    shown = protect(frame, value).with_columns(
+    shown = protect(frame, value, figure=figure).with_columns(
         pl.col(f"{value}_label").alias("_label"),
         pl.col(value).fill_null(0).alias("_pos"),
     )

@@ -11,11 +11,11 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from analysis.core.disclosure import mask_small, protect, show_count
+from analysis.core.disclosure import FigureSpec, mask_figures, protect, show_count
 from analysis.core.periods import long_date, long_month, parse_period, shift_months
 from analysis.load.inputs import Inputs
 from analysis.load.ssda903 import coverage_start
-from analysis.metrics import comparators
+from analysis.metrics import comparators, relations
 from analysis.metrics.care_periods import (
     annual_ceased,
     annual_started,
@@ -268,6 +268,15 @@ def rate_figure(cic: ChildrenInCare, authority: str) -> charts.Figure:
     )
 
 
+#: The columns of the count and UASC tables as pack figures (month ends: the period is the date).
+COUNT_FIGURES: dict[str, FigureSpec] = {
+    "cla_count": ("cla_count", "all"),
+    "rate_per_10k": ("cla_rate_per_10k", "all"),
+    "uasc_count": ("cla_uasc_count", "all"),
+    "rate_excl_uasc_per_10k": ("cla_rate_excl_uasc_per_10k", "all"),
+}
+
+
 def count_figure(cic: ChildrenInCare) -> charts.Figure:
     """Children in care at each month end, with the 31 March figures in the table (UASC "not known" without
     a UASC file)."""
@@ -290,6 +299,7 @@ def count_figure(cic: ChildrenInCare) -> charts.Figure:
         counts=["cla_count", "uasc_count"] if cic.uasc_known else ["cla_count"],
         decimals={"rate_per_10k": 0, "rate_excl_uasc_per_10k": 0},
         labels={**LABELS, "date": "31 March"},
+        figures=COUNT_FIGURES if cic.uasc_known else {k: COUNT_FIGURES[k] for k in ("cla_count", "rate_per_10k")},
     )
 
 
@@ -315,7 +325,18 @@ def uasc_figure(cic: ChildrenInCare) -> charts.Figure:
         counts=["cla_count", "uasc_count"],
         decimals={"rate_per_10k": 0, "rate_excl_uasc_per_10k": 0},
         labels=LABELS,
+        figures=COUNT_FIGURES,
     )
+
+
+#: The flows table's columns as pack figures: the monthly starts and ends of care are in metrics.csv, and their
+#: rolling 12-month sums are figures of the pack-wide decision too (`relations.SHOWN_ROLLING`).
+FLOWS_FIGURES: dict[str, FigureSpec] = {
+    "starts": ("cla_starts", "all"),
+    "ceases": ("cla_ceased", "all"),
+    "starts_12m": (relations.rolling_name("cla_starts"), "all"),
+    "ceases_12m": (relations.rolling_name("cla_ceased"), "all"),
+}
 
 
 def flows_figure(cic: ChildrenInCare) -> charts.Figure:
@@ -323,7 +344,7 @@ def flows_figure(cic: ChildrenInCare) -> charts.Figure:
     counts twice; the annual table counts children)."""
     rolling = cic.flows.drop_nulls("starts_12m")
     long = (
-        mask_small(rolling, ["starts_12m", "ceases_12m"])
+        mask_figures(rolling, FLOWS_FIGURES)
         .select(
             "date",
             pl.col("starts_12m").alias("Started care"),
@@ -353,6 +374,7 @@ def flows_figure(cic: ChildrenInCare) -> charts.Figure:
         counts=["starts", "ceases", "starts_12m", "ceases_12m"],
         labels=LABELS,
         rolling={"starts_12m": "starts", "ceases_12m": "ceases"},
+        figures=FLOWS_FIGURES,
     )
 
 

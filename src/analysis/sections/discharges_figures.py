@@ -3,11 +3,14 @@ or the arguments of `report.table`, built from a `discharges_section.DischargesS
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import altair as alt
 import polars as pl
 
-from analysis.core.disclosure import hidden, mask_small, protect, show_count
-from analysis.core.periods import long_date, long_month, shift_months
+from analysis.core.disclosure import FigureSpec, hidden, mask_figures, mask_small, protect, show_count
+from analysis.core.periods import long_date, long_month, month_label, shift_months
 from analysis.metrics import reconciliation
 from analysis.metrics.discharges import INTERIM_ROUTES, ROUTES, SHORT_LABEL
 from analysis.sections import charts
@@ -37,7 +40,8 @@ LABELS = {
 def routes_figure(dis: DischargesSection) -> charts.Figure:
     """Care order discharges in the last 12 months by route, with the 12 months before in the table."""
     total = int(dis.year["discharges"].sum())
-    shown = protect(dis.year, "discharges")
+    specs = year_figures(dis)
+    shown = protect(dis.year, "discharges", figure=specs["discharges"])
     words = "; ".join(f"{lab} {n}" for lab, n in shown.select("label", "discharges_label").iter_rows())
     return charts.Figure(
         charts.bars(
@@ -47,6 +51,7 @@ def routes_figure(dis: DischargesSection) -> charts.Figure:
             title=f"Care order discharges in the 12 months to {long_month(dis.end)}, by route",
             subtitle="Children leaving care as a full care order ends; interim orders and adoption are not included",
             x_title="Children",
+            figure=specs["discharges"],
         ),
         f"Bar chart of the {show_count(total)} care order discharges in the 12 months to {long_month(dis.end)}, by "
         f"route: {words}.",
@@ -54,7 +59,20 @@ def routes_figure(dis: DischargesSection) -> charts.Figure:
         caption="Care order discharges by route",
         protect=["discharges", "discharges_before"],
         labels=LABELS,
+        figures=specs,
     )
+
+
+def year_figures(dis: DischargesSection) -> dict[str, FigureSpec]:
+    """The pack figures of the routes table (rows by route label): the rolling 12-month discharges by route, in
+    metrics.csv as care_order_discharges_12m at the review month and 12 months before."""
+    route_of = dict(zip(dis.year["label"].to_list(), dis.year["route"].to_list(), strict=True))
+    now, before = month_label(dis.end), month_label(shift_months(dis.end, -12))
+
+    def at(period: str) -> FigureSpec:
+        return lambda row: ("care_order_discharges_12m", route_of[row["label"]], period)
+
+    return {"discharges": at(now), "discharges_before": at(before)}
 
 
 def interim_table(dis: DischargesSection) -> dict:
@@ -90,11 +108,11 @@ def monthly_figure(dis: DischargesSection) -> charts.Figure:
     suppressed route (child arrangements orders are usually 1 to 4 a year) be worked out by subtraction.
     """
     rolling = dis.monthly.drop_nulls("discharges_12m").filter(pl.col("route").is_in(["all", "reunification"]))
-    long = mask_small(rolling, ["discharges_12m"]).with_columns(
+    long = mask_figures(rolling, {"discharges_12m": _rolling_key}).with_columns(
         pl.col("route").replace_strict(SHORT_LABEL).alias("who")
     )
     wide = dis.monthly.drop_nulls("discharges").pivot(on="route", index="date", values="discharges").sort("date")
-    wide = row_protected_text(wide.select("date", "all", *ROUTES), ROUTES)
+    wide = wide.select("date", "all", *ROUTES)
     total = rolling.filter(pl.col("route") == "all")
     home = rolling.filter(pl.col("route") == "reunification")
     return charts.Figure(
@@ -114,9 +132,16 @@ def monthly_figure(dis: DischargesSection) -> charts.Figure:
         + charts.describe_trend(home, "discharges_12m", "reunifications over the same 12-month spans", count=True),
         wide,
         caption="Care order discharges each month, by route",
-        counts=["all"],
+        counts=["all", *ROUTES],
         labels=LABELS,
+        figures={c: ("care_order_discharges", c) for c in ["all", *ROUTES]},
+        parts=[ROUTES],
     )
+
+
+def _rolling_key(row: Mapping[str, Any]) -> tuple[str, str, str]:
+    """The pack figure of a rolling 12-month discharges cell (`disclosure.FigureSpec`)."""
+    return ("care_order_discharges_12m", row["route"], f"{row['date']:%Y-%m}")
 
 
 def _rate_text(row: dict) -> str:

@@ -14,7 +14,7 @@ from datetime import date
 import altair as alt
 import polars as pl
 
-from analysis.core.disclosure import mask_small, protect, show_count
+from analysis.core.disclosure import mask_figures, protect, show_count
 from analysis.core.periods import long_date, long_month, month_ends
 from analysis.metrics.permanence import (
     POSITIONS,
@@ -30,7 +30,6 @@ from analysis.metrics.permanence_ageing import ageing
 from analysis.metrics.permanence_applications import applications_by_month, orders, overdue
 from analysis.metrics.tidy import combine, tidy
 from analysis.sections import charts
-from analysis.sections.small_counts import row_protected_text
 
 #: Months of pipeline history shown, and the spells that make the stage medians.
 MONTHS = 60
@@ -196,12 +195,19 @@ def pipeline_figure(p: Pipeline, title: str) -> charts.Figure:
     )  # fmt: skip
 
 
+#: The tracker route of the SGO pipeline (its metrics are sgo_pipeline_*; the other pipeline's discharge_pipeline_*).
+SGO_ROUTE = "special_guardianship_order"
+
+
 def history_figure(p: Pipeline, title: str) -> charts.Figure:
     """Open plans at each month end, and how many of them were stuck; by position in the table."""
     names = position_labels(p.route)
     totals = p.history.filter(pl.col("position") == "all")
+    kind = "sgo" if p.route == SGO_ROUTE else "discharge"  # as `pipeline_metrics` is called for each route
     long = (
-        mask_small(totals, ["children", "stuck"])
+        mask_figures(
+            totals, {"children": (f"{kind}_pipeline_count", "all"), "stuck": (f"{kind}_pipeline_stuck", "all")}
+        )
         .select(
             "date",
             pl.col("children").alias("All open plans"),
@@ -211,7 +217,8 @@ def history_figure(p: Pipeline, title: str) -> charts.Figure:
     )
     table = p.history.pivot(on="position", index="date", values="children").sort("date")
     table = table.filter(pl.col("date").dt.month().is_in([3, 9]) | (pl.col("date") == p.end))
-    table = row_protected_text(table.select("date", "all", *POSITIONS), POSITIONS)
+    table = table.select("date", "all", *POSITIONS)
+    metric = f"{kind}_pipeline_count"
     return charts.Figure(
         charts.lines(
             long,
@@ -227,8 +234,10 @@ def history_figure(p: Pipeline, title: str) -> charts.Figure:
         + charts.describe_trend(totals, "stuck", f"those more than {p.threshold} days at their stage", count=True),
         table,
         caption="Open plans at each 31 March, 30 September and the review date, by where they stand",
-        counts=["all"],
+        counts=["all", *POSITIONS],
         labels={"date": "Month end", **(names | {"all": "All open plans"})},
+        figures={c: (metric, c) for c in ["all", *POSITIONS]},
+        parts=[POSITIONS],
     )
 
 

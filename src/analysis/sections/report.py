@@ -8,7 +8,7 @@ import base64
 import html
 import io
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 import altair as alt
@@ -20,6 +20,7 @@ from analysis.core.disclosure import show_count
 from analysis.core.periods import long_month, parse_period
 from analysis.load.inputs import Inputs
 from analysis.sections import charts, exports
+from analysis.sections.small_counts import row_hidden
 from analysis.sections.tables import html_table
 
 #: The page being rendered in this kernel: the source line printed under every exported chart.
@@ -113,6 +114,8 @@ def table_cells(
     decimals: dict[str, int] | None = None,
     labels: dict[str, str] | None = None,
     rolling: dict[str, str] | None = None,
+    figures: Mapping[str, disclosure.FigureSpec] | None = None,
+    parts: Sequence[Sequence[str]] = (),
 ) -> tuple[list[str], list[list[tuple[str, bool]]]]:
     """The header and the display text of every cell (with a flag for numbers), suppression applied.
 
@@ -120,13 +123,27 @@ def table_cells(
     are parts of a total shown elsewhere, so they get complementary suppression too
     (`disclosure.protect`); `rolling` maps a rolling 12-month column to the monthly column it sums
     (rows in date order), and further cells of both are hidden until no hidden month can be worked
-    out from the sums beside it (`analysis.core.suppression`). Dates are written out."""
+    out from the sums beside it (`analysis.core.suppression`). `figures` names the pack figure in each cell of a
+    column (`disclosure.FigureSpec`: (metric, breakdown) with the period from the row's date): such a cell is
+    hidden exactly where the pack-wide decision hides it (metrics.csv, every page and tables.xlsx alike), and
+    shown where it is shown. `parts`: groups of count columns that add up, in each row, to a total shown
+    elsewhere (routes beside "all"): protected row by row (`small_counts.row_hidden`). Dates are written out."""
     decimals = decimals or {}
     labels = labels or {}
     shown = frame
     for column in protect:
         shown = disclosure.protect(shown, column).with_columns(pl.col(f"{column}_label").alias(column))
-    held = _rolling_hidden(frame, rolling or {})
+    pack_wide = disclosure.figures_hidden(frame, figures or {})
+    # A rolling pair the pack-wide decision covers cell by cell needs no protection of its own.
+    local = {
+        summed: monthly
+        for summed, monthly in (rolling or {}).items()
+        if not all(c in pack_wide and None not in pack_wide[c] for c in (summed, monthly))
+    }
+    held = _rolling_hidden(frame, local)
+    for group in parts:
+        flags = row_hidden(frame, list(group))
+        held |= {(r, c) for c in group for r, h in enumerate(flags[f"{c}_hidden"].to_list()) if h}
     rows = []
     for r, (row, raw) in enumerate(zip(shown.select(frame.columns).iter_rows(), frame.iter_rows(), strict=True)):
         cells = []
@@ -134,6 +151,12 @@ def table_cells(
             text = v if c in protect else _cell(c, v, counts, decimals)
             if (r, c) in held:
                 text = disclosure.SUPPRESSED
+            decided = pack_wide[c][r] if c in pack_wide else None
+            if decided is True:
+                text = disclosure.SUPPRESSED
+            elif decided is False and text == disclosure.SUPPRESSED and original is not None:
+                # The pack shows it (metrics.csv too): so does the page.
+                text = f"{round(original):,}" if c in counts or c in protect else _cell(c, original, (), decimals)
             cells.append((text, _number(original, text, decimals.get(c, 1)) if frame.schema[c].is_numeric() else None))
         rows.append(cells)
     return [labels.get(c, c) for c in frame.columns], rows
@@ -267,6 +290,8 @@ def figure(fig: charts.Figure) -> None:
         decimals=fig.decimals,
         labels=fig.labels,
         rolling=dict(fig.rolling),
+        figures=dict(fig.figures),
+        parts=fig.parts,
     )
 
 

@@ -30,6 +30,7 @@ import polars as pl
 from analysis.core.periods import parse_period
 from analysis.load import ssda903
 from analysis.load.inputs import Inputs, load_inputs
+from analysis.metrics import relations
 from analysis.metrics.tidy import combine
 from analysis.sections import children_in_care, discharges_section, sgo_section, stability_section, workforce_section
 
@@ -96,12 +97,20 @@ class Review:
     @classmethod
     def open(cls, data_dir: str | Path, period: str = "", review_file: str | Path = "", **parameters: Any) -> Review:
         """The review a notebook renders: the build's saved one when `review_file` is given, else computed here."""
+        from analysis.core import disclosure
+
         if review_file:
             from analysis.sections.report import quiet_build
 
             quiet_build()  # a build's kernel: silence known third-party warnings, nothing else
-            return cls.load(review_file)
-        return cls(Path(data_dir), period, Parameters(**parameters))
+            review = cls.load(review_file)
+        else:
+            review = cls(Path(data_dir), period, Parameters(**parameters))
+        # One disclosure decision for every table and chart this kernel shows (computed here on first use when
+        # the notebook runs on its own; the build's review holds it already).
+        disclosure.set_policy(review.inputs.authority.disclosure)
+        disclosure.set_figures(lambda: review.figures)
+        return review
 
     # --- the sections, each computed once ------------------------------------------------------
 
@@ -165,11 +174,22 @@ class Review:
 
         return self._timed("metrics", compute)
 
+    @cached_property
+    def figures(self) -> relations.Figures:
+        """The pack-wide disclosure decision: every figure published and the ones hidden ("c"), primary and
+        complementary, over every relation between them (`analysis.metrics.relations`). Computed once; every
+        page table, chart, tables.xlsx and the pack's metrics.csv take their hidden cells from it."""
+        return self._timed(
+            "disclosure_control", lambda: relations.figures(self.metrics, self.inputs.authority.disclosure)
+        )
+
     def compute(self) -> Review:
-        """Compute every section and the metrics now (the build does this once, before rendering)."""
+        """Compute every section, the metrics and the disclosure decision now (the build does this once,
+        before rendering)."""
         for name in SECTION_NAMES:
             getattr(self, name)
         _ = self.metrics
+        _ = self.figures
         return self
 
     # --- the child-level building blocks (analysis.sections.explore), on these inputs ------------------------

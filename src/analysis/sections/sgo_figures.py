@@ -60,7 +60,6 @@ def sgo_figure(s: SgoSection) -> charts.Figure:
         }
     )
     relationships = [SHORT[b] for b in relationship_parts(int(wide["not_recorded"].sum()))]
-    wide = row_protected_text(row_protected_text(wide, ["former", "other_carer"]), relationships)
     return charts.Figure(
         charts.simple_line(
             mask_small(total, ["sgos_12m"]),
@@ -74,8 +73,11 @@ def sgo_figure(s: SgoSection) -> charts.Figure:
         charts.describe_trend(total, "sgos_12m", "SGOs granted in the 12 months to each month end", count=True),
         wide.select("date", "all", "former", "other_carer", *relationships),
         caption="SGOs granted each month, by who the special guardians are (903 return)",
-        counts=["all"],
+        counts=["all", "former", "other_carer", *relationships],
         labels=LABELS,
+        figures={"all": ("sgo_granted", "all")}
+        | {c: ("sgo_granted", b) for b, c in SHORT.items() if c in ["former", "other_carer", *relationships]},
+        parts=[["former", "other_carer"], relationships],
     )
 
 

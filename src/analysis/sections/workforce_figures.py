@@ -352,6 +352,8 @@ def team_managers_figure(wf: WorkforceSection) -> charts.Figure:
         caption="Team-manager posts by contract, last 13 snapshots",
         counts=HEADCOUNTS,
         labels=LABELS,
+        # The four contracts add up to the posts, row by row: one small one would be the posts minus the rest.
+        parts=[[*counts[1:], "fixed_term_team_managers", "agency_team_managers", "vacant_team_manager_posts"]],
     )
 
 

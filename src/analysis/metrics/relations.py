@@ -1,0 +1,143 @@
+"""How the pack's figures are linked, declared as data, and the figures hidden pack-wide.
+
+A published figure is linked to others it can be worked out from (`analysis.core.suppression`):
+
+* `PARTS`: breakdowns that add up to the metric's `all` for the same period (routes, legal
+  statuses, placement types, pipeline stages, carers). A family is the breakdowns sharing a
+  prefix before ":" (or, for "", the breakdowns with no prefix).
+* `ROLLING`: a 12-month sum in metrics.csv and the monthly series it sums (same breakdown).
+* `SHOWN_ROLLING`: monthly series whose rolling 12-month sums the pages show beside them (the flows
+  table) although metrics.csv does not hold them. Each sum is a figure of its own, keyed
+  `(rolling_name(metric), breakdown, period)`, so it is hidden or shown by the same decision.
+* `RATES`: a rate and the counts it is worked out from (same period), with its published
+  rounding; the population is treated as known, as anyone can look it up.
+* `WITHHELD`: a share whose numerator is hidden is withheld, even when its denominator is not
+  published here (the page shows it beside it).
+
+`figures` solves the whole set once (`Review.figures`): every page table, chart, tables.xlsx and
+the pack's metrics.csv take the hidden flag of a figure from it (`analysis.core.disclosure.figure_hidden`).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+import polars as pl
+
+from analysis.core import suppression
+from analysis.core.periods import month_label, parse_period, shift_months
+from analysis.core.suppression import Cells, Policy, Relation
+
+Key = tuple[str, str, str]
+
+PARTS: dict[str, tuple[str, ...]] = {
+    "cla_count": ("legal_status", "placement_type"),
+    "cla_ceased": ("",),
+    "cla_ceased_year": ("",),
+    "care_order_discharges": ("",),
+    "care_order_discharges_12m": ("",),
+    "interim_care_order_ended": ("",),
+    "sgo_granted": ("carer", "relationship"),
+    "discharge_pipeline_count": ("",),
+    "discharge_pipeline_stuck": ("",),
+    "sgo_pipeline_count": ("",),
+    "sgo_pipeline_stuck": ("",),
+    "worker_changes_12m": ("",),
+}
+ROLLING: dict[str, str] = {"care_order_discharges_12m": "care_order_discharges"}
+#: monthly metric -> breakdowns whose rolling 12-month sums the pages show (not in metrics.csv)
+SHOWN_ROLLING: dict[str, tuple[str, ...]] = {"cla_starts": ("all",), "cla_ceased": ("all",)}
+#: rate metric -> ([(count metric, breakdown, coefficient)], decimals published)
+RATES: dict[str, tuple[list[tuple[str, str, float]], int]] = {
+    "cla_rate_per_10k": ([("cla_count", "all", 1.0)], 4),
+    "cla_rate_excl_uasc_per_10k": ([("cla_count", "all", 1.0), ("cla_uasc_count", "all", -1.0)], 4),
+}
+#: numerator metric -> shares withheld when it is hidden (same breakdown and period)
+WITHHELD: dict[str, tuple[str, ...]] = {
+    "reunification_reentry_12m_count": ("reunification_reentry_12m_rate",),
+    "cla_uasc_count": ("cla_rate_excl_uasc_per_10k",),
+}
+COUNT_UNITS = {"count"}
+
+
+class Figures(NamedTuple):
+    """The pack's figures: every (metric, breakdown, period) published, and those hidden ("c")."""
+
+    published: frozenset[Key]
+    hidden: frozenset[Key]
+
+
+def rolling_name(metric: str) -> str:
+    """The key under which a rolling 12-month sum of `metric` shown on a page is known (not in metrics.csv)."""
+    return f"{metric}:12m"
+
+
+def _family(breakdown: str) -> str:
+    return breakdown.split(":", 1)[0] if ":" in breakdown else ""
+
+
+@lru_cache(maxsize=4096)
+def _month_back(period: str, months: int) -> str:
+    """The `YYYY-MM` period `months` months before `period` (`YYYY-MM`)."""
+    return month_label(shift_months(parse_period(period[:7]), -months))
+
+
+def links(metrics: pl.DataFrame) -> tuple[Cells, list[Relation], dict[int, list[int]]]:
+    """The pack's figures as cells, with every relation between them and the withheld shares."""
+    cells = Cells()
+    rows = metrics.select("metric", "breakdown", "period", "value", "unit").iter_rows()
+    at: dict[Key, int] = {}
+    for metric, breakdown, period, value, unit in rows:
+        at[(metric, breakdown, period)] = cells.add((metric, breakdown, period), value, unit in COUNT_UNITS)
+    relations: list[Relation] = []
+    # Totals and their parts.
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for (metric, breakdown, period), i in at.items():
+        if metric in PARTS and breakdown != "all" and _family(breakdown) in PARTS[metric]:
+            groups.setdefault((metric, _family(breakdown), period), []).append(i)
+    for (metric, _, period), parts in groups.items():
+        whole = at.get((metric, "all", period))
+        if whole is not None and len(parts) > 1:
+            relations.append(suppression.total(whole, parts))
+    # Rolling 12-month sums and their months: in metrics.csv, or shown only on a page.
+    for (metric, breakdown, period), i in list(at.items()):
+        if metric in ROLLING:
+            months = [at.get((ROLLING[metric], breakdown, _month_back(period, k))) for k in range(12)]
+            if all(m is not None for m in months):
+                relations.append(suppression.total(i, [m for m in months if m is not None]))
+        if breakdown in SHOWN_ROLLING.get(metric, ()):
+            months = [at.get((metric, breakdown, _month_back(period, k))) for k in range(12)]
+            values = [cells.values[m] for m in months if m is not None]
+            if len(values) == 12 and all(v is not None for v in values):
+                summed = cells.add((rolling_name(metric), breakdown, period), float(sum(values)))  # type: ignore[arg-type]
+                relations.append(suppression.total(summed, [m for m in months if m is not None]))
+    # Rates and their numerators (the population is known: scale = rate / numerator).
+    for (metric, _, period), i in at.items():
+        if metric in RATES:
+            terms, decimals = RATES[metric]
+            found = [(at.get((m, b, period)), k) for m, b, k in terms]
+            numerator = sum((cells.values[c] or 0.0) * k for c, k in found if c is not None)
+            rate = cells.values[i]
+            if all(c is not None for c, _ in found) and numerator and rate is not None:
+                terms_found = [(c, k) for c, k in found if c is not None]
+                relations.append(suppression.rate(i, terms_found, rate / numerator, decimals))
+    withheld: dict[int, list[int]] = {}
+    for (metric, breakdown, period), i in at.items():
+        for share in WITHHELD.get(metric, ()):
+            j = at.get((share, breakdown, period))
+            if j is not None:
+                withheld.setdefault(i, []).append(j)
+    return cells, relations, withheld
+
+
+def figures(metrics: pl.DataFrame, policy: Policy) -> Figures:
+    """Every figure the pack publishes, and the ones it hides: primary and complementary, pack-wide."""
+    cells, relations, withheld = links(metrics)
+    hidden = suppression.keyed(suppression.protect(cells, relations, policy, withheld), cells)
+    return Figures(frozenset(cells.keys), frozenset(hidden))  # type: ignore[arg-type]
+
+
+def hidden_keys(metrics: pl.DataFrame, policy: Policy) -> set[Key]:
+    """The (metric, breakdown, period) figures the pack hides."""
+    return set(figures(metrics, policy).hidden)

@@ -1,0 +1,180 @@
+"""The attacker (tests/attack.py) on small packs written through the package's own rendering: each recovery the
+disclosure review found succeeds when complementary suppression is switched off, and fails with it on.
+
+A test of the attacker that could not fail would prove nothing: each case first shows the attack recovering the
+hidden figure from a pack protected by primary suppression only (the `unprotected` fixture), then failing on the
+pack as the package writes it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+
+import attack
+import polars as pl
+import pytest
+
+from analysis.core import disclosure, suppression
+from analysis.metrics import relations
+from analysis.pack.published import pack_metrics
+from analysis.sections import report
+from analysis.sections.tables import html_table
+
+
+@pytest.fixture
+def unprotected(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Primary suppression only: every complementary step of `analysis.core.suppression` switched off."""
+    monkeypatch.setattr(suppression, "_protect_from", lambda cells, rels, hidden, fixed: set(hidden))
+
+
+def metrics_frame(rows: list[tuple[str, str, str, float, str]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=["metric", "breakdown", "period", "value", "unit"], orient="row")
+
+
+def write_pack(folder: Path, metrics: pl.DataFrame, tables: list[tuple[str, pl.DataFrame, dict]] = ()) -> Path:
+    """A pack folder as the build writes one: metrics.csv (`pack_metrics`, from the pack-wide decision), one page of
+    tables (`report.table_cells`, consulting that decision) and tables.xlsx (the same cells)."""
+    from openpyxl import Workbook
+
+    decision = relations.figures(metrics, disclosure.policy())
+    disclosure.set_figures(decision)
+    folder.mkdir(parents=True, exist_ok=True)
+    shown = pack_metrics(metrics, disclosure.policy(), decision.hidden)
+    (folder / "metrics.csv").write_text(shown.write_csv(), encoding="utf-8")
+    book = Workbook()
+    book.active.title = "Notes"
+    page = []
+    for caption, frame, kwargs in tables:
+        header, rows = report.table_cells(frame, **kwargs)
+        page.append(html_table(caption, header, rows))
+        sheet = book.create_sheet(caption[:30])
+        sheet.append([caption])
+        sheet.append(header)
+        for row in rows:
+            sheet.append([text for text, _ in row])
+    (folder / "01_page.html").write_text("<html><body>" + "".join(page) + "</body></html>", encoding="utf-8")
+    book.save(folder / "tables.xlsx")
+    return folder
+
+
+def truth_of(metrics: pl.DataFrame) -> dict:
+    return {(m, b, p): str(v) for m, b, p, v, _ in metrics.iter_rows()}
+
+
+def _routes() -> pl.DataFrame:
+    # Children leaving care in a year: 20, of whom SGO 1 and CAO 1 (both hidden) and returned home 18.
+    return metrics_frame(
+        [
+            ("cla_ceased_year", "all", "2023/24", 20.0, "count"),
+            ("cla_ceased_year", "returned_home", "2023/24", 18.0, "count"),
+            ("cla_ceased_year", "special_guardianship_order", "2023/24", 1.0, "count"),
+            ("cla_ceased_year", "child_arrangements_order", "2023/24", 1.0, "count"),
+            ("cla_ceased_year", "adoption", "2023/24", 0.0, "count"),
+        ]
+    )
+
+
+@pytest.mark.parametrize("protected", [False, True])
+def test_two_small_cells_and_a_total(tmp_path: Path, protected: bool, request: pytest.FixtureRequest) -> None:
+    if not protected:
+        request.getfixturevalue("unprotected")
+    metrics = _routes()
+    found = attack.attack_pack(write_pack(tmp_path, metrics), truth_of(metrics))
+    assert bool(found["leaks"]) is not protected, found["leaks"]
+    if not protected:  # the two hidden cells sum to 2, so each is 1
+        assert found["leaks"][("cla_ceased_year", "special_guardianship_order", "2023/24")] == Fraction(1)
+
+
+def _uasc() -> pl.DataFrame:
+    # 350 in care, 3 UASC; rates per 10,000 to four places on a population of 36,100.
+    return metrics_frame(
+        [
+            ("cla_count", "all", "2024-03-31", 350.0, "count"),
+            ("cla_uasc_count", "all", "2024-03-31", 3.0, "count"),
+            ("cla_rate_per_10k", "all", "2024-03-31", round(350 / 3.61, 4), "per_10k"),
+            ("cla_rate_excl_uasc_per_10k", "all", "2024-03-31", round(347 / 3.61, 4), "per_10k"),
+        ]
+    )
+
+
+@pytest.mark.parametrize("protected", [False, True])
+def test_uasc_from_the_two_rates(tmp_path: Path, protected: bool, request: pytest.FixtureRequest) -> None:
+    if not protected:
+        # Primary only and no withheld rate: the rate excluding UASC stays beside the hidden count.
+        request.getfixturevalue("unprotected")
+        request.getfixturevalue("monkeypatch").setattr(relations, "WITHHELD", {})
+    metrics = _uasc()
+    found = attack.attack_pack(write_pack(tmp_path, metrics), truth_of(metrics))
+    assert bool(found["leaks"]) is not protected, found["leaks"]
+
+
+def _flows() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """36 months of starts (one small month, 3, in the last year) as metrics and as the flows table's frame."""
+    days = [date(2021 + (3 + m) // 12, (3 + m) % 12 + 1, 1) for m in range(36)]
+    ends = pl.Series(days).dt.month_end()
+    starts = [10 + (m * 7) % 5 for m in range(36)]
+    starts[30] = 3
+    frame = pl.DataFrame({"date": ends, "starts": starts}).with_columns(
+        pl.col("starts").rolling_sum(12).alias("starts_12m")
+    )
+    rows = [("cla_starts", "all", f"{d:%Y-%m}", float(v), "count") for d, v in zip(ends, starts, strict=True)]
+    metrics = metrics_frame(rows)
+    return metrics, frame
+
+
+@pytest.mark.parametrize("protected", [False, True])
+def test_a_month_from_the_rolling_sums_beside_it(
+    tmp_path: Path, protected: bool, request: pytest.FixtureRequest
+) -> None:
+    if not protected:
+        request.getfixturevalue("unprotected")
+    metrics, frame = _flows()
+    kwargs = {
+        "counts": ["starts", "starts_12m"],
+        "labels": {"date": "Month end", "starts": "Started care", "starts_12m": "Started care, last 12 months"},
+        "rolling": {"starts_12m": "starts"},
+        "figures": {"starts": ("cla_starts", "all"), "starts_12m": (relations.rolling_name("cla_starts"), "all")},
+    }
+    pack = write_pack(tmp_path, metrics, [("Children starting and leaving care each month", frame, kwargs)])
+    found = attack.attack_pack(pack, truth_of(metrics))
+    assert not found["inconsistent"]  # the page and metrics.csv hide the same months
+    assert bool(found["leaks"]) is not protected, found["leaks"]
+    if not protected:  # starts(t) = sum12(t) - sum12(t-1) + starts(t-12)
+        assert found["leaks"][("cla_starts", "all", "2023-10")] == Fraction(3)
+
+
+def test_a_page_that_hides_less_than_metrics_csv_is_caught(tmp_path: Path) -> None:
+    # The page shows the months without consulting the pack-wide decision: months metrics.csv hides as complements
+    # (the pages show rolling sums of them) are shown on the page, and the attacker reads them there.
+    metrics, frame = _flows()
+    kwargs = {"counts": ["starts"], "labels": {"date": "Month end", "starts": "Started care"}}
+    pack = write_pack(tmp_path, metrics, [("Children starting and leaving care each month", frame, kwargs)])
+    found = attack.attack_pack(pack, truth_of(metrics))
+    assert found["inconsistent"] and found["leaks"]  # metrics.csv hides months (for the rolling sums) the page shows
+    one_hidden = frozenset({("cla_starts", "all", "2023-09")})
+    disclosure.set_figures(relations.Figures(frozenset(truth_of(metrics)), one_hidden))
+    _, rows = report.table_cells(frame, **kwargs, figures={"starts": ("cla_starts", "all")})
+    texts = {r[0][0]: r[1][0] for r in rows}
+    assert texts["30 September 2023"] == "c" and texts["31 October 2023"] == "3"  # the decision wins, both ways
+
+
+def test_the_workbook_must_hide_what_the_page_hides(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    metrics = _routes()
+    frame = pl.DataFrame({"Route": ["Returned home", "SGO", "All"], "Children": [18, 1, 19]})
+    pack = write_pack(tmp_path, metrics, [("Routes", frame, {"counts": ["Children"]})])
+    assert attack.workbook_hides_what_pages_hide(pack) == (6, [])  # 3 rows x 2 columns
+    book = load_workbook(pack / "tables.xlsx")
+    book["Routes"]["B4"] = 1  # the sheet shows what the page hides
+    book.save(pack / "tables.xlsx")
+    assert attack.workbook_hides_what_pages_hide(pack)[1]
+
+
+def test_a_total_row_is_a_relation(tmp_path: Path) -> None:
+    # A table with an "All" row, protected by primary suppression only: the small count is the total minus the rest.
+    frame = pl.DataFrame({"Group": ["a", "b", "c", "All"], "Children": [3, 10, 12, 25]})
+    pack = write_pack(tmp_path, _routes(), [("Children by group", frame, {"counts": ["Children"]})])
+    assert attack.attack_pack(pack, {})["leaks"]  # 25 - 10 - 12 = 3
