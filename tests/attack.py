@@ -43,9 +43,15 @@ ADDITIVE = {
     "discharge_pipeline_stuck",
     "sgo_pipeline_count",
     "sgo_pipeline_stuck",
+    "care_order_discharge_reentry_12m_count",
 }
 #: 12-month sums and the monthly metric they add up.
 ROLLING = {"care_order_discharges_12m": "care_order_discharges"}
+#: One figure under two names, as docs/metrics.md says (reunification is a route of the care order discharges).
+SAME = [
+    (("reunification_reentry_12m_count", "all"), ("care_order_discharge_reentry_12m_count", "reunification")),
+    (("reunification_reentry_12m_rate", "all"), ("care_order_discharge_reentry_12m_rate", "reunification")),
+]
 
 
 def read_metrics(path: Path) -> dict[Key, str]:
@@ -76,6 +82,10 @@ def relations(published: dict[Key, str]) -> list[tuple[Key, list[Key]]]:
             months = [(ROLLING[metric], breakdown, _months_back(period, k)) for k in range(12)]
             if all(m in published for m in months):
                 found.append(((metric, breakdown, period), months))
+    for (metric, breakdown, period) in list(published):
+        for first, second in SAME:
+            if (metric, breakdown) == first and (*second, period) in published:
+                found.append(((metric, breakdown, period), [(*second, period)]))
     return found
 
 

@@ -262,10 +262,19 @@ def test_section_metrics_are_defined_and_cover_the_issue(synthetic: Path) -> Non
     )
     assert march["value"].sum() == pytest.approx(22, abs=3)
     reentry = metrics.filter(pl.col("metric") == "reunification_reentry_12m_rate")
-    # The latest 12 months with complete follow-up end in 2023-03; months where 1 to 5 children came back are not
-    # written (small counts). Children do come back: over every return home, 6 to 8 a year from late 2022.
-    assert reentry["period"].max() <= "2023-03"
+    # The latest 12 months with complete follow-up end in 2023-03, and every complete cohort is written (the pack
+    # hides those built on a small count, the analyst's metrics hold them). Children do come back: over every
+    # return home, 6 to 8 a year from late 2022.
+    assert reentry.filter(pl.col("breakdown") == "all")["period"].max() == "2023-03"
     assert (reentry.filter(pl.col("breakdown") == "all_returns_home")["value"] > 0).any()
+    counts = metrics.filter(pl.col("metric") == "care_order_discharge_reentry_12m_count")
+    by_route = counts.pivot(on="breakdown", index="period", values="value")
+    assert (by_route["all"] == sum(by_route[r] for r in discharges.ROUTES)).all()  # the routes add up to all
+    same = counts.filter(pl.col("breakdown") == "reunification").join(
+        metrics.filter((pl.col("metric") == "reunification_reentry_12m_count") & (pl.col("breakdown") == "all")),
+        on="period",
+    )
+    assert same.height and (same["value"] == same["value_right"]).all()  # one figure under two names
     assert {"discharge_pipeline_count", "tracker_903_reconciliation"} <= set(metrics["metric"])
 
 
@@ -360,3 +369,25 @@ def test_the_interim_table_counts_the_last_12_months_and_the_12_before() -> None
         ("Reunification", 1, 1), ("Special guardianship order", 0, 0), ("Child arrangements order", 0, 1),
         ("Any other reason", 1, 0),
     ]  # fmt: skip
+
+
+def test_every_complete_cohort_is_written_for_the_analyst() -> None:
+    # Two children of 10 came back (a small count): the analyst's metrics keep the cohort's count and rate (before
+    # issue 17 the rate was dropped from the metrics themselves, so the scorecard fell back years); the pack hides
+    # them by the pack-wide decision. A cohort with no child gets a count of 0 and no rate; an incomplete one neither.
+    series = pl.DataFrame(
+        {
+            "date": [date(2023, 1, 31), date(2023, 2, 28), date(2023, 3, 31), date(2023, 4, 30)],
+            "left": [10, 0, 12, 9],
+            "re_entered": [2, 0, 7, 1],
+            "stayed_out": [8, 0, 5, 3],
+            "censored": [0, 0, 0, 5],
+            "rate": [20.0, None, 7 / 12 * 100, 25.0],
+            "complete": [True, True, True, False],
+        }
+    )
+    done, rated = discharges_section._cohorts(series, "all")
+    assert done.select("date", "re_entered", "b").rows() == [
+        (date(2023, 1, 31), 2, "all"), (date(2023, 2, 28), 0, "all"), (date(2023, 3, 31), 7, "all"),
+    ]  # fmt: skip
+    assert rated["rate"].to_list() == pytest.approx([20.0, 7 / 12 * 100])

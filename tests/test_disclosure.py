@@ -144,3 +144,47 @@ def test_rolling_sums_shown_on_a_page_are_figures_of_the_decision() -> None:
     assert ("cla_starts", "all", months[20]) in decision.hidden
     assert len(decision.hidden) > 1  # complements, or the month would be sum(t) - sum(t-1) + month(t-12)
     assert relations._month_back("2023-02", 12) == "2022-02" and relations._month_back("2023-01", 1) == "2022-12"
+
+
+def test_reentry_rates_are_withheld_with_their_counts_and_one_figure_is_hidden_under_both_names() -> None:
+    from analysis.metrics import relations
+
+    # Reunified children back in care: 3 (hidden) in the cohort to March 2023, 7 in the one to February. The rate of
+    # a hidden count is withheld; the reunification count by route is the same figure, so it is hidden too, and with
+    # it, as a part of "all", the next smallest route.
+    rows = []
+    for period, reunified, sgo, cao, rate in [("2023-02", 7, 0, 9, 30.0), ("2023-03", 3, 8, 6, 12.5)]:
+        rows += [
+            ("reunification_reentry_12m_count", "all", period, reunified, "count"),
+            ("reunification_reentry_12m_rate", "all", period, rate, "percent"),
+            ("care_order_discharge_reentry_12m_count", "reunification", period, reunified, "count"),
+            ("care_order_discharge_reentry_12m_count", "special_guardianship_order", period, sgo, "count"),
+            ("care_order_discharge_reentry_12m_count", "child_arrangements_order", period, cao, "count"),
+            ("care_order_discharge_reentry_12m_count", "all", period, reunified + sgo + cao, "count"),
+            ("care_order_discharge_reentry_12m_rate", "reunification", period, rate, "percent"),
+        ]
+    frame = pl.DataFrame(rows, schema=["metric", "breakdown", "period", "value", "unit"], orient="row")
+    hidden = relations.figures(frame, DEFAULT).hidden
+    march = {(m, b) for m, b, p in hidden if p == "2023-03"}
+    assert march == {
+        ("reunification_reentry_12m_count", "all"),
+        ("reunification_reentry_12m_rate", "all"),
+        ("care_order_discharge_reentry_12m_count", "reunification"),
+        ("care_order_discharge_reentry_12m_rate", "reunification"),
+        ("care_order_discharge_reentry_12m_count", "child_arrangements_order"),
+    }
+    assert not {k for k in hidden if k[2] == "2023-02"}  # 7 and its rate are shown
+
+
+def test_yearly_sums_by_breakdown_are_figures_only_for_whole_years_back() -> None:
+    from analysis.metrics import relations
+
+    months = [f"{2022 + (m + 3) // 12}-{(m + 3) % 12 + 1:02d}" for m in range(24)]  # 2022-04 .. 2024-03
+    rows = [("sgo_granted", b, p, 3.0, "count") for p in months for b in ("all", "carer:former_foster_carer")]
+    frame = pl.DataFrame(rows, schema=["metric", "breakdown", "period", "value", "unit"], orient="row")
+    published = relations.figures(frame, DEFAULT).published
+    name = relations.rolling_name("sgo_granted")
+    assert {p for m, b, p in published if m == name and b == "all"} == set(months[11:])  # every month: sparklines
+    assert {p for m, b, p in published if m == name and b != "all"} == {"2023-03", "2024-03"}  # the yearly table
+    assert relations.summed_as("sgo_granted") == name
+    assert relations.summed_as("care_order_discharges") == "care_order_discharges_12m"  # in metrics.csv already

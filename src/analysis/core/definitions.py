@@ -243,8 +243,8 @@ _SGO_CARER = " or ".join(f"{group} ({', '.join(found)})" for group, found in _co
 _SGO_PARTS = [f"{group} ({', '.join(found)}" for group, found in _codes_by_group(codes.SGO_RELATIONSHIP).items()]
 _SGO_RELATIONSHIP = ", ".join(part + ")" for part in _SGO_PARTS[:-1]) + " or " + _SGO_PARTS[-1]
 _SMALL_RATE = (
-    " Not written where the number coming back or the number of children followed is a small count (the rate would "
-    "reveal a small count)."
+    " Written for every complete cohort; the pack shows it as \"c\" where the number coming back is hidden (the "
+    "rate would reveal it)."
 )
 
 DISCHARGE_METRICS: list[Metric] = [
@@ -318,7 +318,8 @@ DISCHARGE_METRICS: list[Metric] = [
         period="month",
         definition=(
             "The numerator of reunification_reentry_12m_rate: children reunified in the 12 months to the period "
-            "month who started a new period of care within 12 months; written for the same months."
+            "month who started a new period of care within 12 months; written for every complete cohort (0 when no "
+            "child was reunified in those 12 months)."
         ),
         source=_REC,
         better="lower",
@@ -333,6 +334,20 @@ DISCHARGE_METRICS: list[Metric] = [
             "As reunification_reentry_12m_rate, for every care order discharge and by route: of the discharges in "
             "the 12 months to the period month, the share followed by a new period of care within 12 months. "
             "Written only for complete follow-up." + _SMALL_RATE
+        ),
+        source=_REC + _INFERRED,
+        better="lower",
+        breakdowns="all; reunification; special_guardianship_order; child_arrangements_order",
+    ),
+    Metric(
+        id="care_order_discharge_reentry_12m_count",
+        label="Children back in care within 12 months of a care order discharge (count)",
+        unit="count",
+        period="month",
+        definition=(
+            "The numerator of care_order_discharge_reentry_12m_rate: care order discharges in the 12 months to the "
+            "period month followed by a new period of care within 12 months; written for every complete cohort (0 "
+            "when there was no discharge). The routes add up to all; reunification is reunification_reentry_12m_count."
         ),
         source=_REC + _INFERRED,
         better="lower",
@@ -801,6 +816,10 @@ COMPUTED_BY: dict[str, tuple[str, ...]] = {
         "analysis.metrics.discharges.reentry_cohorts",
     ),
     "care_order_discharge_reentry_12m_rate": (
+        "analysis.metrics.discharges.reentries",
+        "analysis.metrics.discharges.reentry_cohorts",
+    ),
+    "care_order_discharge_reentry_12m_count": (
         "analysis.metrics.discharges.reentries",
         "analysis.metrics.discharges.reentry_cohorts",
     ),

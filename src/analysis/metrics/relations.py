@@ -7,12 +7,16 @@ A published figure is linked to others it can be worked out from (`analysis.core
   prefix before ":" (or, for "", the breakdowns with no prefix).
 * `ROLLING`: a 12-month sum in metrics.csv and the monthly series it sums (same breakdown).
 * `SHOWN_ROLLING`: monthly series whose rolling 12-month sums the pages show beside them (the flows
-  table) although metrics.csv does not hold them. Each sum is a figure of its own, keyed
-  `(rolling_name(metric), breakdown, period)`, so it is hidden or shown by the same decision.
+  table, the summary's scorecard and sparklines) although metrics.csv does not hold them; `YEARLY_ROLLING`,
+  those shown only for each 12 months back from the latest month (the SGO page's yearly table). Each sum
+  is a figure of its own, keyed `(rolling_name(metric), breakdown, period)`, so it is hidden or shown by the
+  same decision.
 * `RATES`: a rate and the counts it is worked out from (same period), with its published
   rounding; the population is treated as known, as anyone can look it up.
 * `WITHHELD`: a share whose numerator is hidden is withheld, even when its denominator is not
   published here (the page shows it beside it).
+* `SAME`: two metrics (and breakdowns) that are one figure under two names, for the same period (reunified
+  children back in care: a breakdown of both re-entry counts), so they are hidden or shown together.
 
 `figures` solves the whole set once (`Review.figures`): every page table, chart, tables.xlsx and
 the pack's metrics.csv take the hidden flag of a figure from it (`analysis.core.disclosure.figure_hidden`).
@@ -44,10 +48,26 @@ PARTS: dict[str, tuple[str, ...]] = {
     "sgo_pipeline_count": ("",),
     "sgo_pipeline_stuck": ("",),
     "worker_changes_12m": ("",),
+    "care_order_discharge_reentry_12m_count": ("",),
 }
 ROLLING: dict[str, str] = {"care_order_discharges_12m": "care_order_discharges"}
 #: monthly metric -> breakdowns whose rolling 12-month sums the pages show (not in metrics.csv)
-SHOWN_ROLLING: dict[str, tuple[str, ...]] = {"cla_starts": ("all",), "cla_ceased": ("all",)}
+SHOWN_ROLLING: dict[str, tuple[str, ...]] = {
+    "cla_starts": ("all",),
+    "cla_ceased": ("all",),
+    "sgo_granted": ("all",),  # the summary's scorecard and sparklines, the SGO page's chart and yearly table
+}
+#: monthly metric -> breakdowns whose 12-month sums the pages show only for each 12 months back from the metric's
+#: latest month (the SGO page's table of each 12 months by who the special guardians are)
+YEARLY_ROLLING: dict[str, tuple[str, ...]] = {
+    "sgo_granted": (
+        "carer:former_foster_carer",
+        "carer:other_carer",
+        "relationship:relative_or_friend",
+        "relationship:other",
+        "relationship:not_recorded",
+    ),
+}
 #: rate metric -> ([(count metric, breakdown, coefficient)], decimals published)
 RATES: dict[str, tuple[list[tuple[str, str, float]], int]] = {
     "cla_rate_per_10k": ([("cla_count", "all", 1.0)], 4),
@@ -57,7 +77,13 @@ RATES: dict[str, tuple[list[tuple[str, str, float]], int]] = {
 WITHHELD: dict[str, tuple[str, ...]] = {
     "reunification_reentry_12m_count": ("reunification_reentry_12m_rate",),
     "cla_uasc_count": ("cla_rate_excl_uasc_per_10k",),
+    "care_order_discharge_reentry_12m_count": ("care_order_discharge_reentry_12m_rate",),
 }
+#: one figure under two names (same period): hidden or shown together
+SAME: list[tuple[tuple[str, str], tuple[str, str]]] = [
+    (("reunification_reentry_12m_count", "all"), ("care_order_discharge_reentry_12m_count", "reunification")),
+    (("reunification_reentry_12m_rate", "all"), ("care_order_discharge_reentry_12m_rate", "reunification")),
+]
 COUNT_UNITS = {"count"}
 
 
@@ -73,6 +99,12 @@ def rolling_name(metric: str) -> str:
     return f"{metric}:12m"
 
 
+def summed_as(metric: str) -> str:
+    """The metric under which the pack publishes `metric`'s rolling 12-month sum: its metrics.csv 12-month metric
+    (`ROLLING`) where there is one, else `rolling_name(metric)` (a sum only the pages show, `SHOWN_ROLLING`)."""
+    return next((summed for summed, monthly in ROLLING.items() if monthly == metric), rolling_name(metric))
+
+
 def _family(breakdown: str) -> str:
     return breakdown.split(":", 1)[0] if ":" in breakdown else ""
 
@@ -81,6 +113,11 @@ def _family(breakdown: str) -> str:
 def _month_back(period: str, months: int) -> str:
     """The `YYYY-MM` period `months` months before `period` (`YYYY-MM`)."""
     return month_label(shift_months(parse_period(period[:7]), -months))
+
+
+def _yearly(period: str, latest: str | None) -> bool:
+    """Whether `period` is a whole number of years before `latest` (both `YYYY-MM`)."""
+    return latest is not None and period[5:7] == latest[5:7]
 
 
 def links(metrics: pl.DataFrame) -> tuple[Cells, list[Relation], dict[int, list[int]]]:
@@ -101,17 +138,28 @@ def links(metrics: pl.DataFrame) -> tuple[Cells, list[Relation], dict[int, list[
         if whole is not None and len(parts) > 1:
             relations.append(suppression.total(whole, parts))
     # Rolling 12-month sums and their months: in metrics.csv, or shown only on a page.
+    latest: dict[str, str] = {}
+    for metric, _, period in at:
+        if metric in YEARLY_ROLLING and period > latest.get(metric, ""):
+            latest[metric] = period
     for (metric, breakdown, period), i in list(at.items()):
         if metric in ROLLING:
             months = [at.get((ROLLING[metric], breakdown, _month_back(period, k))) for k in range(12)]
             if all(m is not None for m in months):
                 relations.append(suppression.total(i, [m for m in months if m is not None]))
-        if breakdown in SHOWN_ROLLING.get(metric, ()):
+        if breakdown in SHOWN_ROLLING.get(metric, ()) or (
+            breakdown in YEARLY_ROLLING.get(metric, ()) and _yearly(period, latest.get(metric))
+        ):
             months = [at.get((metric, breakdown, _month_back(period, k))) for k in range(12)]
             values = [cells.values[m] for m in months if m is not None]
             if len(values) == 12 and all(v is not None for v in values):
                 summed = cells.add((rolling_name(metric), breakdown, period), float(sum(values)))  # type: ignore[arg-type]
                 relations.append(suppression.total(summed, [m for m in months if m is not None]))
+    # One figure under two names.
+    for (metric, breakdown, period), i in at.items():
+        for first, second in SAME:
+            if (metric, breakdown) == first and (j := at.get((*second, period))) is not None:
+                relations.append(suppression.total(i, [j]))
     # Rates and their numerators (the population is known: scale = rate / numerator).
     for (metric, _, period), i in at.items():
         if metric in RATES:

@@ -33,7 +33,7 @@ from analysis.sections.pipeline_section import (
     prepare_pipeline,
     stuck_sentence,
 )
-from analysis.sections.small_counts import pct_text, rate_shown
+from analysis.sections.small_counts import pct_text
 
 MONTHS = 60
 ROUTE = "discharge_to_parents"
@@ -273,13 +273,12 @@ def reconciliation_sentence(dis: DischargesSection) -> str:
 # --- Metrics --------------------------------------------------------------------------------------
 
 
-def _safe_rates(series: pl.DataFrame) -> pl.DataFrame:
-    """One row per complete cohort (from `discharges.reentry_cohorts`) whose rate does not reveal a small count."""
-    done = series.filter(pl.col("complete") & (pl.col("left") > 0))
-    keep = [
-        rate_shown(r, r + s) for r, s in done.select("re_entered", "stayed_out").iter_rows()
-    ]  # fmt: skip
-    return done.filter(pl.Series(keep, dtype=pl.Boolean))
+def _cohorts(series: pl.DataFrame, breakdown: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every complete cohort (from `discharges.reentry_cohorts`), unsuppressed: its re-entry count (0 for a cohort in
+    which no child left) and, where a child left, its rate. The pack hides what would reveal a small count
+    (`analysis.metrics.relations`: a rate is withheld with its count), the analyst's metrics hold them all."""
+    done = series.filter(pl.col("complete")).with_columns(pl.lit(breakdown).alias("b"))
+    return done, done.filter(pl.col("left") > 0)
 
 
 def section_metrics(inputs: Inputs, period: str) -> pl.DataFrame:
@@ -306,15 +305,14 @@ def metrics(dis: DischargesSection) -> pl.DataFrame:
         ),
     ]
     for series, breakdown in [(dis.reentry_series, "all"), (dis.reentry_home_series, "all_returns_home")]:
-        done = series.filter(pl.col("complete") & (pl.col("left") > 0)).with_columns(pl.lit(breakdown).alias("b"))
+        done, rated = _cohorts(series, breakdown)
         frames.append(tidy(done, "reunification_reentry_12m_count", "re_entered", breakdown="b"))
-        safe = _safe_rates(series).with_columns(pl.lit(breakdown).alias("b"))
-        frames.append(tidy(safe, "reunification_reentry_12m_rate", "rate", breakdown="b"))
+        frames.append(tidy(rated, "reunification_reentry_12m_rate", "rate", breakdown="b"))
     for route in [*ROUTES, "all"]:
         rows = dis.reentry if route == "all" else dis.reentry.filter(pl.col("route") == route)
-        series = discharges.reentry_cohorts(rows, dis.end, MONTHS, dis.start)
-        safe = _safe_rates(series).with_columns(pl.lit(route).alias("b"))
-        frames.append(tidy(safe, "care_order_discharge_reentry_12m_rate", "rate", breakdown="b"))
+        done, rated = _cohorts(discharges.reentry_cohorts(rows, dis.end, MONTHS, dis.start), route)
+        frames.append(tidy(done, "care_order_discharge_reentry_12m_count", "re_entered", breakdown="b"))
+        frames.append(tidy(rated, "care_order_discharge_reentry_12m_rate", "rate", breakdown="b"))
     if dis.pipeline is not None and dis.reconciled is not None:
         frames.append(pipeline_metrics(dis.pipeline, "discharge_pipeline_count", "discharge_pipeline_stuck"))
         counts = dis.reconciled.with_columns(
