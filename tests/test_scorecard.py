@@ -156,3 +156,128 @@ def test_annual_measure_is_the_latest_whole_year_and_compares_with_the_year_befo
     row = scorecard(_metrics(rows), "2024-06", measures=[measure]).row(0, named=True)
     assert (row["latest"], row["year_ago"]) == ("96", "130")
     assert row["sentence"].startswith("Children who started to be looked after: 96 at 31 March 2024, down")
+
+
+# --- Every figure the summary shows follows the pack-wide decision (issue 17) ---------------------------------
+
+
+def _decide(frame: pl.DataFrame) -> object:
+    """The pack-wide decision on a hand-made metrics frame, in force for the views (as `Review.open` sets it)."""
+    from analysis.core.disclosure import set_figures
+    from analysis.core.suppression import DEFAULT
+    from analysis.metrics import relations
+
+    decision = relations.figures(frame, DEFAULT)
+    set_figures(decision)
+    return decision
+
+
+def _tidy(rows: list[tuple[str, str, str, float, str]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=["metric", "breakdown", "period", "value", "unit"], orient="row")
+
+
+def test_a_count_hidden_as_a_complement_shows_c_with_no_direction_or_status() -> None:
+    # 40 children in care: 3 (a small count) under one legal status, 37 under the other. The decision hides the 3
+    # and, as its complement, the 37 (40 - 37 would give the 3). Before issue 17 the scorecard showed every count
+    # from 6 up, so "37" (and "narrowly missed" against a target of 36) would have been printed.
+    rows = [
+        ("cla_count", "all", "2023-03-31", 44.0, "count"),
+        ("cla_count", "all", "2024-03-31", 40.0, "count"),
+        ("cla_count", "legal_status:C2", "2024-03-31", 37.0, "count"),
+        ("cla_count", "legal_status:V2", "2024-03-31", 3.0, "count"),
+    ]
+    frame = _tidy(rows)
+    decision = _decide(frame)
+    assert ("cla_count", "legal_status:C2", "2024-03-31") in decision.hidden  # the complement of the 3
+    measure = Measure("cla_count", "Children in care (C2)", "CIC", breakdown="legal_status:C2")
+    card = scorecard(frame, "2024-03", targets={"cla_count": {"2024-03": 36.0}}, measures=[measure])
+    row = card.row(0, named=True)
+    assert row["latest"] == "c" and "37" not in row["sentence"]
+    assert row["direction"] == "– not shown (a figure is hidden)"
+    assert row["rag"] == "Not rated"  # "amber" would say the hidden count is within 10% over the target of 36
+    shown = scorecard(frame, "2024-03", measures=[Measure("cla_count", "Children in care", "CIC")]).row(0, named=True)
+    assert (shown["latest"], shown["year_ago"], shown["direction"]) == ("40", "44", "↓ improving")
+
+
+def test_no_direction_from_a_hidden_year_ago_figure() -> None:
+    # The latest figure (40) is shown; a year ago it was hidden (a complement): no "no real change" (it would say the
+    # hidden figure was within 2% of 40), and the sentence says why.
+    rows = [
+        ("cla_count", "legal_status:C2", "2023-03-31", 39.0, "count"),
+        ("cla_count", "legal_status:V2", "2023-03-31", 2.0, "count"),
+        ("cla_count", "all", "2023-03-31", 41.0, "count"),
+        ("cla_count", "legal_status:C2", "2024-03-31", 40.0, "count"),
+    ]
+    frame = _tidy(rows)
+    decision = _decide(frame)
+    assert ("cla_count", "legal_status:C2", "2023-03-31") in decision.hidden
+    measure = Measure("cla_count", "C2", "CIC", breakdown="legal_status:C2")
+    row = scorecard(frame, "2024-03", measures=[measure]).row(0, named=True)
+    assert (row["latest"], row["year_ago"]) == ("40", "c")
+    assert row["direction"] == "– not shown (a figure is hidden)"
+    assert "39" not in row["sentence"] and "no direction is given" in row["sentence"]
+
+
+def _sgo_months() -> pl.DataFrame:
+    months = [f"{2022 + (m + 3) // 12}-{(m + 3) % 12 + 1:02d}" for m in range(24)]  # April 2022 to March 2024
+    values = [2.0 if m == 20 else 1.0 * (m % 2) for m in range(24)]  # a few SGOs a month, November 2023 with 2
+    return _tidy([("sgo_granted", "all", p, v, "count") for p, v in zip(months, values, strict=True)])
+
+
+def test_rolling_sums_the_summary_shows_are_figures_of_the_decision() -> None:
+    from analysis.core.disclosure import figure_hidden
+    from analysis.metrics.relations import rolling_name
+    from analysis.sections.summary import trends
+
+    frame = _sgo_months()
+    decision = _decide(frame)
+    name = rolling_name("sgo_granted")
+    sums = {k: k in decision.hidden for k in decision.published if k[0] == name}
+    assert len(sums) == 13 and not all(sums.values())  # 12-month sums from March 2023: some shown (6 and more)
+    measure = Measure("sgo_granted", "SGOs granted in the last 12 months", "SGO", rolling_12m=True)
+    row = scorecard(frame, "2024-03", measures=[measure]).row(0, named=True)
+    hidden_now = figure_hidden((name, "all", "2024-03"))
+    assert row["latest"] == ("c" if hidden_now else "8")  # 6 months of 1 and November 2023 with 2
+    drawn = trends(frame, "2024-03").filter(
+        pl.col("measure") == "Special guardianship orders granted in the last 12 months"
+    )
+    for day, value in drawn.select("date", "value").iter_rows():
+        key = (name, "all", f"{day:%Y-%m}")
+        assert (value is None) == sums[key], key  # a sum is drawn exactly where the pack shows it
+    # Before issue 17 the sparkline drew every sum of 6 or more: here the decision hides some of those, because a
+    # hidden month would be sum(t) - sum(t-1) + month(t-12) otherwise.
+    big_hidden = [k for k, h in sums.items() if h and drawn.filter(pl.col("date").dt.strftime("%Y-%m") == k[2]).height]
+    assert any(series(frame, measure).filter(pl.col("period") == k[2])["value"].item() >= 6 for k in big_hidden)
+
+
+def test_reentry_shows_the_latest_complete_cohort_even_when_it_is_hidden() -> None:
+    # Cohorts to March 2020 (none of 8 came back: 0.0%) and to March 2023 (3 came back: hidden, and its rate with
+    # it). The scorecard shows "c" for 31 March 2023, never the 0.0% of 2020 (as it did when the small cohort's
+    # rate was missing from the metrics themselves).
+    rows = [
+        ("reunification_reentry_12m_count", "all", "2020-03", 0.0, "count"),
+        ("reunification_reentry_12m_rate", "all", "2020-03", 0.0, "percent"),
+        ("reunification_reentry_12m_count", "all", "2023-03", 3.0, "count"),
+        ("reunification_reentry_12m_rate", "all", "2023-03", 25.0, "percent"),
+    ]
+    frame = _tidy(rows)
+    _decide(frame)
+    from analysis.metrics.scorecard import MEASURES
+
+    (measure,) = [m for m in MEASURES if m.metric == "reunification_reentry_12m_rate"]
+    row = scorecard(frame, "2024-03", measures=[measure]).row(0, named=True)
+    assert row["latest"] == "c" and "31 March 2023" in row["sentence"] and "0.0%" not in row["sentence"]
+    assert "25" not in row["sentence"]
+
+
+def test_reentry_with_no_child_in_the_latest_cohort_is_not_available_for_that_month() -> None:
+    from analysis.metrics.scorecard import MEASURES
+
+    rows = [
+        ("reunification_reentry_12m_count", "all", "2022-03", 7.0, "count"),
+        ("reunification_reentry_12m_rate", "all", "2022-03", 35.0, "percent"),
+        ("reunification_reentry_12m_count", "all", "2023-03", 0.0, "count"),  # no child reunified: no rate
+    ]
+    (measure,) = [m for m in MEASURES if m.metric == "reunification_reentry_12m_rate"]
+    row = scorecard(_tidy(rows), "2024-03", measures=[measure]).row(0, named=True)
+    assert row["latest"] == "–" and row["sentence"].startswith(f"{measure.label}: not available for 31 March 2023")

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import polars as pl
 
+from analysis.core.definitions import METRICS
 from analysis.core.periods import parse_period
 from analysis.core.safe_text import restore_frame
-from analysis.metrics.scorecard import MEASURES, Measure, series, value_on
+from analysis.metrics.scorecard import MEASURES, Measure, hides, point, series
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,12 @@ def moved_most(
     both packs (measure, then, now, change, change_pct), largest relative change first."""
     rows = []
     for m in measures or MEASURES:
-        now = value_on(series(current, m), parse_period(period))
-        then = value_on(series(previous.metrics, m), parse_period(previous.period))
-        if now is None or then is None:
-            continue
+        unit = METRICS[m.metric].unit if m.metric in METRICS else "count"
+        found = point(series(current, m), m, parse_period(period), unit)[1]
+        _, before = point(series(previous.metrics, m), m, parse_period(previous.period), unit)
+        if found.value is None or found.hidden or before.value is None or before.hidden:
+            continue  # no move is worked out from a figure either pack hides ("c")
+        now, then = found.value, before.value
         rows.append(
             {
                 "metric": m.metric,
@@ -99,7 +102,8 @@ def input_changes(previous: Pack, current: dict[str, str]) -> pl.DataFrame:
 def revisions(previous: Pack, current: pl.DataFrame) -> pl.DataFrame:
     """Figures for the same metric, breakdown and period that differ between the two packs —
     usually late recording in the 903. One row per metric and breakdown: periods revised, the
-    largest revision and its period. Suppressed values ("c") cannot be compared and are skipped.
+    largest revision and its period. Suppressed values ("c") cannot be compared and are skipped: the last
+    pack's, and this pack's (the pack-wide decision, `scorecard.hides`), so no revision shows a hidden figure.
     """
     joined = previous.metrics.join(
         current.select("metric", "breakdown", "period", pl.col("value").alias("now")),
@@ -108,6 +112,11 @@ def revisions(previous: Pack, current: pl.DataFrame) -> pl.DataFrame:
     ).filter(
         pl.col("value").is_not_null() & pl.col("now").is_not_null() & ((pl.col("now") - pl.col("value")).abs() > 1e-9)
     )
+    shown = [
+        not hides((m, b, p), v, METRICS[m].unit if m in METRICS else "count")
+        for m, b, p, v in joined.select("metric", "breakdown", "period", "now").iter_rows()
+    ]
+    joined = joined.filter(pl.Series(shown, dtype=pl.Boolean))
     return (
         joined.with_columns((pl.col("now") - pl.col("value")).alias("revision"))
         .sort(pl.col("revision").abs(), descending=True)

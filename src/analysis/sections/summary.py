@@ -10,13 +10,12 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from analysis.core.definitions import METRICS
-from analysis.core.disclosure import mask_small
 from analysis.core.periods import long_month, parse_period
 from analysis.load import provenance
 from analysis.load.inputs import Inputs
 from analysis.metrics import changes
 from analysis.metrics.indicators import indicator_table
-from analysis.metrics.scorecard import MEASURES, scorecard, series, shown
+from analysis.metrics.scorecard import MEASURES, figure_of, hides, scorecard, series, shown
 from analysis.sections import charts
 
 SPARK_MONTHS = 24
@@ -84,17 +83,23 @@ def prepare(
 def trends(metrics: pl.DataFrame, period: str, months: int = SPARK_MONTHS) -> pl.DataFrame:
     """Long frame for the sparklines: measure, date, value over the last `months` months.
 
-    Small counts are masked (not drawn), as everywhere in the pack.
+    A figure the pack hides ("c": the pack-wide decision, `scorecard.hides`) is not drawn (null), as everywhere in
+    the pack: a rolling 12-month sum is a figure of its own, linked to its months.
     """
     end = parse_period(period)
     start = pl.Series([end]).dt.offset_by(f"-{months - 1}mo").dt.month_start()[0]
     frames = []
     for m in MEASURES:
+        unit = METRICS[m.metric].unit if m.metric in METRICS else "count"
         frame = series(metrics, m).filter(pl.col("date").is_between(start, end))
         if frame.height:
-            if METRICS[m.metric].unit == "count" if m.metric in METRICS else False:
-                frame = mask_small(frame, ["value"])
-            frames.append(frame.with_columns(pl.lit(m.label).alias("measure")))
+            hide = [hides(figure_of(m, p), v, unit) for p, v in frame.select("period", "value").iter_rows()]
+            frame = frame.select(
+                "date",
+                pl.when(pl.Series(hide, dtype=pl.Boolean)).then(None).otherwise(pl.col("value")).alias("value"),
+                pl.lit(m.label).alias("measure"),
+            )
+            frames.append(frame)
     if not frames:
         return pl.DataFrame(schema={"date": pl.Date, "value": pl.Float64, "measure": pl.String})
     return pl.concat(frames)
@@ -156,10 +161,13 @@ def sparklines_figure(summary: Summary) -> charts.Figure:
     """The 24-month trend of each measure as small multiples."""
     order = [m.label for m in MEASURES if m.label in set(summary.trends["measure"])]
     latest = summary.trends.sort("date").group_by("measure", maintain_order=True).last()
+    decimals = {m.label: m.decimals for m in MEASURES}
     alt_text = "Small line charts of the last 24 months for each measure. " + "; ".join(
-        f"{row['measure']}: latest {row['value']:,.1f}" if row["value"] is not None else f"{row['measure']}: c"
+        f"{row['measure']}: latest {row['value']:,.{decimals.get(row['measure'], 1)}f}"
+        if row["value"] is not None
+        else f"{row['measure']}: latest c"
         for row in latest.iter_rows(named=True)
-    )
+    )  # the displayed text: "c" where the pack hides the figure (it is not drawn either)
     return charts.Figure(
         charts.sparklines(summary.trends, title="The last 24 months, measure by measure", order=order), alt_text
     )
