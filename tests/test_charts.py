@@ -33,7 +33,18 @@ def test_comparator_held_for_at_most_a_year() -> None:
 def test_describe_trend_suppresses_small_counts() -> None:
     frame = pl.DataFrame({"date": [date(2024, 1, 31), date(2024, 2, 29)], "n": [12.0, 3.0]})
     text = describe_trend(frame, "n", "children", count=True)
-    assert (
-        text
-        == "Line chart of children from January 2024 to February 2024. It fell from 12 to c; the latest value is c."
-    )
+    # No "fell" from a hidden value: it would say the hidden count is under 12.
+    assert text == "Line chart of children from January 2024 to February 2024. The first value is 12; the latest is c."
+
+
+def test_describe_trend_writes_what_the_pack_wide_decision_shows() -> None:
+    from analysis.core.disclosure import set_figures
+    from analysis.metrics.relations import Figures
+
+    # A rolling 12-month sum of 40 hidden by the pack-wide decision (a complement): before issue 17 the text
+    # alternative read "It rose from 12 to 40; the latest value is 40".
+    frame = pl.DataFrame({"date": [date(2024, 1, 31), date(2024, 2, 29)], "n": [12.0, 40.0]})
+    keys = {("cla_starts:12m", "all", "2024-01"), ("cla_starts:12m", "all", "2024-02")}
+    set_figures(Figures(frozenset(keys), frozenset({("cla_starts:12m", "all", "2024-02")})))
+    text = describe_trend(frame, "n", "starts", count=True, figure=("cla_starts:12m", "all"))
+    assert text.endswith("The first value is 12; the latest is c.") and "40" not in text

@@ -56,6 +56,7 @@ SHOWN_ROLLING: dict[str, tuple[str, ...]] = {
     "cla_starts": ("all",),
     "cla_ceased": ("all",),
     "sgo_granted": ("all",),  # the summary's scorecard and sparklines, the SGO page's chart and yearly table
+    "sgo_orders_tracker": ("all",),  # the SGO page's 903 and tracker side by side
 }
 #: monthly metric -> breakdowns whose 12-month sums the pages show only for each 12 months back from the metric's
 #: latest month (the SGO page's table of each 12 months by who the special guardians are)

@@ -192,27 +192,43 @@ def simple_line(
     )
 
 
-def describe_trend(frame: pl.DataFrame, value: str, what: str, *, decimals: int = 0, count: bool = False) -> str:
+def describe_trend(
+    frame: pl.DataFrame, value: str, what: str, *, decimals: int = 0, count: bool = False, figure: object = None
+) -> str:
     """A text alternative for a line chart: the span, the first and latest values, and the direction.
 
     Example: "Line chart of children in care per 10,000 children at each month end from April 2021
     to March 2024. It rose from 95 to 105; the latest value is 105."
+
+    Values are written as the pack shows them: "c" where hidden (with `figure`, the pack figure of each row,
+    `disclosure.FigureSpec`, as the pack-wide decision hides it; else a count from 1 to the threshold), and no
+    direction is given from a hidden value.
     """
-    from analysis.core.disclosure import show_count
+    from analysis.core import disclosure
     from analysis.core.periods import long_month
 
     rows = frame.drop_nulls(value).sort("date")
     if rows.height == 0:
         return f"Chart of {what}: no figures to show."
-    first, last = rows.row(0, named=True), rows.row(-1, named=True)
+    ends = pl.concat([rows.head(1), rows.tail(1)])
+    flags = disclosure.figures_hidden(ends, {value: figure})[value] if figure is not None else [None, None]
+    first, last = ends.row(0, named=True), ends.row(1, named=True)
     a, b = round(first[value], decimals), round(last[value], decimals)
-    move = "rose" if b > a else "fell" if b < a else "stayed level"
+    hidden = [
+        disclosure.is_suppressed(v) if f is None and count else bool(f) for f, v in zip(flags, (a, b), strict=True)
+    ]
     span = f"from {long_month(first['date'])} to {long_month(last['date'])}"
 
-    def fmt(v: float) -> str:
-        return show_count(v) if count else f"{v:,.{decimals}f}"
+    def fmt(v: float, hide: bool) -> str:
+        return disclosure.SUPPRESSED if hide else f"{round(v):,}" if count else f"{v:,.{decimals}f}"
 
-    return f"Line chart of {what} {span}. It {move} from {fmt(a)} to {fmt(b)}; the latest value is {fmt(b)}."
+    if any(hidden):
+        return (
+            f"Line chart of {what} {span}. The first value is {fmt(a, hidden[0])}; the latest is {fmt(b, hidden[1])}."
+        )
+    move = "rose" if b > a else "fell" if b < a else "stayed level"
+    a_text, b_text = fmt(a, False), fmt(b, False)
+    return f"Line chart of {what} {span}. It {move} from {a_text} to {b_text}; the latest value is {b_text}."
 
 
 def lines(

@@ -293,7 +293,13 @@ def count_figure(cic: ChildrenInCare) -> charts.Figure:
             x_title="Month end",
             y_title="Children in care",
         ),
-        charts.describe_trend(cic.series, "cla_count", "the number of children in care at each month end", count=True),
+        charts.describe_trend(
+            cic.series,
+            "cla_count",
+            "the number of children in care at each month end",
+            count=True,
+            figure=("cla_count", "all"),
+        ),
         table,
         caption="Children in care at each 31 March",
         counts=["cla_count", "uasc_count"] if cic.uasc_known else ["cla_count"],
@@ -363,11 +369,19 @@ def flows_figure(cic: ChildrenInCare) -> charts.Figure:
             order=["Started care", "Left care"],
         ),
         charts.describe_trend(
-            rolling, "starts_12m", "children starting care in the 12 months to each month end", count=True
+            rolling,
+            "starts_12m",
+            "children starting care in the 12 months to each month end",
+            count=True,
+            figure=FLOWS_FIGURES["starts_12m"],
         )
         + " "
         + charts.describe_trend(
-            rolling, "ceases_12m", "children leaving care over the same 12-month spans", count=True
+            rolling,
+            "ceases_12m",
+            "children leaving care over the same 12-month spans",
+            count=True,
+            figure=FLOWS_FIGURES["ceases_12m"],
         ),
         cic.flows.select("date", "starts", "ceases", "starts_12m", "ceases_12m"),
         caption="Children starting and leaving care each month",

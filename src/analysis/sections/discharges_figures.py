@@ -126,10 +126,16 @@ def monthly_figure(dis: DischargesSection) -> charts.Figure:
             order=[SHORT_LABEL["all"], SHORT_LABEL["reunification"]],
         ),
         charts.describe_trend(
-            total, "discharges_12m", "care order discharges in the 12 months to each month end", count=True
+            total,
+            "discharges_12m",
+            "care order discharges in the 12 months to each month end",
+            count=True,
+            figure=_rolling_key,
         )
         + " "
-        + charts.describe_trend(home, "discharges_12m", "reunifications over the same 12-month spans", count=True),
+        + charts.describe_trend(
+            home, "discharges_12m", "reunifications over the same 12-month spans", count=True, figure=_rolling_key
+        ),
         wide,
         caption="Care order discharges each month, by route",
         counts=["all", *ROUTES],
@@ -261,9 +267,21 @@ def home_figure(dis: DischargesSection) -> charts.Figure:
             y_title="Children",
             order=["Placed with parents", "Of whom a year or more"],
         ),
-        charts.describe_trend(dis.home, "children", "children placed with parents under a care order", count=True)
+        charts.describe_trend(
+            dis.home,
+            "children",
+            "children placed with parents under a care order",
+            count=True,
+            figure=("placed_with_parents_care_order", "all"),
+        )
         + " "
-        + charts.describe_trend(dis.home, "home_12m_or_more", "those placed at home for a year or more", count=True),
+        + charts.describe_trend(
+            dis.home,
+            "home_12m_or_more",
+            "those placed at home for a year or more",
+            count=True,
+            figure=("placed_with_parents_care_order", "home_12m_or_more"),
+        ),
         table,
         caption="Children placed with parents under a care order at each 31 March, 30 September and the review date",
         counts=["children", "home_12m_or_more"],

@@ -273,11 +273,13 @@ def reconciliation_sentence(dis: DischargesSection) -> str:
 # --- Metrics --------------------------------------------------------------------------------------
 
 
-def _cohorts(series: pl.DataFrame, breakdown: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _cohorts(series: pl.DataFrame, breakdown: str, followed_to: date) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every complete cohort (from `discharges.reentry_cohorts`), unsuppressed: its re-entry count (0 for a cohort in
-    which no child left) and, where a child left, its rate. The pack hides what would reveal a small count
-    (`analysis.metrics.relations`: a rate is withheld with its count), the analyst's metrics hold them all."""
-    done = series.filter(pl.col("complete")).with_columns(pl.lit(breakdown).alias("b"))
+    which no child left, up to `followed_to`, the latest cohort whose 12 months of follow-up are over) and, where a
+    child left, its rate. The pack hides what would reveal a small count (`analysis.metrics.relations`: a rate is
+    withheld with its count); the analyst's metrics hold them all."""
+    done = series.filter(pl.col("complete") & ((pl.col("left") > 0) | (pl.col("date") <= followed_to)))
+    done = done.with_columns(pl.lit(breakdown).alias("b"))
     return done, done.filter(pl.col("left") > 0)
 
 
@@ -305,12 +307,13 @@ def metrics(dis: DischargesSection) -> pl.DataFrame:
         ),
     ]
     for series, breakdown in [(dis.reentry_series, "all"), (dis.reentry_home_series, "all_returns_home")]:
-        done, rated = _cohorts(series, breakdown)
+        done, rated = _cohorts(series, breakdown, latest_complete(dis.observed_to))
         frames.append(tidy(done, "reunification_reentry_12m_count", "re_entered", breakdown="b"))
         frames.append(tidy(rated, "reunification_reentry_12m_rate", "rate", breakdown="b"))
     for route in [*ROUTES, "all"]:
         rows = dis.reentry if route == "all" else dis.reentry.filter(pl.col("route") == route)
-        done, rated = _cohorts(discharges.reentry_cohorts(rows, dis.end, MONTHS, dis.start), route)
+        series = discharges.reentry_cohorts(rows, dis.end, MONTHS, dis.start)
+        done, rated = _cohorts(series, route, latest_complete(dis.observed_to))
         frames.append(tidy(done, "care_order_discharge_reentry_12m_count", "re_entered", breakdown="b"))
         frames.append(tidy(rated, "care_order_discharge_reentry_12m_rate", "rate", breakdown="b"))
     if dis.pipeline is not None and dis.reconciled is not None:

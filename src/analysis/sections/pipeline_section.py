@@ -229,9 +229,17 @@ def history_figure(p: Pipeline, title: str) -> charts.Figure:
             y_title="Children",
             order=["All open plans", f"Of which more than {p.threshold} days at the stage"],
         ),
-        charts.describe_trend(totals, "children", "open plans at each month end", count=True)
+        charts.describe_trend(
+            totals, "children", "open plans at each month end", count=True, figure=(f"{kind}_pipeline_count", "all")
+        )
         + " "
-        + charts.describe_trend(totals, "stuck", f"those more than {p.threshold} days at their stage", count=True),
+        + charts.describe_trend(
+            totals,
+            "stuck",
+            f"those more than {p.threshold} days at their stage",
+            count=True,
+            figure=(f"{kind}_pipeline_stuck", "all"),
+        ),
         table,
         caption="Open plans at each 31 March, 30 September and the review date, by where they stand",
         counts=["all", *POSITIONS],

@@ -6,9 +6,9 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from analysis.core.disclosure import is_suppressed, mask_small, protect, show_count
+from analysis.core.disclosure import figures_hidden, is_suppressed, mask_figures, protect, show_count
 from analysis.core.periods import long_date, long_month
-from analysis.metrics import reconciliation
+from analysis.metrics import reconciliation, relations
 from analysis.metrics.permanence import FUNNEL
 from analysis.metrics.sgo import BREAKDOWN_LABEL, SUPPORT_LABEL, relationship_parts
 from analysis.sections import charts
@@ -46,6 +46,12 @@ LABELS = {
 }
 
 
+#: The 903's SGOs in the 12 months to a month end: a figure of the pack-wide decision (`relations.SHOWN_ROLLING`).
+SGO_12M = (relations.rolling_name("sgo_granted"), "all")
+#: The tracker's orders in the 12 months to a month end (`relations.SHOWN_ROLLING`).
+TRACKER_12M = (relations.rolling_name("sgo_orders_tracker"), "all")
+
+
 def sgo_figure(s: SgoSection) -> charts.Figure:
     """SGOs granted in the 12 months to each month end (903), with the monthly split by carer in the table."""
     total = s.monthly.filter(pl.col("breakdown") == "all").drop_nulls("sgos_12m")
@@ -62,7 +68,7 @@ def sgo_figure(s: SgoSection) -> charts.Figure:
     relationships = [SHORT[b] for b in relationship_parts(int(wide["not_recorded"].sum()))]
     return charts.Figure(
         charts.simple_line(
-            mask_small(total, ["sgos_12m"]),
+            mask_figures(total, {"sgos_12m": SGO_12M}),
             x="date",
             y="sgos_12m",
             title="Special guardianship orders in the 12 months to each month end (903 return)",
@@ -70,7 +76,9 @@ def sgo_figure(s: SgoSection) -> charts.Figure:
             x_title="Month end",
             y_title="SGOs (rolling 12 months)",
         ),
-        charts.describe_trend(total, "sgos_12m", "SGOs granted in the 12 months to each month end", count=True),
+        charts.describe_trend(
+            total, "sgos_12m", "SGOs granted in the 12 months to each month end", count=True, figure=SGO_12M
+        ),
         wide.select("date", "all", "former", "other_carer", *relationships),
         caption="SGOs granted each month, by who the special guardians are (903 return)",
         counts=["all", "former", "other_carer", *relationships],
@@ -108,8 +116,22 @@ def carers_figure(s: SgoSection) -> charts.Figure:
         .replace_strict({b: int(years[b].sum()) for b in SHORT}, return_dtype=pl.Int64)
         .alias("sgos"),
     )
-    shown = pl.concat([protect(totals.filter(pl.col("split") == k), "sgos") for k in splits]).with_columns(
-        pl.col("sgos").fill_null(0).alias("_pos")
+    # A span's total is the sum of its years, each a figure of the pack: where the pack hides a year of a split,
+    # both of its bars are hidden (a shown bar and the other years would give the hidden year).
+    year_specs = {b: (relations.rolling_name("sgo_granted"), b) for b in ["all", *SHORT]}
+    year_flags = figures_hidden(years, year_specs)
+    held = {k for k, pair in splits.items() if any(any(year_flags[b]) for b in pair)}
+    all_held = any(year_flags["all"])
+    shown = (
+        pl.concat([protect(totals.filter(pl.col("split") == k), "sgos") for k in splits])
+        .with_columns(
+            pl.when(pl.col("split").is_in(list(held))).then(None).otherwise(pl.col("sgos")).alias("sgos"),
+            pl.when(pl.col("split").is_in(list(held)))
+            .then(pl.lit("c"))
+            .otherwise(pl.col("sgos_label"))
+            .alias("sgos_label"),
+        )
+        .with_columns(pl.col("sgos").fill_null(0).alias("_pos"))
     )
     y = alt.Y("label:N", sort=shown["label"].to_list(), title=None, axis=alt.Axis(labelLimit=320))
     base = alt.Chart(shown).encode(y=y)
@@ -127,16 +149,22 @@ def carers_figure(s: SgoSection) -> charts.Figure:
     )
     table = years.rename(SHORT)
     relationships = [SHORT[b] for b in splits["relationship"]]
-    table = row_protected_text(row_protected_text(table, ["former", "other_carer"]), relationships)
     words = "; ".join(f"{lab} {n}" for lab, n in shown.select("label", "sgos_label").iter_rows())
+    everyone = "c" if all_held else show_count(int(years["all"].sum()))
     return charts.Figure(
         chart,
-        f"Bar chart of the {show_count(int(years['all'].sum()))} SGOs from {span} by who the special guardians "
-        f"were: {words}.",
+        f"Bar chart of the {everyone} SGOs from {span} by who the special guardians were: {words}.",
         table.select("date", "all", "former", "other_carer", *relationships),
         caption="SGOs in each 12 months by who the special guardians are (each pair adds up to all SGOs)",
-        counts=["all"],
+        counts=["all", "former", "other_carer", *relationships],
         labels=LABELS | {"date": "12 months to"},
+        # each cell is a 12-month sum of the pack's monthly SGOs: a figure of the pack-wide decision
+        figures={
+            ("all" if b == "all" else SHORT[b]): spec
+            for b, spec in year_specs.items()
+            if b == "all" or SHORT[b] in ["former", "other_carer", *relationships]
+        },
+        parts=[["former", "other_carer"], relationships],
     )
 
 
@@ -220,8 +248,9 @@ def side_by_side_figure(s: SgoSection) -> charts.Figure:
     """SGOs in the 903 and orders in the tracker, 12 months to each month end, side by side."""
     assert s.side is not None
     rolling = s.side.drop_nulls("sgos_903_12m")
+    specs = {"sgos_903_12m": SGO_12M, "orders_tracker_12m": TRACKER_12M}
     long = (
-        mask_small(rolling, ["sgos_903_12m", "orders_tracker_12m"])
+        mask_figures(rolling, specs)
         .select(
             "date",
             pl.col("sgos_903_12m").alias("903 return"),
@@ -232,14 +261,20 @@ def side_by_side_figure(s: SgoSection) -> charts.Figure:
     table = rolling.filter(pl.col("date").dt.month().is_in([3, 6, 9, 12])).select(
         "date", "sgos_903_12m", "orders_tracker_12m", "difference"
     )
+    # The difference is hidden with either side: it and the other side would give the hidden one.
+    flags = figures_hidden(table, specs)
+    hide = [
+        any(is_suppressed(v) if f is None else f for f, v in ((flags[c][r], table[c][r]) for c in specs))
+        for r in range(table.height)
+    ]
     table = table.with_columns(
         (pl.col("orders_tracker_12m") - pl.col("sgos_903_12m")).alias("difference"),
     ).with_columns(
-        pl.struct("sgos_903_12m", "orders_tracker_12m", "difference")
+        pl.struct("sgos_903_12m", "orders_tracker_12m", "difference", pl.Series("_hide", hide, dtype=pl.Boolean))
         .map_elements(
             lambda r: (
                 "c"
-                if is_suppressed(r["sgos_903_12m"]) or is_suppressed(r["orders_tracker_12m"])
+                if r["_hide"]
                 else ("–" if r["difference"] is None else f"{r['difference']:+d}" if r["difference"] else "0")
             ),
             return_dtype=pl.String,
@@ -272,16 +307,25 @@ def side_by_side_figure(s: SgoSection) -> charts.Figure:
     return charts.Figure(
         chart,
         charts.describe_trend(
-            rolling, "sgos_903_12m", "SGOs in the 903 return, 12 months to each month end", count=True
+            rolling,
+            "sgos_903_12m",
+            "SGOs in the 903 return, 12 months to each month end",
+            count=True,
+            figure=SGO_12M,
         )
         + " "
         + charts.describe_trend(
-            rolling, "orders_tracker_12m", "orders made in the tracker over the same spans", count=True
+            rolling,
+            "orders_tracker_12m",
+            "orders made in the tracker over the same spans",
+            count=True,
+            figure=TRACKER_12M,
         ),
         table,
         caption="SGOs in the 903 and the tracker, 12 months to each quarter end",
         counts=["sgos_903_12m", "orders_tracker_12m"],
         labels=LABELS,
+        figures=specs,
     )
 
 
