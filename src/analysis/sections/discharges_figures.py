@@ -9,7 +9,16 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from analysis.core.disclosure import FigureSpec, hidden, mask_figures, mask_small, protect, show_count
+from analysis.core.disclosure import (
+    FigureSpec,
+    figure_hidden,
+    figures_hidden,
+    hidden,
+    mask_figures,
+    mask_small,
+    protect,
+    show_count,
+)
 from analysis.core.periods import long_date, long_month, month_label, shift_months
 from analysis.metrics import reconciliation
 from analysis.metrics.discharges import INTERIM_ROUTES, ROUTES, SHORT_LABEL
@@ -153,6 +162,9 @@ def _rolling_key(row: Mapping[str, Any]) -> tuple[str, str, str]:
 def _rate_text(row: dict) -> str:
     if not row["complete"] or row["rate"] is None:
         return "not yet known"
+    decided = figure_hidden(("reunification_reentry_12m_rate", "all", f"{row['date']:%Y-%m}"))
+    if decided is not None:  # a figure of the pack: as the pack-wide decision says
+        return "c" if decided else f"{row['rate']:.0f}"
     return pct_text(row["rate"], row["re_entered"], row["re_entered"] + row["stayed_out"]).rstrip("%")
 
 
@@ -160,7 +172,11 @@ def reentry_figure(dis: DischargesSection) -> charts.Figure:
     """The share of reunified children back in care within 12 months, for each complete 12-month cohort."""
     series = dis.reentry_series
     done = series.filter(pl.col("complete") & (pl.col("left") > 0))
-    safe = [rate_shown(a, a + b) for a, b in done.select("re_entered", "stayed_out").iter_rows()]
+    # Each cohort's rate is a figure of the pack: drawn where the pack-wide decision shows it (withheld with a hidden
+    # count), else where it is not built on a small count.
+    decided = figures_hidden(done, {"rate": ("reunification_reentry_12m_rate", "all")})["rate"]
+    local = [rate_shown(a, a + b) for a, b in done.select("re_entered", "stayed_out").iter_rows()]
+    safe = [ok if d is None else not d for d, ok in zip(decided, local, strict=True)]
     shown = done.with_columns(pl.when(pl.Series(safe, dtype=pl.Boolean)).then(pl.col("rate")).alias("rate"))
     marks = (pl.col("date").dt.month() == 3) | pl.col("date").is_in([dis.end, latest_complete(dis.observed_to)])
     rows = series.filter(marks)
