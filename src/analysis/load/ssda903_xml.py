@@ -385,9 +385,10 @@ def _parse(path: Path, children: _Children) -> XmlReturn:
             issues.append(XmlIssue(_kind(name, ROOT), name, ROOT, seen))
     tables = {}
     for table, columns in TABLES.items():
-        values = list(zip(*rows[table], strict=True)) or [()] * (len(columns) + 1)
+        records = rows[table]
+        values = [[record[i] for record in records] for i in range(len(columns) + 1)]  # a column at a time
         frame = pl.DataFrame(
-            [pl.Series(c, v, dtype=pl.String) for c, v in zip(columns, values[:-1], strict=True)]
+            [pl.Series(c, v, dtype=pl.String) for c, v in zip(columns, values, strict=False)]
             + [pl.Series(ROW, values[-1], dtype=pl.Int64)]
         )
         # As the CSV reader: text stripped, and blank is null.
@@ -428,6 +429,9 @@ def _read_child(child: ET.Element, position: int, rows: dict[str, list[tuple]], 
     episodes: list[ET.Element] = []
     for part in child:
         name = part.tag
+        if name == "EPISODE":
+            episodes.append(part)
+            continue
         if name[0] == "{":
             name = _local(name)
         if name == "EPISODE":
@@ -463,9 +467,12 @@ def _read_child(child: ET.Element, position: int, rows: dict[str, list[tuple]], 
         table, leaves = HEADER_GROUPS[_local(group.tag)]
         found = _leaves(group, _GROUP_SETS[table], position, issues)
         rows[table].append((cid, dob, *(found.get(leaf) for leaf in leaves), position))
-    out = rows["episodes"]
+    out, order = rows["episodes"], _EPISODE_ORDER
     for episode in episodes:
-        out.append((cid, *map(_leaves(episode, _EPISODE_SET, position, issues).get, _EPISODE_ORDER), position))
+        values = {leaf.tag: leaf.text for leaf in episode}  # `_leaves`' fast path, inline: most rows are episodes
+        if len(values) != len(episode) or not values.keys() <= _EPISODE_SET:
+            values = _leaves(episode, _EPISODE_SET, position, issues)
+        out.append((cid, *map(values.get, order), position))
 
 
 def _read_header(
