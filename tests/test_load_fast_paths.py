@@ -252,3 +252,32 @@ def test_a_malformed_file_gives_the_expat_message_whichever_parser_is_installed(
     path.write_text(_ODD.replace("<RNE>S</RNE>", "<RNE>S</RN>"), encoding="utf-8")
     with pytest.raises(InputError, match=r"not well-formed XML: mismatched tag at line 9, column \d+$"):
         ssda903_xml.parse(path)
+
+
+def _latest_plain(frame: pl.DataFrame) -> pl.DataFrame:
+    """The grouping over every row that `latest_per_child` skips when each child is there once, in order."""
+    return (
+        frame.with_columns(pl.int_range(pl.len()).alias("_order"))
+        .sort([ssda903.YEAR, "_order"])
+        .group_by("CHILD", maintain_order=True)
+        .last()
+        .sort("CHILD")
+        .drop("_order")
+    )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_latest_row_per_child_is_the_same_in_order_or_not(seed: int) -> None:
+    rng = random.Random(seed)
+    if seed % 3 == 0:  # each child once, in order: the fast path
+        children: list[str | None] = sorted({f"C{rng.randint(0, 99):02d}" for _ in range(30)})
+    else:
+        children = [rng.choice(["A", "B", "C", "D", None]) for _ in range(30)]
+    frame = pl.DataFrame(
+        {
+            "SEX": [str(rng.randint(1, 2)) for _ in children],
+            "CHILD": pl.Series(children, dtype=pl.String),
+            ssda903.YEAR: [rng.choice([0, 2023, 2024]) for _ in children],
+        }
+    )
+    assert ssda903.latest_per_child(frame).equals(_latest_plain(frame))

@@ -411,6 +411,9 @@ def missing_years(years: list[int]) -> list[int]:
 
 def latest_per_child(frame: pl.DataFrame) -> pl.DataFrame:
     """One row per CHILD: the row from the latest return (the later row within a stacked file)."""
+    child = pl.col("CHILD")
+    if frame.select(child.is_not_null().all() & (child > child.shift()).slice(1).all()).item():
+        return frame.select("CHILD", pl.exclude("CHILD"))  # each child once, in order already: nothing to choose
     return (
         frame.with_columns(pl.int_range(pl.len()).alias("_order"))
         .sort([YEAR, "_order"])
