@@ -23,8 +23,9 @@ DOCTYPE is an `InputError` naming the file and line; an unknown or misplaced ele
 and reported (`XmlIssue`) with the element and the child's position, never the child's id.
 Dates stay text here and are checked exactly as in the CSV form (`readers.parse_dates`).
 
-Parsing streams (`xml.etree.ElementTree.iterparse`), one CHILD at a time, and lets the parser
-honour the file's declared encoding (us-ascii, UTF-8 with or without BOM, UTF-16, Windows-1252).
+Parsing streams (lxml's `iterparse` when lxml is installed, else `xml.etree.ElementTree.iterparse`),
+one CHILD at a time, and lets the parser honour the file's declared encoding (us-ascii, UTF-8 with or
+without BOM, UTF-16, Windows-1252).
 """
 
 from __future__ import annotations
@@ -308,9 +309,10 @@ def _local(tag: str) -> str:
 def parse(path: Path) -> XmlReturn:
     """Read one XML return (no cache); see the module docstring for the mapping and the checks.
 
-    lxml reads it when installed (its parser hands over only the CHILD elements, about twice as fast);
-    a file lxml will not read is read again with ElementTree, whose parser (expat) names the reason,
-    line and column of the fault, or reads what lxml refused. Both give the same tables and issues.
+    lxml reads it when installed (its parser builds the elements in C and hands over only the CHILD
+    elements: the parse takes about half the time); a file lxml will not read is read again with
+    ElementTree, whose parser (expat) names the reason, line and column of the fault, or reads what
+    lxml refused. Both give the same tables and issues (tests/test_load_fast_paths.py).
     """
     child_tag = check_prolog(path) + "CHILD"
     lxml = _lxml()
