@@ -6,7 +6,7 @@ that will not parse is reported with its file, row and column.
 
 from __future__ import annotations
 
-import io
+import codecs
 import os
 from pathlib import Path
 
@@ -65,17 +65,20 @@ def _read_csv(path: Path) -> pl.DataFrame:
     data = path.read_bytes()
     if not data.strip():
         raise InputError(path, "the file is empty")
+    if not data.isascii():  # ASCII is UTF-8; otherwise check it all here, to name the line of a bad byte
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise InputError(
+                path,
+                f"the file is not UTF-8 (byte 0x{data[exc.start]:02x}); save it as 'CSV UTF-8'",
+                rows=[line],
+            ) from exc
+    # The checked bytes go to polars' reader as they are (without a byte-order mark): no decoding in Python.
+    body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            path,
-            f"the file is not UTF-8 (byte 0x{data[exc.start]:02x}); save it as 'CSV UTF-8'",
-            rows=[line],
-        ) from exc
-    try:
-        frame = pl.read_csv(io.StringIO(text), infer_schema=False)
+        frame = pl.read_csv(body, infer_schema=False)
     except pl.exceptions.ComputeError as exc:
         raise InputError(path, f"could not be read as CSV ({exc})") from exc
     frame = frame.rename({c: c.strip() for c in frame.columns})
@@ -125,10 +128,23 @@ def date_expr(column: str, formats: tuple[str, ...] = (DMY, ISO)) -> pl.Expr:
 def parse_dates(
     frame: pl.DataFrame, columns: list[str], path: Path, formats: tuple[str, ...] = (DMY, ISO)
 ) -> pl.DataFrame:
-    """Turn text date columns into real dates; any non-blank value that will not parse is an error."""
-    parsed = frame.with_columns(date_expr(c, formats) for c in columns)
+    """Turn text date columns into real dates; any non-blank value that will not parse is an error.
+
+    Each distinct text is parsed once (a return repeats a few thousand dates over many rows), then
+    mapped back to every row: the same dates as `date_expr` on every value.
+    """
+    parsed = frame.with_columns(_dates_of_distinct(frame[c], formats) for c in columns)
     _refuse_unparsed(frame, parsed, columns, path, "date(s) could not be read", " (expected dd/mm/yyyy or yyyy-mm-dd)")
     return parsed
+
+
+def _dates_of_distinct(text: pl.Series, formats: tuple[str, ...]) -> pl.Series:
+    """`date_expr` of a text column, computed on its distinct values only."""
+    if text.dtype != pl.String:
+        return text.to_frame().select(date_expr(text.name, formats)).to_series()
+    distinct = text.unique().drop_nulls()
+    dates = distinct.to_frame().select(date_expr(text.name, formats)).to_series()
+    return text.replace_strict(distinct, dates, default=None, return_dtype=pl.Date)
 
 
 def parse_numbers(frame: pl.DataFrame, columns: dict[str, pl.DataType], path: Path) -> pl.DataFrame:

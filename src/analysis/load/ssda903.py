@@ -227,6 +227,9 @@ def typed(frame: pl.DataFrame, table: str) -> pl.DataFrame:
     """Parse the date columns of a raw 903 table, file by file so errors name the right file."""
     if frame.height == 0:
         return frame.with_columns(pl.col(c).cast(pl.Date) for c in DATE_COLUMNS[table])
+    first = frame[FILE][0]
+    if (frame[FILE] == first).all():  # one file: no need to split
+        return parse_dates(frame, DATE_COLUMNS[table], Path(first))
     parts = [
         parse_dates(part, DATE_COLUMNS[table], Path(part[FILE][0]))
         for part in frame.partition_by(FILE, maintain_order=True)
@@ -270,7 +273,12 @@ def merge_episodes(episodes: pl.DataFrame, report: MergeReport) -> pl.DataFrame:
         report.changes = changes.drop("next_return")
     elif ranked.height:
         report.stacked = True
-    closed = ranked.filter(pl.col("_closed"))
+    # Only a CHILD + DECOM that occurs more than once can conflict or need ranking: those rows alone are grouped.
+    if _sorted_by_child_and_start(ranked, strict=True):  # the usual stacked file: no key twice, in order
+        repeated = pl.Series(dtype=pl.Boolean).extend_constant(False, ranked.height)
+    else:
+        repeated = ranked.select("CHILD", "DECOM").is_duplicated()
+    closed = ranked.filter(repeated & ranked["_closed"])
     versions = closed.group_by(["CHILD", "DECOM", YEAR]).agg(
         pl.struct(["DEC", "REC", "LS", "PLACE"]).n_unique().alias("n"),
         pl.col(FILE).first(),
@@ -281,16 +289,38 @@ def merge_episodes(episodes: pl.DataFrame, report: MergeReport) -> pl.DataFrame:
     report.conflict_examples += [
         f"{Path(r[FILE]).name} rows {', '.join(map(str, r['rows']))}" for r in conflicts.head(5).iter_rows(named=True)
     ]
-    kept = (
-        ranked.sort([YEAR, "_closed", "_order"])
-        .group_by(["CHILD", "DECOM"], maintain_order=True)
-        .last()
-        .sort(["CHILD", "DECOM"])
-        .drop("_closed", "_order")
-    )
+    # One row per CHILD + DECOM, sorted: later return year, then closed over open, then the later row.
+    columns = ["CHILD", "DECOM", *(c for c in ranked.columns if c not in ("CHILD", "DECOM"))]
+    if repeated.any():
+        chosen = (
+            ranked.filter(repeated)
+            .sort([YEAR, "_closed", "_order"])
+            .group_by(["CHILD", "DECOM"], maintain_order=True)
+            .last()
+        )
+        kept = pl.concat([ranked.filter(~repeated).select(columns), chosen.select(columns)], how="vertical")
+    else:
+        kept = ranked.select(columns)
+    if not _sorted_by_child_and_start(kept):
+        kept = kept.sort(["CHILD", "DECOM"])
+    kept = kept.drop("_closed", "_order")
     report.duplicates_merged += ranked.height - kept.height
     report.episodes_kept += kept.height
     return kept
+
+
+def _sorted_by_child_and_start(frame: pl.DataFrame, strict: bool = False) -> bool:
+    """True when `frame` is already in CHILD, DECOM order with neither null (sorting it would change nothing);
+    `strict`: and no CHILD + DECOM twice."""
+    child, start = pl.col("CHILD"), pl.col("DECOM")
+    later = start > start.shift() if strict else start >= start.shift()
+    return bool(
+        frame.select(
+            child.is_not_null().all()
+            & start.is_not_null().all()
+            & ((child > child.shift()) | ((child == child.shift()) & later)).slice(1).all()
+        ).item()
+    )
 
 
 #: The child-level list of what supersession changed (analyst only): one row per replaced episode, and one per
@@ -381,6 +411,9 @@ def missing_years(years: list[int]) -> list[int]:
 
 def latest_per_child(frame: pl.DataFrame) -> pl.DataFrame:
     """One row per CHILD: the row from the latest return (the later row within a stacked file)."""
+    child = pl.col("CHILD")
+    if frame.select(child.is_not_null().all() & (child > child.shift()).slice(1).all()).item():
+        return frame.select("CHILD", pl.exclude("CHILD"))  # each child once, in order already: nothing to choose
     return (
         frame.with_columns(pl.int_range(pl.len()).alias("_order"))
         .sort([YEAR, "_order"])

@@ -82,8 +82,16 @@ def tidy(frame: pl.DataFrame, suite: str) -> tuple[pl.DataFrame, Tidied]:
             continue
         by_case = {code.casefold(): code for code in codes}
         canonical = pl.col(column).str.to_lowercase().replace_strict(by_case, default=None, return_dtype=pl.String)
-        flags[column] = (~pl.col(column).is_in(list(codes)) & canonical.is_not_null()).fill_null(False)
-        fixes[column] = pl.when(flags[column]).then(canonical).otherwise(pl.col(column)).alias(column)
+        # Matched on the column's distinct values (a few dozen codes over many rows), then mapped to every row.
+        wrong_case = (
+            frame.select(pl.col(column).unique().drop_nulls())
+            .select(pl.col(column), canonical.alias("_to"))
+            .filter(~pl.col(column).is_in(list(codes)) & pl.col("_to").is_not_null())
+        )
+        if wrong_case.height == 0:
+            continue
+        flags[column] = pl.col(column).is_in(wrong_case[column].implode()).fill_null(False)
+        fixes[column] = pl.col(column).replace(wrong_case[column], wrong_case["_to"]).alias(column)
     if not fixes:
         return frame, done
     marked = frame.with_columns(flag.alias(f"_tidied_{c}") for c, flag in flags.items())

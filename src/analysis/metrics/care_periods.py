@@ -27,6 +27,7 @@ by LazyFrame builders (`_…_plan`) that `national.national_metrics` chains toge
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from datetime import date
 
@@ -51,7 +52,22 @@ def periods_of_care(episodes: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFr
     breaks are dropped before periods are built; kept so that callers filtering on it still work).
     """
     by = list(by)
-    return _periods_plan(episodes.lazy(), by, presorted=is_sorted(episodes, [*by, "CHILD", "DECOM"])).collect()
+    cache_key = (id(episodes), episodes.height, tuple(episodes.columns), tuple(by))
+    kept = _PERIODS.get(cache_key)
+    if kept is not None and kept[0]() is episodes:
+        return kept[1]
+    periods = _periods_plan(episodes.lazy(), by, presorted=is_sorted(episodes, [*by, "CHILD", "DECOM"])).collect()
+    # Kept while `episodes` lives: each section of a review builds the periods of the same episodes.
+    while len(_PERIODS) >= _KEEP_PERIODS:
+        del _PERIODS[next(iter(_PERIODS))]
+    _PERIODS[cache_key] = (weakref.ref(episodes), periods)
+    weakref.finalize(episodes, _PERIODS.pop, cache_key, None)
+    return periods
+
+
+#: `periods_of_care`'s recent results: (episodes' id, height, columns, by) → (a weak reference to them, periods).
+_PERIODS: dict[tuple, tuple[weakref.ref, pl.DataFrame]] = {}
+_KEEP_PERIODS = 4
 
 
 def _periods_plan(episodes: pl.LazyFrame, by: list[str], presorted: bool = False) -> pl.LazyFrame:

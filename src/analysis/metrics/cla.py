@@ -50,9 +50,9 @@ def looked_after_on(
     """
     by = list(by)
     keys = [*by, "date", "CHILD"]
-    counted = episodes.filter(~_short_break())
-    if dates.len() == 0 or counted.height == 0:
-        empty = counted.head(0).with_columns(pl.lit(None, pl.Date).alias("date"))
+    # (Whether any episode counts, without copying the counted ones: the spans below leave short breaks out.)
+    if dates.len() == 0 or not episodes.select((~_short_break()).any()).item():
+        empty = episodes.head(0).with_columns(pl.lit(None, pl.Date).alias("date"))
         empty = empty if where is None else empty.filter(where)
         return empty if columns is None else empty.select(c for c in empty.columns if c in {*keys, *columns})
     carried = episodes.columns if columns is None else [c for c in episodes.columns if c in columns]
