@@ -11,11 +11,14 @@ import json
 import logging
 import os
 import platform
+import queue
 import re
 import shutil
 import tempfile
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from functools import cache
@@ -107,13 +110,15 @@ def build_pack(
     sections = sections if sections is not None else SECTIONS
     notebooks_dir = notebooks_dir or paths.NOTEBOOKS
     remove_stale_staging(out_root)
+    stages = Stages()
 
-    from analysis.checks.validation import (
-        validate_inputs,  # Great Expectations loads here, not on `import analysis.pack.build`
-    )
+    with stages("validation"):
+        from analysis.checks.validation import (
+            validate_inputs,  # Great Expectations loads here, not on `import analysis.pack.build`
+        )
 
-    t0 = time.perf_counter()
-    report = validate_inputs(data_dir)
+        t0 = time.perf_counter()
+        report = validate_inputs(data_dir)
     log.info(
         "validated %s in %.1f s: %d files, %d checks, %d errors, %d warnings",
         data_dir, time.perf_counter() - t0, len(report.checked_files), report.checks_run,
@@ -124,7 +129,8 @@ def build_pack(
         raise InvalidInputs(f"the inputs have {len(report.errors)} error(s); nothing was built:\n{lines}")
     try:
         t0 = time.perf_counter()
-        inputs = load_inputs(data_dir)
+        with stages("load"):
+            inputs = load_inputs(data_dir)
         loaded = time.perf_counter() - t0
         period = period or default_period(inputs)
         check_period(inputs.episodes, period, data_dir / "ssda903")
@@ -134,7 +140,8 @@ def build_pack(
     for note in inputs.notes:
         log.warning("%s", note)
     t0 = time.perf_counter()
-    review = Review.from_inputs(inputs, period, parameters).compute()
+    with stages("compute"):
+        review = Review.from_inputs(inputs, period, parameters).compute()
     review.timings["load"] = round(loaded, 3)
     log.info("loaded the inputs in %.1f s and computed every section for %s in %.1f s",
              loaded, period, time.perf_counter() - t0)  # fmt: skip
@@ -157,8 +164,8 @@ def build_pack(
         )
         # The notebooks only render: run them side by side, as many at once as there are cores.
         t0 = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=max(1, min(len(sections), os.cpu_count() or 1))) as pool:
-            results = list(pool.map(lambda s: _run_section(s, run), sections))
+        with stages("notebooks"):
+            results = _run_sections(sections, run)
         log.info("rendered %d pages in %.1f s", len(sections), time.perf_counter() - t0)
         timings = [
             {"notebook": s.notebook, "seconds": round(seconds, 2)}
@@ -167,22 +174,32 @@ def build_pack(
         t0 = time.perf_counter()
         metrics = review.metrics
         t0 = time.perf_counter()
-        (pack / "metrics.csv").write_text(
-            safe_csv(published.pack_metrics(metrics, inputs.authority.disclosure)), encoding="utf-8"
-        )
+        with stages("metrics_csv"):
+            (pack / "metrics.csv").write_text(
+                safe_csv(published.pack_metrics(metrics, inputs.authority.disclosure)), encoding="utf-8"
+            )
         review.timings["disclosure_control"] = round(time.perf_counter() - t0, 3)
-        _write_exports(pack, [(s, shown) for s, (_, shown) in zip(sections, results, strict=True)], inputs, period)
-        write_analyst_files(analyst, metrics, report, inputs.merge.changes)
-        (pack / "data_quality.html").write_text(data_quality_page(report, inputs, nav, footer), encoding="utf-8")
-        (pack / "index.html").write_text(index_page(inputs, period, sections, report, nav, footer), encoding="utf-8")
+        shown = [(s, exported) for s, (_, exported) in zip(sections, results, strict=True)]
+        with stages("charts"):
+            _write_charts(pack, shown)
+        with stages("workbook"):
+            _write_workbook(pack, shown, inputs, period)
+        with stages("pages"):
+            write_analyst_files(analyst, metrics, report, inputs.merge.changes)
+            (pack / "data_quality.html").write_text(data_quality_page(report, inputs, nav, footer), encoding="utf-8")
+            (pack / "index.html").write_text(
+                index_page(inputs, period, sections, report, nav, footer), encoding="utf-8"
+            )
         log.info("wrote metrics.csv, tables.xlsx, the charts and the contents in %.1f s", time.perf_counter() - t0)
         if pdf:
             t0 = time.perf_counter()
-            pdf_note = _write_pdf(pack, sections, inputs, period)
+            with stages("pdf"):
+                pdf_note = _write_pdf(pack, sections, inputs, period)
             log.info("PDF %s in %.1f s", pdf_note, time.perf_counter() - t0)
         else:
             pdf_note = "not requested"
-        leaked = identifiers_in_pack(pack, pack_identifiers(inputs))
+        with stages("identifier_check"):
+            leaked = identifiers_in_pack(pack, pack_identifiers(inputs))
         if leaked:
             raise BuildError(
                 f"a child identifier appears in {', '.join(sorted(leaked))} (or a social worker id); "
@@ -191,6 +208,7 @@ def build_pack(
         manifest = {
             **_manifest(inputs, data_dir, period, timings, report, started),
             "computed_once": {"seconds": review.timings, "parameters": asdict(review.parameters)},
+            "stages": stages.record,
             "pdf": pdf_note,
         }
         (pack / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
@@ -323,13 +341,47 @@ def write_analyst_files(
     (folder / "validation.html").write_text(f"<!-- {MARKING} -->\n{analyst_validation_page(report, MARKING)}")
 
 
-def _write_exports(
-    pack: Path, shown: list[tuple[Section, exports.Exported]], inputs: Inputs, period: str
-) -> list[str]:
-    """charts/ (PNG and SVG per chart, named section__measure) and tables.xlsx, from what each page showed."""
+class Stages:
+    """Wall-clock and CPU seconds of each stage of a build, for the manifest (`stages`).
+
+    CPU seconds are this process's (every thread) plus its finished child processes' (the notebook kernels,
+    the PDF's browser), so they show what a stage costs on a busy machine as well as how long it took.
+    """
+
+    def __init__(self) -> None:
+        self.record: dict[str, dict[str, float]] = {}
+
+    @staticmethod
+    def _cpu() -> float:
+        import resource
+
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.process_time() + children.ru_utime + children.ru_stime
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), self._cpu()
+        try:
+            yield
+        finally:
+            self.record[name] = {
+                "seconds": round(time.perf_counter() - wall, 2),
+                "cpu_seconds": round(self._cpu() - cpu, 2),
+            }
+            log.debug("stage %s: %s", name, self.record[name])
+
+
+def _write_charts(pack: Path, shown: list[tuple[Section, exports.Exported]]) -> None:
+    """charts/: PNG and SVG per chart, named section__measure, from what each page showed."""
     (pack / "charts").mkdir()
     for section, exported in shown:
         exports.write_charts(exported.charts, pack / "charts", Path(section.notebook).stem)
+
+
+def _write_workbook(
+    pack: Path, shown: list[tuple[Section, exports.Exported]], inputs: Inputs, period: str
+) -> list[str]:
+    """tables.xlsx, from the tables each page showed."""
     notes = [
         ("Authority", inputs.authority.name),
         ("Review period", long_month(parse_period(period))),
@@ -410,8 +462,137 @@ class Run:
         }
 
 
-def _run_section(section: Section, run: Run) -> tuple[float, exports.Exported]:
-    """Execute one notebook with papermill and export it to HTML; return the seconds taken and what it showed."""
+def _run_sections(sections: list[Section], run: Run) -> list[tuple[float, exports.Exported]]:
+    """Run every section's notebook (`_run_section`), as many at once as there are cores; in section order,
+    the seconds each took and what it showed.
+
+    Each worker thread starts one kernel and runs its notebooks in it one after another, with a fresh
+    namespace for each (`_Kernel`): starting a kernel and importing what the pages need costs more CPU than
+    most pages take to render. After a notebook fails no further one is started; the first failure (in
+    section order) is raised.
+    """
+    todo: queue.SimpleQueue[tuple[int, Section]] = queue.SimpleQueue()
+    for item in enumerate(sections):
+        todo.put(item)
+    results: dict[int, tuple[float, exports.Exported]] = {}
+    failures: dict[int, BaseException] = {}
+
+    def work() -> None:
+        kernel = _Kernel()
+        try:
+            while not failures:
+                try:
+                    index, section = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    results[index] = _run_section(section, run, kernel)
+                except BaseException as exc:  # raised below, in the build's thread
+                    failures[index] = exc
+        finally:
+            kernel.shutdown()
+
+    workers = [
+        threading.Thread(target=work, name=f"review-pack-notebooks-{n}", daemon=True)
+        for n in range(max(1, min(len(sections), os.cpu_count() or 1)))
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if failures:
+        raise failures[min(failures)]
+    return [results[i] for i in range(len(sections))]
+
+
+#: Run in a kept kernel after each notebook: a new session (its namespace emptied, numbering from 1); the modules
+#: imported stay imported.
+FRESH_NAMESPACE = "get_ipython().reset(new_session=True)"
+
+
+class _Kernel:
+    """One notebook kernel, started by the first notebook run in it and kept for the next (in one thread).
+
+    `pm.execute_notebook(..., engine_name=_Kernel.ENGINE, km=kernel.manager())` runs a notebook in it: the
+    papermill engine below is papermill's own, except that it leaves the kernel running and, once the notebook
+    has run, empties the kernel's namespace (`FRESH_NAMESPACE`) so the next notebook starts as in a new kernel.
+    """
+
+    ENGINE = "review-pack-kept-kernel"
+
+    def __init__(self) -> None:
+        self._manager: object | None = None
+
+    def manager(self) -> object:
+        """The kernel manager (its kernel is started by the first notebook run in it)."""
+        _register_engine()
+        if self._manager is None:
+            self._manager = ipc_kernel_manager()(kernel_name="python3")
+        return self._manager
+
+    def shutdown(self) -> None:
+        """Stop the kernel, if one was started (in the thread that used it: its event loop)."""
+        manager, self._manager = self._manager, None
+        if manager is None or not manager.has_kernel:  # type: ignore[attr-defined]
+            return
+        from jupyter_core.utils import run_sync
+
+        try:
+            run_sync(manager.shutdown_kernel)(now=False)  # type: ignore[attr-defined]
+        except Exception as exc:  # the pages are written: only logged
+            log.warning("could not stop a notebook kernel: %s", exc)
+
+
+@cache
+def _register_engine() -> None:
+    """Register `_Kernel.ENGINE` with papermill."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    class KeptKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(  # papermill's NBClientEngine, keeping the kernel (km) for the next notebook
+            cls,
+            nb_man: object,
+            kernel_name: str,
+            log_output: bool = False,
+            stdout_file: object = None,
+            stderr_file: object = None,
+            start_timeout: int = 60,
+            execution_timeout: int | None = None,
+            **kwargs: object,
+        ) -> object:
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            client = PapermillNotebookClient(
+                nb_man,
+                **merge_kwargs(
+                    kwargs,
+                    timeout=execution_timeout,
+                    startup_timeout=start_timeout,
+                    kernel_name=kernel_name,
+                    log=logging.getLogger("papermill"),
+                    log_output=log_output,
+                    stdout_file=stdout_file,
+                    stderr_file=stderr_file,
+                ),
+            )
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    try:
+                        client.wait_for_reply(client.kc.execute(FRESH_NAMESPACE, silent=True, store_history=False))
+                    finally:
+                        client.kc.stop_channels()
+                        client.kc = None
+
+    papermill_engines.register(_Kernel.ENGINE, KeptKernelEngine)
+
+
+def _run_section(section: Section, run: Run, kernel: _Kernel) -> tuple[float, exports.Exported]:
+    """Execute one notebook with papermill in `kernel` and export it to HTML; return the seconds taken and what
+    it showed."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -431,7 +612,8 @@ def _run_section(section: Section, run: Run) -> tuple[float, exports.Exported]:
             log_output=False,
             start_timeout=120,
             execution_timeout=900,
-            kernel_manager_class=ipc_kernel_manager(),
+            engine_name=_Kernel.ENGINE,
+            km=kernel.manager(),
         )
     except PapermillExecutionError as exc:
         failed = run.out_root / "failed" / run.stamp
