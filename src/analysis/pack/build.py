@@ -629,12 +629,13 @@ def _run_section(section: Section, run: Run, kernel: _Kernel) -> tuple[float, ex
     seconds = time.perf_counter() - t0
     log.debug("ran %s in %.1f s", section.notebook, seconds)
     marked = nbformat.read(executed, as_version=4)
+    shown = exports.collect(marked)
     marked.metadata["review_pack"] = {"marking": MARKING}
     nbformat.write(marked, executed)
     page_nav = [{**item, "current": item["href"] == _page_name(section)} for item in run.nav]
-    html = export_html(executed, section.title, page_nav, run.footer)
+    html = export_html(marked, section.title, page_nav, run.footer)  # changes `marked`: it is written already
     (run.pack / _page_name(section)).write_text(html, encoding="utf-8")
-    return seconds, exports.collect(executed)
+    return seconds, shown
 
 
 @cache
@@ -673,8 +674,26 @@ def ipc_kernel_manager() -> type:
     return IpcKernelManager
 
 
-def export_html(notebook: Path, title: str, nav: list[dict], footer: str) -> str:
-    """The executed notebook as a self-contained HTML page: no code, no parameters, no stderr."""
+def export_html(notebook: Path | nbformat.NotebookNode, title: str, nav: list[dict], footer: str) -> str:
+    """The executed notebook (a file, or one read already, which this changes) as a self-contained HTML page:
+    no code, no parameters, no stderr."""
+    nb = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(notebook, as_version=4)
+    nb.metadata["title"] = title
+    nb.metadata.pop("review_pack", None)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
+    exporter, lock = _html_exporter()
+    with lock:  # one exporter (its templates compiled once), used by one notebook at a time
+        body, _ = exporter.from_notebook_node(
+            nb, resources={"metadata": {"name": title}, "pack_nav": nav, "pack_footer": footer}
+        )
+    return body
+
+
+@cache
+def _html_exporter() -> tuple[object, threading.Lock]:
+    """nbconvert's HTML exporter with the pack's template and settings, and a lock to use it by."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -690,17 +709,7 @@ def export_html(notebook: Path, title: str, nav: list[dict], footer: str) -> str
         "remove_cell",
     )
     config.TemplateExporter.extra_template_basedirs = [str(paths.TEMPLATES)]
-    nb = nbformat.read(notebook, as_version=4)
-    nb.metadata["title"] = title
-    nb.metadata.pop("review_pack", None)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
-    exporter = HTMLExporter(config=config, template_name="offline")
-    body, _ = exporter.from_notebook_node(
-        nb, resources={"metadata": {"name": title}, "pack_nav": nav, "pack_footer": footer}
-    )
-    return body
+    return HTMLExporter(config=config, template_name="offline"), threading.Lock()
 
 
 def _manifest(inputs: Inputs, data_dir: Path, period: str, timings: list[dict], report, started: float) -> dict:

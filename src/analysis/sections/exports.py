@@ -91,14 +91,16 @@ def slide_svg(page_svg: str, source: str) -> str:
     )
 
 
-def collect(executed: Path) -> Exported:
-    """The tables and charts an executed notebook showed, read from its display outputs' metadata.
+def collect(executed: Path | nbformat.NotebookNode) -> Exported:
+    """The tables and charts an executed notebook (a file, or one already read) showed, read from its display
+    outputs' metadata.
 
     Each chart record gets `svg`: the chart's image as the page shows it (the output's SVG data URIs, one
     per chart, in order).
     """
     found = Exported()
-    for cell in nbformat.read(executed, as_version=4).cells:
+    notebook = executed if isinstance(executed, nbformat.NotebookNode) else nbformat.read(executed, as_version=4)
+    for cell in notebook.cells:
         for output in cell.get("outputs", []):
             record = output.get("metadata", {}).get(KEY)
             if record:
