@@ -25,6 +25,7 @@ from datetime import datetime
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import polars as pl
@@ -102,14 +103,38 @@ def build_pack(
     (`remove_stale_staging`); after publishing keeps the newest `keep` packs of each period (default: `keep`
     under `[pack]` in la.toml, else 10; `prune_packs`). A malformed `period` is a ValueError; one the
     returns do not cover is InvalidInputs naming their coverage.
+
+    The notebooks' kernels start at once, while the inputs are validated (`_Notebooks`).
     """
     started = time.perf_counter()
     if period:
         parse_period(period)
-    data_dir = ensure_default_data(data_dir).resolve()
-    out_root = (out_root or paths.OUTPUTS).resolve()
     sections = sections if sections is not None else SECTIONS
     notebooks_dir = notebooks_dir or paths.NOTEBOOKS
+    notebooks = _Notebooks(sections, notebooks_dir)
+    try:
+        return _build_pack(
+            data_dir, period, out_root, sections, notebooks_dir, pdf, parameters, keep, started, notebooks
+        )
+    finally:
+        notebooks.close()
+
+
+def _build_pack(
+    data_dir: Path | None,
+    period: str | None,
+    out_root: Path | None,
+    sections: list[Section],
+    notebooks_dir: Path,
+    pdf: bool,
+    parameters: Parameters | None,
+    keep: int | None,
+    started: float,
+    notebooks: _Notebooks,
+) -> BuildResult:
+    """`build_pack`, its notebook kernels started."""
+    data_dir = ensure_default_data(data_dir).resolve()
+    out_root = (out_root or paths.OUTPUTS).resolve()
     remove_stale_staging(out_root)
     stages = Stages()
 
@@ -166,7 +191,7 @@ def build_pack(
         # The notebooks only render: run them side by side, as many at once as there are cores.
         t0 = time.perf_counter()
         with stages("notebooks"):
-            results = _run_sections(sections, run)
+            results = notebooks.run(run)
         log.info("rendered %d pages in %.1f s", len(sections), time.perf_counter() - t0)
         timings = [
             {"notebook": s.notebook, "seconds": round(seconds, 2)}
@@ -476,47 +501,95 @@ class Run:
         }
 
 
-def _run_sections(sections: list[Section], run: Run) -> list[tuple[float, exports.Exported]]:
-    """Run every section's notebook (`_run_section`), as many at once as there are cores; in section order,
-    the seconds each took and what it showed.
+class _Notebooks:
+    """Runs every section's notebook (`_run_section`), as many at once as there are cores.
 
-    Each worker thread starts one kernel and runs its notebooks in it one after another, with a fresh
-    namespace for each (`_Kernel`): starting a kernel and importing what the pages need costs more CPU than
-    most pages take to render. After a notebook fails no further one is started; the first failure (in
-    section order) is raised.
+    Each worker thread starts one kernel as soon as the build starts (beside validation, which uses one core),
+    imports in it what the notebooks import (`warm_up_code`), and then runs its notebooks in it one after another,
+    each with a fresh namespace (`_Kernel`): starting a kernel and importing what the pages need costs more CPU
+    than most pages take to render. After a notebook fails no further one is started; `run` raises the first
+    failure (in section order). `close` stops the kernels (a build that stops before its notebooks).
     """
-    todo: queue.SimpleQueue[tuple[int, Section]] = queue.SimpleQueue()
-    for item in enumerate(sections):
-        todo.put(item)
-    results: dict[int, tuple[float, exports.Exported]] = {}
-    failures: dict[int, BaseException] = {}
 
-    def work() -> None:
+    def __init__(self, sections: list[Section], notebooks_dir: Path) -> None:
+        self.sections = sections
+        self._todo: queue.SimpleQueue[tuple[int, Section, Run] | None] = queue.SimpleQueue()
+        self._results: dict[int, tuple[float, exports.Exported]] = {}
+        self._failures: dict[int, BaseException] = {}
+        code = warm_up_code([notebooks_dir / s.notebook for s in sections])
+        self._threads = [
+            threading.Thread(target=self._work, args=(notebooks_dir, code), name=f"review-pack-notebooks-{n}")
+            for n in range(min(len(sections), os.cpu_count() or 1))
+        ]
+        for thread in self._threads:
+            thread.daemon = True
+            thread.start()
+
+    def _work(self, notebooks_dir: Path, code: str) -> None:
         kernel = _Kernel()
         try:
-            while not failures:
+            kernel.warm_up(notebooks_dir, code)
+            while (item := self._todo.get()) is not None:
+                index, section, run = item
+                if self._failures:
+                    continue
                 try:
-                    index, section = todo.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    results[index] = _run_section(section, run, kernel)
-                except BaseException as exc:  # raised below, in the build's thread
-                    failures[index] = exc
+                    self._results[index] = _run_section(section, run, kernel)
+                except BaseException as exc:  # raised by `run`, in the build's thread
+                    self._failures[index] = exc
         finally:
             kernel.shutdown()
 
-    workers = [
-        threading.Thread(target=work, name=f"review-pack-notebooks-{n}", daemon=True)
-        for n in range(max(1, min(len(sections), os.cpu_count() or 1)))
-    ]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    if failures:
-        raise failures[min(failures)]
-    return [results[i] for i in range(len(sections))]
+    def run(self, run: Run) -> list[tuple[float, exports.Exported]]:
+        """Each section's seconds and what its page showed, in section order."""
+        for index, section in enumerate(self.sections):
+            self._todo.put((index, section, run))
+        self.close()
+        if self._failures:
+            raise self._failures[min(self._failures)]
+        return [self._results[i] for i in range(len(self.sections))]
+
+    def close(self) -> None:
+        """Let the workers finish what they were given, stop their kernels and end."""
+        for thread in self._threads:
+            if thread.is_alive():
+                self._todo.put(None)
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
+
+
+def warm_up_code(notebooks: list[Path]) -> str:
+    """What a kept kernel runs first: the notebooks' import lines and, if they draw charts, one tiny chart (the
+    chart engine starts on its first chart). Any failure is left for the notebook to report."""
+    lines: list[str] = []
+    for path in notebooks:
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        except (OSError, ValueError, KeyError):
+            continue
+        for cell in cells:
+            if cell.get("cell_type") != "code":
+                continue
+            for line in "".join(cell.get("source", "")).splitlines():
+                if line.startswith(("import ", "from ")) and line not in lines and _compiles(line):
+                    lines.append(line)
+    if any("analysis.sections" in line for line in lines):
+        lines += [
+            "import vl_convert",
+            'vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]}, '
+            '"encoding": {"x": {"field": "x", "type": "quantitative"}}})',
+        ]
+    body = "".join(f"    {line}\n" for line in lines) or "    pass\n"
+    return f"try:\n{body}except Exception:\n    pass\n"
+
+
+def _compiles(line: str) -> bool:
+    try:
+        compile(line, "<notebook>", "exec")
+    except SyntaxError:
+        return False
+    return True
 
 
 #: Run in a kept kernel after each notebook: a new session (its namespace emptied, numbering from 1); the modules
@@ -543,6 +616,20 @@ class _Kernel:
         if self._manager is None:
             self._manager = ipc_kernel_manager()(kernel_name="python3")
         return self._manager
+
+    def warm_up(self, cwd: Path, code: str) -> None:
+        """Start the kernel in `cwd` and run `code` in it, then empty its namespace (a failure is only logged:
+        the notebook run next reports it)."""
+        from nbclient import NotebookClient
+
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+        client = NotebookClient(notebook, km=self.manager(), kernel_name="python3", startup_timeout=120, timeout=300)
+        try:
+            client.execute(cwd=str(cwd))
+        except Exception as exc:  # the notebook's own run reports what is wrong
+            log.debug("warming up a notebook kernel: %s", exc)
+        finally:
+            _fresh_namespace(client)
 
     def shutdown(self) -> None:
         """Stop the kernel, if one was started (in the thread that used it: its event loop)."""
@@ -594,14 +681,23 @@ def _register_engine() -> None:
             try:
                 return client.execute()
             finally:
-                if client.kc is not None:
-                    try:
-                        client.wait_for_reply(client.kc.execute(FRESH_NAMESPACE, silent=True, store_history=False))
-                    finally:
-                        client.kc.stop_channels()
-                        client.kc = None
+                _fresh_namespace(client)
 
     papermill_engines.register(_Kernel.ENGINE, KeptKernelEngine)
+
+
+def _fresh_namespace(client: Any) -> None:
+    """Empty the namespace of the kernel an nbclient client ran in (`FRESH_NAMESPACE`) and close the client."""
+    from jupyter_core.utils import run_sync
+
+    if client.kc is None:
+        return
+    try:
+        if run_sync(client.km.is_alive)():
+            client.wait_for_reply(client.kc.execute(FRESH_NAMESPACE, silent=True, store_history=False))
+    finally:
+        client.kc.stop_channels()
+        client.kc = None
 
 
 def _run_section(section: Section, run: Run, kernel: _Kernel) -> tuple[float, exports.Exported]:
