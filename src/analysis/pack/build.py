@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -111,10 +111,11 @@ def build_pack(
         parse_period(period)
     sections = sections if sections is not None else SECTIONS
     notebooks_dir = notebooks_dir or paths.NOTEBOOKS
+    stages = Stages()
     notebooks = _Notebooks(sections, notebooks_dir)
     try:
         return _build_pack(
-            data_dir, period, out_root, sections, notebooks_dir, pdf, parameters, keep, started, notebooks
+            data_dir, period, out_root, sections, notebooks_dir, pdf, parameters, keep, started, notebooks, stages
         )
     finally:
         notebooks.close()
@@ -131,12 +132,12 @@ def _build_pack(
     keep: int | None,
     started: float,
     notebooks: _Notebooks,
+    stages: Stages,
 ) -> BuildResult:
     """`build_pack`, its notebook kernels started."""
     data_dir = ensure_default_data(data_dir).resolve()
     out_root = (out_root or paths.OUTPUTS).resolve()
     remove_stale_staging(out_root)
-    stages = Stages()
 
     with stages("validation"):
         from analysis.checks.validation import (
@@ -177,6 +178,7 @@ def _build_pack(
     pack, analyst = staging / "pack", staging / "analyst"
     pack.mkdir(parents=True)
     analyst.mkdir(parents=True)
+    printer: _Printer | None = None
     try:
         nav = [{"href": _page_name(s), "title": s.title} for s in sections] + [
             {"href": "data_quality.html", "title": "Data quality"}
@@ -188,15 +190,6 @@ def _build_pack(
         run = Run(
             notebooks_dir, staging, data_dir, period, nav, footer, out_root, stamp, review_file, review.parameters
         )
-        # The notebooks only render: run them side by side, as many at once as there are cores.
-        t0 = time.perf_counter()
-        with stages("notebooks"):
-            results = notebooks.run(run)
-        log.info("rendered %d pages in %.1f s", len(sections), time.perf_counter() - t0)
-        timings = [
-            {"notebook": s.notebook, "seconds": round(seconds, 2)}
-            for s, (seconds, _) in zip(sections, results, strict=True)
-        ]
         metrics = review.metrics
         with stages("pages"):
             write_analyst_files(analyst, metrics, report, inputs.merge.changes)
@@ -204,22 +197,38 @@ def _build_pack(
             (pack / "index.html").write_text(
                 index_page(inputs, period, sections, report, nav, footer), encoding="utf-8"
             )
-        # Every page the PDF prints is written: Chromium prints them beside the rest, on the other core.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-pack-pdf") as printer:
-            printing = printer.submit(_timed_pdf, stages, pack, sections, inputs, period) if pdf else None
-            t0 = time.perf_counter()
-            with stages("metrics_csv", children=False):
-                (pack / "metrics.csv").write_text(
-                    safe_csv(published.pack_metrics(metrics, inputs.authority.disclosure)), encoding="utf-8"
-                )
-            review.timings["disclosure_control"] = round(time.perf_counter() - t0, 3)
-            shown = [(s, exported) for s, (_, exported) in zip(sections, results, strict=True)]
-            with stages("charts", children=False):
-                _write_charts(pack, shown)
-            with stages("workbook", children=False):
-                _write_workbook(pack, shown, inputs, period)
-            log.info("wrote metrics.csv, tables.xlsx and the charts in %.1f s", time.perf_counter() - t0)
-            pdf_note = printing.result() if printing else "not requested"
+        # Side by side, as many at once as there are cores: the notebooks (each section's page written, then its
+        # chart files), the PDF (Chromium prints each page once it is written), and metrics.csv in this thread.
+        (pack / "charts").mkdir()
+        if pdf:
+            printer = _Printer(stages, pack, sections, inputs, period)
+            printer.ready("data_quality.html")
+
+        def after(section: Section, shown: exports.Exported) -> None:
+            t0, cpu = time.perf_counter(), time.thread_time()
+            exports.write_charts(shown.charts, pack / "charts", Path(section.notebook).stem)
+            stages.add("charts", t0, time.perf_counter() - t0, time.thread_time() - cpu)
+            if printer is not None:
+                printer.ready(_page_name(section))
+
+        t0 = time.perf_counter()
+        notebooks.start(run, after)
+        with stages("metrics_csv", children=False, thread=True):
+            (pack / "metrics.csv").write_text(
+                safe_csv(published.pack_metrics(metrics, inputs.authority.disclosure)), encoding="utf-8"
+            )
+        review.timings["disclosure_control"] = round(time.perf_counter() - t0, 3)
+        results = notebooks.wait()
+        stages.add("notebooks", t0, time.perf_counter() - t0, notebooks.cpu)
+        log.info("rendered %d pages and wrote their charts in %.1f s", len(sections), time.perf_counter() - t0)
+        timings = [
+            {"notebook": s.notebook, "seconds": round(seconds, 2)}
+            for s, (seconds, _) in zip(sections, results, strict=True)
+        ]
+        shown = [(s, exported) for s, (_, exported) in zip(sections, results, strict=True)]
+        with stages("workbook", children=False):  # the browser may close meanwhile
+            _write_workbook(pack, shown, inputs, period)
+        pdf_note = printer.result() if printer is not None else "not requested"
         with stages("identifier_check"):
             leaked = identifiers_in_pack(pack, pack_identifiers(inputs))
         if leaked:
@@ -236,6 +245,8 @@ def _build_pack(
         (pack / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         result = _publish(staging, out_root, period, stamp, manifest)
     finally:
+        if printer is not None:
+            printer.cancel()  # a build that failed: stop printing before the staging folder goes
         shutil.rmtree(staging, ignore_errors=True)
     log.info("published %s in %.1f s", result.pack, time.perf_counter() - started)
     limit = keep if keep is not None else inputs.authority.keep
@@ -367,15 +378,27 @@ class Stages:
     """When each stage of a build started (seconds into the build), its wall-clock and its CPU seconds, for the
     manifest (`stages`).
 
-    CPU seconds are this process's (every thread) plus its finished child processes' (the notebook kernels,
-    the PDF's browser), so they show what a stage costs on a busy machine as well as how long it took. A stage
-    run beside others counts only its own: the PDF its thread and its browser (`thread=True`), the stages
-    beside it this process without children (`children=False`), so theirs include the PDF thread's little.
+    CPU seconds show what a stage costs on a busy machine as well as how long it took. A stage run alone counts
+    this process's (every thread) and its finished child processes'. Stages run side by side count their own:
+    `notebooks` its worker threads and its kernels (their start while the inputs were validated included),
+    `charts` the worker threads' writing of chart files (its seconds are the sum over the notebooks), `pdf`
+    its thread and the browser's processes, `metrics_csv` the build's thread.
     """
 
     def __init__(self) -> None:
         self.record: dict[str, dict[str, float]] = {}
         self._start = time.perf_counter()
+        self._lock = threading.Lock()
+
+    def add(self, name: str, started: float, seconds: float, cpu: float) -> None:
+        """Record a stage timed elsewhere (another thread), or add a piece to it: `started` is its
+        `time.perf_counter()` when it began (the first piece's is kept); seconds and CPU seconds add up."""
+        with self._lock:
+            record = self.record.setdefault(
+                name, {"started": round(started - self._start, 2), "seconds": 0.0, "cpu_seconds": 0.0}
+            )
+            record["seconds"] = round(record["seconds"] + seconds, 2)
+            record["cpu_seconds"] = round(record["cpu_seconds"] + cpu, 2)
 
     @staticmethod
     def _cpu(children: bool, thread: bool) -> float:
@@ -393,19 +416,8 @@ class Stages:
         try:
             yield
         finally:
-            self.record[name] = {
-                "started": round(wall - self._start, 2),
-                "seconds": round(time.perf_counter() - wall, 2),
-                "cpu_seconds": round(self._cpu(children, thread) - cpu, 2),
-            }
+            self.add(name, wall, time.perf_counter() - wall, self._cpu(children, thread) - cpu)
             log.debug("stage %s: %s", name, self.record[name])
-
-
-def _write_charts(pack: Path, shown: list[tuple[Section, exports.Exported]]) -> None:
-    """charts/: PNG and SVG per chart, named section__measure, from what each page showed."""
-    (pack / "charts").mkdir()
-    for section, exported in shown:
-        exports.write_charts(exported.charts, pack / "charts", Path(section.notebook).stem)
 
 
 def _write_workbook(
@@ -424,23 +436,58 @@ def _write_workbook(
     return write_workbook(pack / "tables.xlsx", [(s.title, exported.tables) for s, exported in shown], notes)
 
 
-def _timed_pdf(stages: Stages, pack: Path, sections: list[Section], inputs: Inputs, period: str) -> str:
-    """`_write_pdf` as the stage `pdf`, run in its own thread."""
-    t0 = time.perf_counter()
-    with stages("pdf", thread=True):
-        note = _write_pdf(pack, sections, inputs, period)
-    log.info("PDF %s in %.1f s", note, time.perf_counter() - t0)
-    return note
+class _Printer:
+    """Prints review-pack.pdf in its own thread (`_write_pdf`), each page once the build says it is written
+    (`ready`); the stage `pdf`."""
+
+    def __init__(self, stages: Stages, pack: Path, sections: list[Section], inputs: Inputs, period: str) -> None:
+        self._ready: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-pack-pdf")
+        self._future = self._pool.submit(self._print, stages, pack, sections, inputs, period)
+
+    def _print(self, stages: Stages, pack: Path, sections: list[Section], inputs: Inputs, period: str) -> str:
+        t0, cpu, browser = time.perf_counter(), time.thread_time(), []
+        try:
+            note = _write_pdf(pack, sections, inputs, period, self._ready.get, browser)
+        finally:
+            stages.add("pdf", t0, time.perf_counter() - t0, time.thread_time() - cpu + sum(browser))
+        log.info("PDF %s in %.1f s", note, time.perf_counter() - t0)
+        return note
+
+    def ready(self, page: str) -> None:
+        """The page (file name in the pack) is written: print it."""
+        self._ready.put(page)
+
+    def result(self) -> str:
+        """What happened, for the manifest, once every page is printed."""
+        try:
+            return self._future.result()
+        finally:
+            self._pool.shutdown()
+
+    def cancel(self) -> None:
+        """Stop (the build failed) and wait for the browser to close."""
+        self._ready.put(None)
+        self._pool.shutdown(wait=True)
 
 
-def _write_pdf(pack: Path, sections: list[Section], inputs: Inputs, period: str) -> str:
-    """Write review-pack.pdf (contents, every section, data quality); return what happened, for the manifest."""
+def _write_pdf(
+    pack: Path,
+    sections: list[Section],
+    inputs: Inputs,
+    period: str,
+    ready: Callable[[], str | None] | None = None,
+    browser_cpu: list[float] | None = None,
+) -> str:
+    """Write review-pack.pdf (contents, every section, data quality); return what happened, for the manifest.
+
+    `ready` and `browser_cpu`: see `analysis.pack.pdf.write_pdf`."""
     from analysis.pack.pdf import write_pdf
 
     pages = [(_page_name(s), s.title) for s in sections] + [("data_quality.html", "Data quality")]
     title = f"{inputs.authority.name} children's services review pack, {long_month(parse_period(period))}"
     try:
-        count = write_pdf(pack, pages, title, inputs.authority.synthetic, pack / "review-pack.pdf")
+        count = write_pdf(pack, pages, title, inputs.authority.synthetic, pack / "review-pack.pdf", ready, browser_cpu)
     except RuntimeError as exc:  # no Chromium on this machine: the HTML pack is still complete
         log.warning("%s", exc)
         return f"skipped: {exc}"
@@ -507,13 +554,16 @@ class _Notebooks:
     Each worker thread starts one kernel as soon as the build starts (beside validation, which uses one core),
     imports in it what the notebooks import (`warm_up_code`), and then runs its notebooks in it one after another,
     each with a fresh namespace (`_Kernel`): starting a kernel and importing what the pages need costs more CPU
-    than most pages take to render. After a notebook fails no further one is started; `run` raises the first
-    failure (in section order). `close` stops the kernels (a build that stops before its notebooks).
+    than most pages take to render. After a notebook fails no further one is started; `wait` raises the first
+    failure (in section order). `close` stops the kernels (a build that stops before its notebooks). `cpu`: the
+    CPU seconds of the workers' threads (running the notebooks, writing their pages) and of the kernels.
     """
 
     def __init__(self, sections: list[Section], notebooks_dir: Path) -> None:
         self.sections = sections
-        self._todo: queue.SimpleQueue[tuple[int, Section, Run] | None] = queue.SimpleQueue()
+        self.cpu = 0.0
+        self._lock = threading.Lock()
+        self._todo: queue.SimpleQueue[tuple[int, Section, Run, Callable] | None] = queue.SimpleQueue()
         self._results: dict[int, tuple[float, exports.Exported]] = {}
         self._failures: dict[int, BaseException] = {}
         code = warm_up_code([notebooks_dir / s.notebook for s in sections])
@@ -527,23 +577,32 @@ class _Notebooks:
 
     def _work(self, notebooks_dir: Path, code: str) -> None:
         kernel = _Kernel()
+        cpu = time.thread_time()
         try:
             kernel.warm_up(notebooks_dir, code)
             while (item := self._todo.get()) is not None:
-                index, section, run = item
+                index, section, run, after = item
                 if self._failures:
                     continue
                 try:
                     self._results[index] = _run_section(section, run, kernel)
-                except BaseException as exc:  # raised by `run`, in the build's thread
+                    done = time.thread_time()
+                    after(section, self._results[index][1])
+                    cpu -= time.thread_time() - done  # counted by `after`
+                except BaseException as exc:  # raised by `wait`, in the build's thread
                     self._failures[index] = exc
         finally:
-            kernel.shutdown()
+            kernel_cpu = kernel.shutdown()
+            with self._lock:
+                self.cpu += time.thread_time() - cpu + kernel_cpu
 
-    def run(self, run: Run) -> list[tuple[float, exports.Exported]]:
-        """Each section's seconds and what its page showed, in section order."""
+    def start(self, run: Run, after: Callable[[Section, exports.Exported], None]) -> None:
+        """Run every section's notebook; then, in the same worker, `after(section, what its page showed)`."""
         for index, section in enumerate(self.sections):
-            self._todo.put((index, section, run))
+            self._todo.put((index, section, run, after))
+
+    def wait(self) -> list[tuple[float, exports.Exported]]:
+        """Each section's seconds and what its page showed, in section order, once all have run."""
         self.close()
         if self._failures:
             raise self._failures[min(self._failures)]
@@ -631,17 +690,31 @@ class _Kernel:
         finally:
             _fresh_namespace(client)
 
-    def shutdown(self) -> None:
-        """Stop the kernel, if one was started (in the thread that used it: its event loop)."""
+    def shutdown(self) -> float:
+        """Stop the kernel, if one was started (in the thread that used it: its event loop); return the CPU
+        seconds it used."""
         manager, self._manager = self._manager, None
         if manager is None or not manager.has_kernel:  # type: ignore[attr-defined]
-            return
+            return 0.0
         from jupyter_core.utils import run_sync
 
+        used = _process_cpu(getattr(getattr(manager, "provisioner", None), "pid", None))
         try:
             run_sync(manager.shutdown_kernel)(now=False)  # type: ignore[attr-defined]
         except Exception as exc:  # the pages are written: only logged
             log.warning("could not stop a notebook kernel: %s", exc)
+        return used
+
+
+def _process_cpu(pid: int | None) -> float:
+    """CPU seconds a running process (and its finished children) used so far; 0 if unknown."""
+    try:
+        import psutil  # installed with ipykernel
+
+        used = psutil.Process(pid).cpu_times() if pid else None
+    except Exception:  # no psutil, or the process has gone
+        return 0.0
+    return used.user + used.system + used.children_user + used.children_system if used else 0.0
 
 
 @cache

@@ -10,6 +10,7 @@ import html
 import io
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from analysis.pack.pages import render
@@ -42,8 +43,25 @@ def _print(printer: object, path: Path) -> bytes:
     )
 
 
-def write_pdf(pack: Path, pages: list[tuple[str, str]], title: str, synthetic: bool, out: Path) -> int:
-    """Print each page (file name, title) and a contents page into one PDF; return its page count."""
+class Cancelled(Exception):
+    """The build stopped before every page was written: no PDF."""
+
+
+def write_pdf(
+    pack: Path,
+    pages: list[tuple[str, str]],
+    title: str,
+    synthetic: bool,
+    out: Path,
+    ready: Callable[[], str | None] | None = None,
+    chromium_cpu: list[float] | None = None,
+) -> int:
+    """Print each page (file name, title) and a contents page into one PDF; return its page count.
+
+    With `ready`, pages are printed as they are written: `ready()` blocks until another page is written and
+    returns its file name (None: the build stopped, raise `Cancelled`); without it, every page is written
+    already. `chromium_cpu`, if given, gets the CPU seconds the browser's processes used.
+    """
     from playwright.sync_api import sync_playwright
     from pypdf import PdfReader, PdfWriter
 
@@ -54,7 +72,13 @@ def write_pdf(pack: Path, pages: list[tuple[str, str]], title: str, synthetic: b
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
             printer = _printer(browser)
-            sections = [(name, label, _print(printer, pack / name)) for name, label in pages]
+            printed: dict[str, bytes] = {}
+            while len(printed) < len(pages):
+                name = ready() if ready else pages[len(printed)][0]
+                if name is None:
+                    raise Cancelled
+                printed[name] = _print(printer, pack / name)
+            sections = [(name, label, printed[name]) for name, label in pages]
             first, rows = 2, []
             for _, label, data in sections:
                 rows.append(f'<tr><td>{html.escape(label)}</td><td class="num">{first}</td></tr>')
@@ -70,6 +94,8 @@ def write_pdf(pack: Path, pages: list[tuple[str, str]], title: str, synthetic: b
             contents = _print(printer, contents_file)
             contents_file.unlink()
         finally:
+            if chromium_cpu is not None:
+                chromium_cpu.append(_descendants_cpu())
             browser.close()
     writer = PdfWriter()
     for data in [contents, *(d for _, _, d in sections)]:
@@ -79,3 +105,21 @@ def write_pdf(pack: Path, pages: list[tuple[str, str]], title: str, synthetic: b
     with out.open("wb") as handle:
         writer.write(handle)
     return len(writer.pages)
+
+
+def _descendants_cpu() -> float:
+    """CPU seconds of this process's descendants other than Python ones (the browser and Playwright's driver)."""
+    try:
+        import psutil  # installed with ipykernel
+    except ImportError:
+        return 0.0
+    total = 0.0
+    for process in psutil.Process().children(recursive=True):
+        try:
+            if process.name().startswith("python"):
+                continue
+            used = process.cpu_times()
+            total += used.user + used.system + used.children_user + used.children_system
+        except psutil.Error:
+            continue
+    return total
