@@ -751,9 +751,14 @@ def _register_engine() -> None:
                     stderr_file=stderr_file,
                 ),
             )
+            # papermill writes the whole notebook before and after every cell (to watch a long run); the build
+            # needs it once, when papermill finishes it (or records a failure), so the cells do not save.
+            save = nb_man.save  # type: ignore[attr-defined]
+            nb_man.save = lambda **kwargs: None  # type: ignore[attr-defined]
             try:
                 return client.execute()
             finally:
+                nb_man.save = save  # type: ignore[attr-defined]
                 _fresh_namespace(client)
 
     papermill_engines.register(_Kernel.ENGINE, KeptKernelEngine)
