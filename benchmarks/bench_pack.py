@@ -5,9 +5,11 @@ after one untimed warm-up build (the first build on a machine pays for cold cach
 The line gives the median wall-clock seconds (target ≤ 20 s on 2 cores), the median CPU seconds of
 this process and its children (the notebook kernels, the PDF's browser), the load average before
 and after (the machine is shared: compare runs at similar load), and from the last build's manifest
-where the time went: `computed_once.seconds` (loading and each section, computed once) and each
-notebook's seconds (rendered side by side, as many at once as there are cores). The DfE's rule set
-is left out (`REVIEW_PACK_DFE=off`): `bench_dfe.py` times it.
+where the time went: its `stages` (wall-clock and CPU seconds of validation, loading, computing, the
+notebooks, metrics.csv, the chart files, the workbook, the pages, the PDF, the identifier check),
+`computed_once.seconds` (loading and each section, computed once) and each notebook's seconds
+(rendered side by side, as many at once as there are cores, each worker keeping its kernel for its next
+notebook). The DfE's rule set is left out (`REVIEW_PACK_DFE=off`): `bench_dfe.py` times it.
 """
 
 from __future__ import annotations
@@ -48,9 +50,11 @@ def bench_pack(runs: int = 3) -> str:
             manifest = result.manifest
     computed = ", ".join(f"{k} {v:.2f}" for k, v in manifest["computed_once"]["seconds"].items())
     notebooks = ", ".join(f"{n['notebook'].split('_')[0]} {n['seconds']:.1f}" for n in manifest["notebooks"])
+    stages = ", ".join(f"{k} {v['seconds']:.1f}/{v['cpu_seconds']:.1f}" for k, v in manifest["stages"].items())
     return (
         f"pack build (default data, warm): {summary(times)}; CPU median {statistics.median(cpus):.1f} s; "
-        f"target ≤ 20 s; last build: computed once ({computed}) s, notebooks ({notebooks}) s; "
+        f"target ≤ 20 s; last build: stages (wall/CPU) ({stages}) s, computed once ({computed}) s, "
+        f"notebooks ({notebooks}) s; "
         f"{start_load} at the start, {load()} at the end"
     )
 

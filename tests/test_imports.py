@@ -18,7 +18,10 @@ import pytest
 
 from analysis.core import paths
 
-HEAVY = ["great_expectations", "papermill", "nbconvert", "openpyxl", "scipy", "pandas", "rfc3987_syntax", "numpy"]
+HEAVY = [
+    "great_expectations", "papermill", "nbconvert", "openpyxl", "scipy", "pandas",
+    "rfc3987_syntax", "rfc3986_validator", "numpy",
+]  # fmt: skip
 
 
 def imported(script: str, cwd: Path = paths.ROOT) -> set[str]:

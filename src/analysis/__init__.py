@@ -36,6 +36,9 @@ __version__ = "0.1.0"
 # grammar takes about 1.7 s of CPU, more than everything else a notebook kernel imports (benchmarks/README.md).
 # Marked absent before anything imports jsonschema, it is skipped; a process that imported it first keeps it.
 _sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+# Likewise `rfc3986_validator` (about 0.1 s), which checks the "uri" format: in the Vega-Lite schema only the
+# `$schema` URL altair writes itself. jsonschema skips a format it has no checker for.
+_sys.modules.setdefault("rfc3986_validator", None)  # type: ignore[arg-type]
 
 if TYPE_CHECKING:  # pragma: no cover
     from analysis.sections.review import Review as Review
