@@ -226,9 +226,14 @@ def _build_pack(
             for s, (seconds, _) in zip(sections, results, strict=True)
         ]
         shown = [(s, exported) for s, (_, exported) in zip(sections, results, strict=True)]
+        t1 = time.perf_counter()
         with stages("workbook", children=False):  # the browser may close meanwhile
             _write_workbook(pack, shown, inputs, period)
         pdf_note = printer.result() if printer is not None else "not requested"
+        log.info(
+            "wrote metrics.csv, tables.xlsx and the contents; PDF %s; %.1f s after the pages",
+            pdf_note, time.perf_counter() - t1,
+        )  # fmt: skip
         with stages("identifier_check"):
             leaked = identifiers_in_pack(pack, pack_identifiers(inputs))
         if leaked:
