@@ -266,8 +266,14 @@ def disclosed(
             continue
         truth = cells.values[c] or 0.0
         step = 1.0 if cells.counts[c] else 1e-6
+        # Every solution found so far is a value the attacker cannot rule out: when one already lies a whole
+        # step away from the truth, the programme would say so too, and is not run (the same answer, sooner).
+        if model.seen_high[k] >= truth + step - 1e-6:
+            continue
         high = model.extreme(k, maximise=True)
         if high is None or high >= truth + step - 1e-6:  # unbounded, or another value fits above
+            continue
+        if model.seen_low[k] <= truth - step + 1e-6:
             continue
         low = model.extreme(k, maximise=False)
         if low is None or low <= truth - step + 1e-6:
@@ -317,6 +323,8 @@ class _Model:
         self._sense = highspy.ObjSense
         self._optimal = highspy.HighsModelStatus.kOptimal
         n = a.shape[1]
+        #: the smallest and largest value each variable has taken in a solution found so far
+        self.seen_low, self.seen_high = np.full(n, np.inf), np.full(n, -np.inf)
         lower = np.array([1.0 if c else 0.0 for c in counts])
         self._h.addVars(n, lower, np.full(n, self._inf))
         for row, low, high in zip(a, lows - 1e-9, highs + 1e-9, strict=True):
@@ -334,6 +342,12 @@ class _Model:
         ok = self._h.getModelStatus() == self._optimal
         value = self._h.getInfo().objective_function_value
         self._h.changeColCost(k, 0.0)
+        if ok:
+            import numpy as np
+
+            solution = np.asarray(self._h.getSolution().col_value)
+            np.minimum(self.seen_low, solution, out=self.seen_low)
+            np.maximum(self.seen_high, solution, out=self.seen_high)
         return float(value) if ok else None
 
 
