@@ -48,3 +48,20 @@ def test_describe_trend_writes_what_the_pack_wide_decision_shows() -> None:
     set_figures(Figures(frozenset(keys), frozenset({("cla_starts:12m", "all", "2024-02")})))
     text = describe_trend(frame, "n", "starts", count=True, figure=("cla_starts:12m", "all"))
     assert text.endswith("The first value is 12; the latest is c.") and "40" not in text
+
+
+def test_the_page_svg_is_what_altair_saves_without_the_schema_check() -> None:
+    # report.svg skips altair's schema validation for speed; the image must be the one chart.save writes.
+    import io
+
+    import altair as alt
+
+    from analysis.sections import charts, report
+
+    charts.setup()
+    frame = pl.DataFrame({"month": [date(2024, m, 28) for m in range(1, 7)], "children": [5, 7, 6, 9, 8, 10]})
+    chart = alt.Chart(frame).mark_line().encode(x="month:T", y="children:Q").properties(title="Children", width=300)
+    buffer = io.StringIO()
+    chart.save(buffer, format="svg")
+    assert report.svg(chart) == buffer.getvalue()
+    assert "<svg" in buffer.getvalue() and "Children" in buffer.getvalue()
