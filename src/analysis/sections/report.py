@@ -133,11 +133,16 @@ def table_cells(
     for column in protect:
         shown = disclosure.protect(shown, column).with_columns(pl.col(f"{column}_label").alias(column))
     pack_wide = disclosure.figures_hidden(frame, figures or {})
-    # A rolling pair the pack-wide decision covers cell by cell needs no protection of its own.
+    # A rolling pair the pack-wide decision covers cell by cell (every cell with a value: a month before the
+    # first whole 12 months has no sum to cover) needs no protection of its own.
+    def covered(column: str) -> bool:
+        flags = pack_wide.get(column)
+        return flags is not None and all(
+            f is not None or v is None for f, v in zip(flags, frame[column].to_list(), strict=True)
+        )
+
     local = {
-        summed: monthly
-        for summed, monthly in (rolling or {}).items()
-        if not all(c in pack_wide and None not in pack_wide[c] for c in (summed, monthly))
+        summed: monthly for summed, monthly in (rolling or {}).items() if not (covered(summed) and covered(monthly))
     }
     held = _rolling_hidden(frame, local)
     for group in parts:
