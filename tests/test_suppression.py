@@ -98,3 +98,21 @@ def test_column_protection_uses_the_same_method() -> None:
         assert disclosure.hidden(frame, "n").to_list() == [True, True, True, False]
     finally:
         disclosure.set_policy(suppression.DEFAULT)
+
+
+def test_a_large_decision_shared_with_a_second_process_hides_the_same_cells(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Forty independent groups (a shown total, one small part, larger parts): split between two processes,
+    # the decision must be exactly the one made in a single process, and the second process must have run.
+    cells = Cells()
+    relations = []
+    for g in range(40):
+        parts = [cells.add((g, p), float(v)) for p, v in enumerate([2 + g % 4, 7 + g, 9, 11 + g % 3])]
+        whole = cells.add((g, "total"), float(sum(cells.values[p] or 0 for p in parts)))
+        relations.append(suppression.total(whole, parts))
+    hidden = {i for i, v in enumerate(cells.values) if v is not None and 1 <= v <= 5}
+    alone = suppression._protect_from(cells, relations, hidden, set(), parallel_from=10**9)
+    suppression.SPLIT[0] = ""
+    monkeypatch.setattr(suppression, "_cores", lambda: 2)  # as on a machine with a second core
+    shared = suppression._protect_from(cells, relations, hidden, set(), parallel_from=1)
+    assert suppression.SPLIT[0] == "two processes"
+    assert shared == alone and len(alone) == 80  # each group: the small part and the next smallest

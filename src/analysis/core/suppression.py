@@ -148,12 +148,106 @@ def protect(
         hidden |= derived
 
 
-def _protect_from(cells: Cells, relations: list[Relation], hidden: set[int], fixed: set[int]) -> set[int]:
-    """Complementary suppression, component by component (figures linked by no relation are independent)."""
+#: From how many relations (in components with a hidden figure) the audit is shared with a second process.
+PARALLEL_FROM = 400
+
+
+def _protect_from(
+    cells: Cells, relations: list[Relation], hidden: set[int], fixed: set[int], parallel_from: int = PARALLEL_FROM
+) -> set[int]:
+    """Complementary suppression, component by component (figures linked by no relation are independent).
+
+    Components share no figure, so each is protected on its own and the results are joined: the same cells
+    whatever the order. A large decision (the whole pack's) is shared with a second process when there is a
+    second core: it is the one part of a build that waits on a single core.
+    """
     hidden = set(hidden)
+    groups = []
     for group in components(relations):
-        hidden = _protect_component(cells, [relations[r] for r in group], hidden, fixed)
+        rels = [relations[r] for r in group]
+        if hidden & {c for relation in rels for c, _ in relation.terms}:
+            groups.append(rels)
+    size = sum(len(g) for g in groups)
+    if size >= parallel_from and _cores() > 1:
+        return _protect_in_two(cells, groups, hidden, fixed)
+    return _protect_groups(cells, groups, hidden, fixed)
+
+
+def _protect_groups(cells: Cells, groups: list[list[Relation]], hidden: set[int], fixed: set[int]) -> set[int]:
+    hidden = set(hidden)
+    for rels in groups:
+        hidden = _protect_component(cells, rels, hidden, fixed)
     return hidden
+
+
+def _protect_in_two(cells: Cells, groups: list[list[Relation]], hidden: set[int], fixed: set[int]) -> set[int]:
+    """`_protect_groups` with the components split in two of about equal size, one half in a second Python
+    process (a plain `python -c`: nothing of the calling program is run again there, unlike multiprocessing's
+    spawn, and nothing is forked from a build that has threads running)."""
+    import pickle
+    import subprocess
+    import threading
+    from pathlib import Path
+
+    halves: tuple[list[list[Relation]], list[list[Relation]]] = ([], [])
+    sizes = [0, 0]
+    for rels in sorted(groups, key=len, reverse=True):
+        k = 0 if sizes[0] <= sizes[1] else 1
+        halves[k].append(rels)
+        sizes[k] += len(rels)
+    package_root = str(Path(__file__).resolve().parents[2])  # the folder holding `analysis`
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    done: dict[str, object] = {}
+
+    def other() -> None:
+        try:
+            run = subprocess.run(
+                [sys.executable, "-c", "from analysis.core.suppression import _worker; _worker()"],
+                input=pickle.dumps((cells, halves[1], hidden, fixed)), capture_output=True, env=env, check=True,
+            )  # fmt: skip
+            done["hidden"] = pickle.loads(run.stdout)  # our own child's answer
+        except (OSError, subprocess.SubprocessError, pickle.UnpicklingError) as exc:
+            done["error"] = exc
+
+    thread = threading.Thread(target=other, daemon=True)
+    thread.start()
+    mine = _protect_groups(cells, halves[0], hidden, fixed)
+    thread.join()
+    if "hidden" not in done:  # no second process here: the other half in this one
+        import logging
+
+        logging.getLogger(__name__).warning("disclosure control ran in one process: %s", done.get("error"))
+        SPLIT[0] = "one process"
+        return mine | _protect_groups(cells, halves[1], hidden, fixed)
+    SPLIT[0] = "two processes"
+    return mine | done["hidden"]  # type: ignore[operator]
+
+
+#: How the last large decision ran ("two processes", or "one process" when the second could not start).
+SPLIT = [""]
+
+
+def _worker() -> None:
+    """The second process of `_protect_in_two`: its half of the components from stdin, the cells to hide to stdout."""
+    import pickle
+
+    cells, groups, hidden, fixed = pickle.loads(sys.stdin.buffer.read())  # from our own parent
+    answer = os.dup(1)
+    os.dup2(2, 1)  # anything printed meanwhile (by the solver's library too) goes to stderr, not into the answer
+    try:
+        found = _protect_groups(cells, groups, hidden, fixed)
+    finally:
+        sys.stdout.flush()
+        os.dup2(answer, 1)
+    os.write(1, pickle.dumps(found))
+
+
+def _cores() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def components(relations: Sequence[Relation]) -> list[list[int]]:
