@@ -140,12 +140,15 @@ def protect(
         for i, (v, c) in enumerate(zip(cells.values, cells.counts, strict=True))
         if c and policy.hides(v) and i not in fixed
     }
+    changed = set(hidden)
     while True:
-        hidden = _protect_from(cells, relations, hidden, fixed)
+        # Only components with a newly hidden cell are audited again: the others were left safe and are unchanged.
+        hidden = _protect_from(cells, relations, hidden, fixed, changed=changed)
         derived = {d for h in hidden for d in withheld_with.get(h, ())} - hidden
         if not derived:
             return hidden
         hidden |= derived
+        changed = derived
 
 
 #: From how many relations (in components with a hidden figure) the audit is shared with a second process.
@@ -153,19 +156,26 @@ PARALLEL_FROM = 400
 
 
 def _protect_from(
-    cells: Cells, relations: list[Relation], hidden: set[int], fixed: set[int], parallel_from: int = PARALLEL_FROM
+    cells: Cells,
+    relations: list[Relation],
+    hidden: set[int],
+    fixed: set[int],
+    parallel_from: int = PARALLEL_FROM,
+    changed: set[int] | None = None,
 ) -> set[int]:
     """Complementary suppression, component by component (figures linked by no relation are independent).
 
     Components share no figure, so each is protected on its own and the results are joined: the same cells
     whatever the order. A large decision (the whole pack's) is shared with a second process when there is a
-    second core: it is the one part of a build that waits on a single core.
+    second core: it is the one part of a build that waits on a single core. `changed`: protect only the
+    components holding one of these cells (default: every component with a hidden cell).
     """
     hidden = set(hidden)
+    wanted = hidden if changed is None else changed
     groups = []
     for group in components(relations):
         rels = [relations[r] for r in group]
-        if hidden & {c for relation in rels for c, _ in relation.terms}:
+        if wanted & {c for relation in rels for c, _ in relation.terms}:
             groups.append(rels)
     size = sum(len(g) for g in groups)
     if size >= parallel_from and _cores() > 1:
