@@ -26,7 +26,7 @@ from analysis.sections.tables import html_table
 @pytest.fixture
 def unprotected(monkeypatch: pytest.MonkeyPatch) -> None:
     """Primary suppression only: every complementary step of `analysis.core.suppression` switched off."""
-    monkeypatch.setattr(suppression, "_protect_from", lambda cells, rels, hidden, fixed: set(hidden))
+    monkeypatch.setattr(suppression, "_protect_from", lambda cells, rels, hidden, fixed, **_: set(hidden))
 
 
 def metrics_frame(rows: list[tuple[str, str, str, float, str]]) -> pl.DataFrame:
