@@ -27,15 +27,71 @@ def test_one_small_part_of_a_shown_total_takes_the_next_smallest_with_it() -> No
     assert hidden == {2, 1}
 
 
-def test_two_small_cells_and_a_total_are_not_enough() -> None:
-    # SGO = 1 and CAO = 1 hidden, reunification 30 and the total 32 shown: the two hidden cells sum to 2, and a
-    # "c" is at least 1, so each is 1. The audit sees it and hides reunification as well.
+def test_two_small_cells_and_a_total_need_no_third() -> None:
+    # SGO = 1 and CAO = 1 hidden, reunification 30 and the total 32 shown: the two hidden cells sum to 2. A "c" may
+    # be a zero hidden as a complement, so either could be 0, 1 or 2: nothing is disclosed and 30 stays shown (it
+    # was hidden while the audit took a "c" to be at least 1).
     cells = cells_of([32, 30, 1, 1])
     relations = [suppression.total(0, [1, 2, 3])]
-    assert suppression.disclosed(cells, relations, {2, 3}) == {2, 3}
+    assert suppression.disclosed(cells, relations, {2, 3}) == set()
+    assert suppression.protect(cells, relations) == {2, 3}
+
+
+def test_a_zero_is_the_complement_of_a_lone_small_cell() -> None:
+    # Total 32 = 31 + 1 + 0: the 1 is the total minus the rest. The zero is the cheapest complement (not the 31);
+    # then the two "c" sum to 1 and each could be 0 or 1.
+    cells = cells_of([32, 31, 1, 0])
+    relations = [suppression.total(0, [1, 2, 3])]
+    assert suppression.disclosed(cells, relations, {2}) == {2}
     hidden = suppression.protect(cells, relations)
-    assert hidden == {1, 2, 3}
+    assert hidden == {2, 3}
     assert suppression.disclosed(cells, relations, hidden) == set()
+
+
+def test_a_hidden_zero_that_can_be_worked_out_is_disclosed() -> None:
+    # A zero hidden on its own beside a shown total and parts is pinned to 0: the audit counts it as disclosed.
+    cells = cells_of([31, 31, 0])
+    assert suppression.disclosed(cells, [suppression.total(0, [1, 2])], {2}) == {2}
+
+
+def test_a_12_month_sum_of_ones_stays_shown() -> None:
+    # SGOs each month: 4 months of 0 and 8 of 1, their 12-month sum 8 (a headline). While the audit took a "c" to
+    # be at least 1, the 8 hidden months summing to 8 were each 1, so the sum was hidden. A "c" may be 0 now: the 8
+    # months are hidden, the zeros and the sum shown.
+    months = [1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1]
+    cells = cells_of(months)
+    summed = cells.add("sum", float(sum(months)), weight=suppression.HEADLINE)
+    relations = [suppression.total(summed, list(range(12)))]
+    hidden = suppression.protect(cells, relations)
+    assert hidden == {m for m, v in enumerate(months) if v}
+    assert summed not in hidden
+
+
+def test_a_zero_12_months_before_is_hidden_rather_than_a_sum() -> None:
+    # 13 months, two 12-month sums (headlines) shown. The 13th month (2) is sum(13) - sum(12) + month 1 (a zero),
+    # and month 1 is in no relation with it: the attacker's proof names it, so it is the complement, not a sum.
+    months = [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 2]
+    cells = cells_of(months)
+    s12 = cells.add("s12", float(sum(months[:12])), weight=suppression.HEADLINE)
+    s13 = cells.add("s13", float(sum(months[1:])), weight=suppression.HEADLINE)
+    relations = [suppression.total(s12, list(range(12))), suppression.total(s13, list(range(1, 13)))]
+    primary = {m for m, v in enumerate(months) if v}
+    assert suppression.disclosed(cells, relations, primary) == {12}
+    hidden = suppression.protect(cells, relations)
+    assert hidden == primary | {0}
+    assert suppression.disclosed(cells, relations, hidden) == set()
+
+
+def test_headline_totals_are_hidden_last() -> None:
+    # Total 40 = 3 + 37: the 3 is the total minus 37, so one more must go. The 37 costs 38 (value + 1), the headline
+    # total 5 x 41: the part goes, the total stays shown.
+    cells = Cells()
+    total = cells.add("all", 40, weight=suppression.HEADLINE)
+    small = cells.add("a", 3)
+    big = cells.add("b", 37)
+    relations = [suppression.total(total, [small, big])]
+    assert suppression.protect(cells, relations) == {small, big}
+    assert cells.cost(total) == 205 and cells.cost(big) == 38
 
 
 def test_a_month_cannot_be_worked_out_from_two_rolling_sums() -> None:
@@ -85,16 +141,19 @@ def test_only_an_internal_pack_may_switch_suppression_off() -> None:
         Policy(threshold=0)
 
 
-def test_zeros_are_shown_and_never_used_to_protect() -> None:
+def test_zeros_are_never_primary() -> None:
     cells = cells_of([3, 3, 0])
     assert suppression.protect(cells, [suppression.total(0, [1, 2])]) == {0, 1}
+    assert suppression.protect(cells_of([0, 0]), []) == set()
 
 
 def test_column_protection_uses_the_same_method() -> None:
-    # A column of routes that adds up to a total shown elsewhere: 1 and 1 and 30 -> all three hidden.
+    # A column of routes that adds up to a total shown elsewhere: 1 and 1 hidden (either could be 0 to 2); 4 and 30
+    # and 0: the 4 would be the total minus the rest, so the zero goes with it (not the 30).
     frame = pl.DataFrame({"n": [1, 1, 30, 0]})
     try:
         disclosure.set_policy(Policy(threshold=5))
-        assert disclosure.hidden(frame, "n").to_list() == [True, True, True, False]
+        assert disclosure.hidden(frame, "n").to_list() == [True, True, False, False]
+        assert disclosure.hidden(pl.DataFrame({"n": [4, 30, 0]}), "n").to_list() == [True, False, True]
     finally:
         disclosure.set_policy(suppression.DEFAULT)

@@ -1,9 +1,10 @@
 """Disclosure control: small counts are suppressed and no child identifier reaches the pack.
 
 Rule: a count from 1 to the policy's threshold (`analysis.core.suppression.Policy`, set in la.toml's
-`[disclosure]`; default 1 to 5) is shown as "c". Zero is shown, because it discloses nothing about
-an individual child. The policy in force is set once per process (`set_policy`): by the build, and
-by each notebook from the review's inputs.
+`[disclosure]`; default 1 to 5) is shown as "c". A zero is never hidden for itself, because it discloses
+nothing about an individual child, but it may be hidden as a complement to protect another figure (as the ONS
+and the DfE allow), so a "c" may stand for 0. The policy in force is set once per process (`set_policy`): by
+the build, and by each notebook from the review's inputs.
 """
 
 from __future__ import annotations
@@ -229,10 +230,9 @@ def hidden(frame: pl.DataFrame, value: str, by: Iterable[str] = ()) -> pl.Series
     """True for every cell of `value` that must not be shown: primary and complementary suppression.
 
     Primary: a count from 1 to the threshold. Complementary: a group of cells (all rows, or each
-    group of `by`) adds up to a total shown elsewhere, so more cells are hidden, smallest first,
-    until no hidden cell can be worked out from the total and the others, even knowing that a hidden
-    count is at least 1 (two hidden cells of a total that leaves 2 would each be 1). Zeros are never
-    hidden (a zero discloses nothing). See `analysis.core.suppression`.
+    group of `by`) adds up to a total shown elsewhere, so more cells are hidden, smallest first (a zero
+    first of all: zeros are complements, never primary), until no hidden cell can be worked out from the
+    total and the others (a lone hidden cell would be the total minus the rest). See `analysis.core.suppression`.
     """
     by = list(by)
     work = frame.select(*by, pl.col(value)).with_row_index("_i")

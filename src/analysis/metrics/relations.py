@@ -121,13 +121,21 @@ def _yearly(period: str, latest: str | None) -> bool:
     return latest is not None and period[5:7] == latest[5:7]
 
 
+def _weight(metric: str, breakdown: str) -> float:
+    """Headline figures (a metric's "all", a 12-month sum) are the last hidden as complements
+    (`analysis.core.suppression.HEADLINE`): a month or a part, a zero first, goes before them."""
+    return suppression.HEADLINE if breakdown == "all" or metric in ROLLING else 1.0
+
+
 def links(metrics: pl.DataFrame) -> tuple[Cells, list[Relation], dict[int, list[int]]]:
     """The pack's figures as cells, with every relation between them and the withheld shares."""
     cells = Cells()
     rows = metrics.select("metric", "breakdown", "period", "value", "unit").iter_rows()
     at: dict[Key, int] = {}
     for metric, breakdown, period, value, unit in rows:
-        at[(metric, breakdown, period)] = cells.add((metric, breakdown, period), value, unit in COUNT_UNITS)
+        at[(metric, breakdown, period)] = cells.add(
+            (metric, breakdown, period), value, unit in COUNT_UNITS, _weight(metric, breakdown)
+        )
     relations: list[Relation] = []
     # Totals and their parts.
     groups: dict[tuple[str, str, str], list[int]] = {}
@@ -154,7 +162,11 @@ def links(metrics: pl.DataFrame) -> tuple[Cells, list[Relation], dict[int, list[
             months = [at.get((metric, breakdown, _month_back(period, k))) for k in range(12)]
             values = [cells.values[m] for m in months if m is not None]
             if len(values) == 12 and all(v is not None for v in values):
-                summed = cells.add((rolling_name(metric), breakdown, period), float(sum(values)))  # type: ignore[arg-type]
+                summed = cells.add(
+                    (rolling_name(metric), breakdown, period),
+                    float(sum(values)),  # type: ignore[arg-type]
+                    weight=suppression.HEADLINE,
+                )
                 relations.append(suppression.total(summed, [m for m in months if m is not None]))
     # One figure under two names.
     for (metric, breakdown, period), i in at.items():
