@@ -8,9 +8,12 @@ recover every hidden ("c") figure (`attack_pack`):
   view and hidden in another is disclosed outright;
 * by constraint propagation: a relation `total = sum(parts)` with one unknown left gives it (metrics.csv's
   breakdowns and rolling sums, `relations`; each table's own parts, rolling sums and "All"/"Total" rows,
-  `table_relations`);
-* by counting: unknown counts are whole numbers of at least 1, so if the unknowns of a relation
-  must sum to exactly their number, each is 1;
+  `table_relations`); then by elimination over every relation at once, in exact fractions (`eliminate`: a month
+  is sum12(t) - sum12(t-1) + month(t-12));
+* by counting: as the pack's notes say, a "c" is a count from 1 to the threshold or any count hidden to protect
+  one, a zero included (zeros are secondary suppressions, never primary): so a "c" is a whole number of at least
+  0, and if the unknowns of a relation must sum to 0, each is 0. (Before zeros could be hidden, a "c" was at least
+  1, and unknowns summing to their number were each 1: a rule the published policy no longer allows.)
 * by rates: a rate published to four decimals beside its count gives the population, and with it
   any other count on the same population.
 
@@ -30,6 +33,8 @@ from pathlib import Path
 
 Key = tuple[str, str, str]
 HIDDEN = "c"
+#: The least a "c" can be, by the published policy: 0, as a zero may be hidden as a complement.
+FLOOR = 0
 
 #: Metrics whose breakdowns (grouped by the text before ":") add up to "all", as docs/metrics.md says.
 ADDITIVE = {
@@ -90,36 +95,122 @@ def relations(published: dict[Key, str]) -> list[tuple[Key, list[Key]]]:
 
 
 def recover(published: dict[Key, str], rules: list[tuple[Key, list[Key]]]) -> dict[Key, Fraction]:
-    """Every hidden figure the attacker can pin down exactly from the relations."""
+    """Every hidden figure the attacker can pin down exactly from the relations: by propagation (a relation with one
+    unknown), then by elimination over all of them at once (`eliminate`: a month worked out from two overlapping
+    12-month sums and the month that dropped out), until nothing more comes."""
     known: dict[Key, Fraction] = {}
     for key, text in published.items():
         value = number(text)
         if value is not None:
             known[key] = value
     recovered: dict[Key, Fraction] = {}
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in rules:
-            cells = [total, *parts]
-            unknown = [c for c in cells if c not in known]
-            if not unknown:
-                continue
-            if len(unknown) == 1:
-                (u,) = unknown
-                if u == total:
-                    value = sum(known[p] for p in parts)
-                else:
-                    value = known[total] - sum(known[p] for p in parts if p != u)
-                known[u] = recovered[u] = value
-                changed = True
-            elif total in known and all(u != total for u in unknown):
-                rest = known[total] - sum(known[p] for p in parts if p in known)
-                if rest == len(unknown):  # each unknown is at least 1 and they sum to their number
-                    for u in unknown:
-                        known[u] = recovered[u] = Fraction(1)
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for total, parts in rules:
+                cells = [total, *parts]
+                unknown = [c for c in cells if c not in known]
+                if not unknown:
+                    continue
+                if len(unknown) == 1:
+                    (u,) = unknown
+                    if u == total:
+                        value = sum(known[p] for p in parts)
+                    else:
+                        value = known[total] - sum(known[p] for p in parts if p != u)
+                    known[u] = recovered[u] = value
                     changed = True
-    return recovered
+                elif total in known and all(u != total for u in unknown):
+                    rest = known[total] - sum(known[p] for p in parts if p in known)
+                    if rest == FLOOR * len(unknown):  # each unknown is at least FLOOR and they sum to FLOOR each
+                        for u in unknown:
+                            known[u] = recovered[u] = Fraction(FLOOR)
+                        changed = True
+        found = eliminate(rules, known)
+        if not found:
+            return recovered
+        known |= found
+        recovered |= found
+
+
+def eliminate(rules: list[tuple[Key, list[Key]]], known: dict[Key, Fraction]) -> dict[Key, Fraction]:
+    """Unknowns pinned by the relations taken together: Gauss-Jordan elimination in exact fractions, one group of
+    linked unknowns at a time. A reduced equation with one unknown gives it; one whose unknowns all have the same
+    sign and leave FLOOR each (0 by the published policy) gives each of them FLOOR."""
+    equations: list[tuple[dict[Key, Fraction], Fraction]] = []
+    for total, parts in rules:
+        row: dict[Key, Fraction] = defaultdict(Fraction)
+        rhs = Fraction(0)
+        for cell, sign in [(total, 1), *((p, -1) for p in parts)]:
+            if cell in known:
+                rhs -= sign * known[cell]
+            else:
+                row[cell] += sign
+        row = {c: v for c, v in row.items() if v}
+        if row:
+            equations.append((row, rhs))
+    found: dict[Key, Fraction] = {}
+    for group in _linked(equations):
+        pivots: dict[Key, tuple[dict[Key, Fraction], Fraction]] = {}
+        for row, rhs in group:
+            row = dict(row)
+            for var in [v for v in row if v in pivots]:  # reduce by the pivots so far
+                if var in row:
+                    factor = row[var]
+                    prow, prhs = pivots[var]
+                    for c, v in prow.items():
+                        row[c] = row.get(c, Fraction(0)) - factor * v
+                        if not row[c]:
+                            del row[c]
+                    rhs -= factor * prhs
+            if not row:
+                continue
+            var = min(row, key=str)
+            scale = row[var]
+            row = {c: v / scale for c, v in row.items()}
+            rhs /= scale
+            for other, (orow, orhs) in list(pivots.items()):  # and keep the earlier pivots reduced
+                if var in orow:
+                    factor = orow[var]
+                    merged = dict(orow)
+                    for c, v in row.items():
+                        merged[c] = merged.get(c, Fraction(0)) - factor * v
+                        if not merged[c]:
+                            del merged[c]
+                    pivots[other] = (merged, orhs - factor * rhs)
+            pivots[var] = (row, rhs)
+        for row, rhs in pivots.values():
+            if len(row) == 1:
+                ((var, coefficient),) = row.items()
+                found[var] = rhs / coefficient
+            elif _one_sign(row) and rhs == FLOOR * sum(row.values()):
+                found |= {var: Fraction(FLOOR) for var in row}
+    return found
+
+
+def _one_sign(row: dict[Key, Fraction]) -> bool:
+    return all(v > 0 for v in row.values()) or all(v < 0 for v in row.values())
+
+
+def _linked(equations: list[tuple[dict[Key, Fraction], Fraction]]) -> list[list[tuple[dict[Key, Fraction], Fraction]]]:
+    """The equations in groups that share no unknown."""
+    parent: dict[Key, Key] = {}
+
+    def find(x: Key) -> Key:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for row, _ in equations:
+        first, *rest = list(row)
+        for other in rest:
+            parent[find(other)] = find(first)
+    groups: dict[Key, list] = defaultdict(list)
+    for equation in equations:
+        groups[find(next(iter(equation[0])))].append(equation)
+    return list(groups.values())
 
 
 def recover_uasc(published: dict[Key, str]) -> dict[Key, Fraction]:
