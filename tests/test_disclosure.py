@@ -61,15 +61,13 @@ def test_short_numeric_identifiers_are_not_searched() -> None:
 
 
 def test_secondary_suppression_hides_the_next_smallest_cell() -> None:
-    # Routes out of care: total 20 is shown elsewhere; the 3 could be recovered as 20 - 7 - 10 - 0. The zero is
-    # the smallest cell, so it is the complement (a "c" may be 0): the two "c" sum to 3, either could be 0 to 3.
+    # Routes out of care: total 20 is shown elsewhere; the 3 could be recovered as 20 - 7 - 10. A table's own
+    # protection never hides the zero (a rate of 0% beside it could give it away): the 7 goes.
     frame = pl.DataFrame({"route": ["a", "b", "c", "d"], "n": [3, 7, 10, 0]})
-    assert hidden(frame, "n").to_list() == [True, False, False, True]
+    assert hidden(frame, "n").to_list() == [True, True, False, False]
     shown = protect(frame, "n")
-    assert shown["n_label"].to_list() == ["c", "7", "10", "c"]
-    assert shown["n"].to_list() == [None, 7, 10, None]
-    # Without a zero beside it, the next smallest count goes.
-    assert hidden(frame.head(3), "n").to_list() == [True, True, False]
+    assert shown["n_label"].to_list() == ["c", "c", "10", "0"]
+    assert shown["n"].to_list() == [None, None, 10, 0]
 
 
 def test_two_primary_cells_protect_each_other() -> None:

@@ -9,16 +9,19 @@ guidance on primary and secondary (complementary) suppression `[ONS-SUPPRESSION]
    never hidden for itself: it says nothing about any child.
 2. **Audit.** Every relation between figures is written as a linear constraint:
    `low <= sum(coefficient * figure) <= high`. An attacker who knows every shown figure and every
-   relation, and that a hidden count is a whole number of at least 0 (a "c" may be a zero hidden
-   as a complement, step 3), can bound each hidden figure by two linear programmes (its smallest
-   and largest value). A hidden figure is *disclosed* when only one whole number lies between the
-   bounds.
+   relation can bound each hidden figure by two linear programmes (its smallest and largest value),
+   knowing that a hidden count is a whole number of at least 0 where zeros may be complements
+   (`Cells.zeros`, step 3), else of at least 1. A hidden figure is *disclosed* when only one whole
+   number lies between the bounds.
 3. **Complementary.** For each disclosed figure, hide one more figure from a relation it is in:
-   derived figures (rates, shares) first, then the count of least cost, a zero included, as the
-   ONS and the DfE allow zeros as secondary (never primary) suppressions. A count's cost grows with
-   its value and with its weight (`Cells.add`): totals and 12-month sums, the headline figures, are
-   weighted `HEADLINE`, so a month or a part (a zero first) is hidden before the sum or total it is
-   in. Then audit again, until no hidden figure is disclosed.
+   derived figures (rates, shares) first, then the count of least cost. With `Cells.zeros` (the
+   pack-wide decision, `analysis.metrics.relations`) a zero may be that count, as the ONS and the
+   DfE allow zeros as secondary (never primary) suppressions; a table that protects its own cells
+   keeps its zeros shown (it cannot know what else on the page would give a hidden zero away, such
+   as a rate of 0% beside it). A count's cost grows with its value and with its weight
+   (`Cells.add`): totals and 12-month sums, the headline figures, are weighted `HEADLINE`, so a
+   month or a part (a zero first) is hidden before the sum or total it is in. Then audit again,
+   until no hidden figure is disclosed.
 
 The audit's attacker knows the relations and this published rule, not the order in which the
 method picked its complements: someone who re-ran the method on every possible table could, in a
@@ -96,8 +99,10 @@ HEADLINE = 5.0
 
 @dataclass
 class Cells:
-    """The figures to protect: a value, a kind and a weight for each."""
+    """The figures to protect: a value, a kind and a weight for each. `zeros`: a zero may be hidden as a
+    complement, and so a "c" is at least 0 (else zeros are always shown and a hidden count is at least 1)."""
 
+    zeros: bool = False
     values: list[float | None] = field(default_factory=list)
     counts: list[bool] = field(default_factory=list)  # True for a count, False for a rate or share
     keys: list[object] = field(default_factory=list)
@@ -243,11 +248,13 @@ def _complement(
     inside two overlapping 12-month sums cancels out of their difference, the month that drops out of one of
     them does not, and may lie in a relation the disclosed figure is not in. Else from the figure's own relations.
     """
-    # A zero may be a complement (never a primary); a figure not published at all is no candidate.
-    candidates = [j for j in proof if j not in hidden and cells.values[j] is not None]
+    # A zero may be a complement where `cells.zeros` says so (never a primary); a figure not published is none.
+    def allowed(j: int) -> bool:
+        return j not in hidden and cells.values[j] is not None and (cells.zeros or cells.values[j] != 0)
+
+    candidates = [j for j in proof if allowed(j)]
     if not candidates:
-        near = {j for r in related for j, _ in relations[r].terms}
-        candidates = [j for j in near if j not in hidden and cells.values[j] is not None]
+        candidates = [j for j in {j for r in related for j, _ in relations[r].terms} if allowed(j)]
     if not candidates:
         return None
     return min(candidates, key=lambda j: (cells.counts[j], cells.cost(j), j))
@@ -265,10 +272,10 @@ def _audit(
 ) -> dict[int, set[int]]:
     """Hidden cells an attacker could recover exactly, each with the shown cells its proof rests on.
 
-    Each hidden figure is at least 0: a "c" may be a zero hidden as a complement, so the attacker
-    cannot assume it is at least 1. For each hidden cell, two linear programmes give its smallest and largest value
-    consistent with every relation; it is disclosed when just one whole number (a count) or one
-    value (a rate) fits. The true values are one solution, so the largest is found first and the
+    Each hidden count is a whole number of at least 0 where a zero may be a complement (`Cells.zeros`), else
+    of at least 1 (zeros are shown); a hidden rate is at least 0. For each hidden cell, two linear programmes
+    give its smallest and largest value consistent with every relation; it is disclosed when just one whole
+    number (a count) or one value (a rate) fits. The true values are one solution, so the largest is found first and the
     smallest only when the largest is the true value. `check`: audit only these (default: all hidden).
 
     The proof of each bound is a weighted sum of relations (the linear programme's dual values); the shown
@@ -301,7 +308,8 @@ def _audit(
             used.append(relation)
     if not rows:
         return {}
-    model = _Model(np.array(rows), np.array(lows), np.array(highs))
+    floors = [0.0 if cells.zeros or not cells.counts[c] else 1.0 for c in unknown]
+    model = _Model(np.array(rows), np.array(lows), np.array(highs), np.array(floors))
     found: dict[int, set[int]] = {}
     for k, c in enumerate(unknown):
         if (check is not None and c not in check) or not model.links(k):
@@ -361,7 +369,7 @@ class _Model:
     One HiGHS model is built once and re-solved with each variable as the objective, from the last basis.
     """
 
-    def __init__(self, a: np.ndarray, lows: np.ndarray, highs: np.ndarray) -> None:
+    def __init__(self, a: np.ndarray, lows: np.ndarray, highs: np.ndarray, floors: np.ndarray) -> None:
         import highspy
         import numpy as np
 
@@ -371,8 +379,7 @@ class _Model:
         self._sense = highspy.ObjSense
         self._optimal = highspy.HighsModelStatus.kOptimal
         n = a.shape[1]
-        # Every hidden figure is at least 0: a "c" may be a zero hidden as a complement (never at least 1).
-        self._h.addVars(n, np.zeros(n), np.full(n, self._inf))
+        self._h.addVars(n, floors, np.full(n, self._inf))
         for row, low, high in zip(a, lows - 1e-9, highs + 1e-9, strict=True):
             index = np.flatnonzero(row).astype(np.int32)
             self._h.addRow(float(low), float(high), len(index), index, row[index])

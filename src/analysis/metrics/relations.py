@@ -128,8 +128,9 @@ def _weight(metric: str, breakdown: str) -> float:
 
 
 def links(metrics: pl.DataFrame) -> tuple[Cells, list[Relation], dict[int, list[int]]]:
-    """The pack's figures as cells, with every relation between them and the withheld shares."""
-    cells = Cells()
+    """The pack's figures as cells, with every relation between them and the withheld shares. Zeros may be
+    complements (`Cells.zeros`): every relation that could give a hidden zero away is declared here."""
+    cells = Cells(zeros=True)
     rows = metrics.select("metric", "breakdown", "period", "value", "unit").iter_rows()
     at: dict[Key, int] = {}
     for metric, breakdown, period, value, unit in rows:
