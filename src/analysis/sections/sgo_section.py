@@ -137,7 +137,7 @@ def split_words(frame: pl.DataFrame, value: str, end: date | None = None) -> str
     legacy = frame.filter(pl.col("breakdown") == "relationship:not_recorded")[value].sum()
     for key in ("carer", "relationship"):
         split = frame.filter(pl.col("breakdown").str.starts_with(key + ":"))
-        if key == "relationship":
+        if key == "relationship":  # "not recorded" only for legacy codes (never a hidden zero: `relations`)
             split = split.filter(pl.col("breakdown").is_in(sgo.relationship_parts(legacy)))
         pair = protect(split, value, figure=_yearly(end))
         if pair[value].null_count() == pair.height:
