@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from analysis.core.disclosure import FigureSpec, mask_figures, protect, show_figure
+from analysis.core.disclosure import FigureSpec, figures_hidden, mask_figures, protect, show_figure
 from analysis.core.periods import long_date, long_month, parse_period, shift_months
 from analysis.load.inputs import Inputs
 from analysis.load.ssda903 import coverage_start
@@ -27,7 +27,16 @@ from analysis.metrics.care_periods import (
     year_label,
 )
 from analysis.metrics.cla import looked_after_on, monthly_cla, rate_per_10k, review_window
-from analysis.metrics.cla_mix import age_groups, duration_groups, mix_at, status_table, uasc_counts_at
+from analysis.metrics.cla_mix import (
+    GROUPINGS,
+    STATUS_LINES,
+    UASC_LINE,
+    age_groups,
+    duration_groups,
+    mix_at,
+    status_table,
+    uasc_counts_at,
+)
 from analysis.metrics.tidy import combine, tidy
 from analysis.sections import charts
 from analysis.sections.headlines import change_words
@@ -515,9 +524,43 @@ def groups_figure(frame: pl.DataFrame, *, title: str, what: str) -> charts.Figur
 STATUS_COUNTS = ["Now", "A month earlier", "A year earlier"]
 
 
+def _status_lines() -> dict[str, tuple[str, str]]:
+    """The child-status lines that are pack figures: line -> (metric, breakdown). A line counting exactly the codes
+    of a legal status or placement type group is that group's `cla_count`; "long-term foster" is no group."""
+    lines = {"Number of children in care": ("cla_count", "all"), UASC_LINE: ("cla_uasc_count", "all")}
+    for label, column, codes in STATUS_LINES:
+        for grouping, (code_column, group_of, _) in GROUPINGS.items():
+            groups = {group_of.get(c) for c in codes}
+            if code_column == column and len(groups) == 1 and None not in groups:
+                (group,) = groups
+                if set(codes) == {c for c, g in group_of.items() if g == group}:
+                    lines[label] = ("cla_count", f"{grouping}:{group}")
+    return lines
+
+
+def status_figures(cic: ChildrenInCare) -> dict[str, FigureSpec]:
+    """The child-status table's cells as pack figures (`status_table_frame`'s columns): a line that is a pack figure
+    (`_status_lines`) at the review date, the month end before and the same month end a year before."""
+    lines = _status_lines()
+
+    def at(day: date) -> FigureSpec:
+        def key(row: dict) -> tuple[str, str, str] | None:
+            figure = lines.get(row.get("Child status"))
+            return None if figure is None else (*figure, day.isoformat())
+
+        return key
+
+    return {
+        "Now": at(cic.end),
+        "A month earlier": at(shift_months(cic.end, -1)),
+        "A year earlier": at(shift_months(cic.end, -12)),
+    }
+
+
 def status_table_frame(cic: ChildrenInCare) -> pl.DataFrame:
-    """The child-status table with plain column names, ready to show."""
-    return cic.status.rename(
+    """The child-status table with plain column names, ready to show (its pack figures: `status_figures`). No
+    direction of travel is given against a figure the pack hides: it would say where the hidden value lies."""
+    frame = cic.status.rename(
         {
             "line": "Child status",
             "now": "Now",
@@ -527,3 +570,10 @@ def status_table_frame(cic: ChildrenInCare) -> pl.DataFrame:
             "change_year": "Since last year",
         }
     )
+    flags = figures_hidden(frame, status_figures(cic))
+    now = flags["Now"]
+    out = []
+    for change, before in [("Since last month", "A month earlier"), ("Since last year", "A year earlier")]:
+        hide = [bool(a) or bool(b) for a, b in zip(now, flags[before], strict=True)]
+        out.append(pl.when(pl.Series(hide, dtype=pl.Boolean)).then(pl.lit("–")).otherwise(pl.col(change)).alias(change))
+    return frame.with_columns(out) if out and frame.height else frame
