@@ -447,6 +447,84 @@ WITHIN: dict[str, list[tuple[str, str, list[str]] | tuple[str, str, str]]] = {
 }
 _TOTAL_ROW = re.compile(r"(all|total)\b", re.I)
 
+#: Tables of one figure per row, as the pages label them (docs/metrics.md names the breakdowns): caption start ->
+#: ({row label: (metric or None, breakdown)}, {column header start: (metric or None, when)}). The metric is the row's,
+#: else the column's; "{pipeline}" is the page's pipeline. `when` gives the period: "caption" the date the caption
+#: ends with ("... at 31 March 2024"); a whole number, the month end that many months before the review month (a
+#: point in time); "year 0" or "year 1", the collection year ending with the review month, or the one before, when
+#: the review month is March (the 12 months to it are that year).
+_LEGAL = {
+    "Full care order": "full_care_order",
+    "Accommodated under section 20": "section_20",
+    "Interim care order": "interim_care_order",
+    "Placement order": "placement_order",
+    "Other legal status": "other",
+}
+_PLACEMENT = {
+    "Other foster care": "foster_other",
+    "Foster care with relatives or friends": "foster_kinship",
+    "Residential care": "residential",
+    "Placed with parents": "placed_with_parents",
+    "Placed for adoption": "adoption",
+    "Semi-independent or supported accommodation": "semi_independent_or_supported",
+    "Other placement": "other",
+}
+_POSITIONS = {
+    "Identified for discharge": "identified",
+    "Plan for SGO agreed": "identified",
+    "Assessing best interests": "assessing",
+    "Assessment negative, plan not yet closed": "assessment_negative",
+    "Assessment positive, parents or carers unwilling to proceed": "carers_unwilling",
+    "Assessment positive, carers unwilling to proceed": "carers_unwilling",
+    "Assessment positive, application not yet sent": "assessment_complete",
+    "Application with legal services": "with_legal",
+    "Application filed with the court": "filed_with_court",
+}
+ROWS_FIGURE: dict[str, tuple[dict[str, tuple[str | None, str]], dict[str, tuple[str | None, object]]]] = {
+    "Children in care by legal status at": (
+        {label: (None, f"legal_status:{b}") for label, b in _LEGAL.items()},
+        {"Children": ("cla_count", "caption")},
+    ),
+    "Children in care by placement type at": (
+        {label: (None, f"placement_type:{b}") for label, b in _PLACEMENT.items()},
+        {"Children": ("cla_count", "caption")},
+    ),
+    "Children leaving care by route": (
+        {
+            "Returned home": (None, "returned_home"),
+            "Special guardianship order": (None, "special_guardianship_order"),
+            "Child arrangements order": (None, "child_arrangements_order"),
+            "Adoption": (None, "adoption"),
+            "Turned 18 or independent living": (None, "turned_18_or_independent"),
+            "Other": (None, "other"),
+            "Not known (the return does not say)": (None, "unknown"),
+        },
+        {"Left care, last 12 months": ("cla_ceased_year", "year 0"),
+         "Left care, the 12 months before": ("cla_ceased_year", "year 1")},
+    ),
+    "Open plans at": (
+        {label: (None, b) for label, b in _POSITIONS.items()},
+        {"Children": ("{pipeline}_pipeline_count", "caption"),
+         "Of whom: more than": ("{pipeline}_pipeline_stuck", "caption")},
+    ),
+    "Children in care by status now": (
+        {
+            "Number of children in care": ("cla_count", "all"),
+            "Children subject of interim care orders": ("cla_count", "legal_status:interim_care_order"),
+            "Children on placement orders": ("cla_count", "legal_status:placement_order"),
+            "Children accommodated under section 20": ("cla_count", "legal_status:section_20"),
+            "Children placed with parents": ("cla_count", "placement_type:placed_with_parents"),
+            "Children fostered by relatives or friends": ("cla_count", "placement_type:foster_kinship"),
+            "Children in residential care": ("cla_count", "placement_type:residential"),
+            "Young people in semi-independent or supported accommodation": (
+                "cla_count", "placement_type:semi_independent_or_supported"
+            ),
+            "Unaccompanied asylum-seeking children": ("cla_uasc_count", "all"),
+        },
+        {"Now": (None, 0), "A month earlier": (None, 1), "A year earlier": (None, 12)},
+    ),
+}  # fmt: skip
+
 
 def pack_tables(pack: Path) -> list[dict]:
     """Every table of every HTML page: {"page", "index", "caption", "header", "rows"}."""
@@ -482,6 +560,11 @@ def table_cell_key(table: dict, r: int, c: int, metrics: dict[Key, str]) -> Tabl
             key = (metric, labels[label], _months_back(table["period"], back[column]))
             if key in metrics:
                 return key
+    by_rows = _rule(ROWS_FIGURE, table["caption"])
+    if by_rows is not None:
+        key = _row_figure(table, r, c, by_rows)  # type: ignore[arg-type]
+        if key is not None and key in metrics:
+            return key
     columns = _rule(SAME_FIGURE, table["caption"]) or {}
     spec = columns.get(table["header"][c])  # type: ignore[union-attr]
     day = _day(table["rows"][r][0])
@@ -491,6 +574,37 @@ def table_cell_key(table: dict, r: int, c: int, metrics: dict[Key, str]) -> Tabl
             if (metric, spec[1], period) in metrics:
                 return (metric, spec[1], period)
     return ("table", table["page"], str(table["index"]), str(r), str(c))
+
+
+def _row_figure(table: dict, r: int, c: int, rule: tuple[dict, dict]) -> Key | None:
+    """The metrics.csv key of a cell of a table of one figure per row (`ROWS_FIGURE`), or None."""
+    rows, columns = rule
+    label, header = table["rows"][r][0], table["header"][c]
+    column = next((v for k, v in columns.items() if header.startswith(k)), None)
+    if label not in rows or column is None:
+        return None
+    metric = rows[label][0] or column[0]
+    metric = metric.replace("{pipeline}", "sgo" if "sgo" in table["page"] else "discharge")
+    when, review = column[1], table.get("period", "")
+    if when == "caption":
+        found = re.search(r" at (\d{1,2} [A-Z][a-z]+ \d{4})", table["caption"])
+        period = _day(found.group(1)) if found else None
+    elif isinstance(when, int) and review:
+        period = _month_end(_months_back(review, when))
+    elif isinstance(when, str) and when.startswith("year") and review[5:7] == "03":
+        end = int(review[:4]) - int(when.split()[1])
+        period = f"{end - 1}/{end % 100:02d}"
+    else:
+        period = None
+    return None if period is None else (metric, rows[label][1], period)
+
+
+def _month_end(month: str) -> str:
+    """"2024-02" as 2024-02-29."""
+    import calendar
+
+    y, m = int(month[:4]), int(month[5:7])
+    return f"{month}-{calendar.monthrange(y, m)[1]:02d}"
 
 
 def table_relations(table: dict, key: object) -> list[tuple[TableKey, list[TableKey]]]:
