@@ -507,6 +507,11 @@ ROWS_FIGURE: dict[str, tuple[dict[str, tuple[str | None, str]], dict[str, tuple[
         {"Children": ("{pipeline}_pipeline_count", "caption"),
          "Of whom: more than": ("{pipeline}_pipeline_stuck", "caption")},
     ),
+    "Children in care by changes of social worker in the 12 months to": (
+        {"No change": (None, "0"), "One change": (None, "1"), "Two changes": (None, "2"),
+         "Three or more changes": (None, "3_or_more")},
+        {"Children in care": ("worker_changes_12m", "caption")},
+    ),
     "Children in care by status now": (
         {
             "Number of children in care": ("cla_count", "all"),
@@ -587,7 +592,7 @@ def _row_figure(table: dict, r: int, c: int, rule: tuple[dict, dict]) -> Key | N
     metric = metric.replace("{pipeline}", "sgo" if "sgo" in table["page"] else "discharge")
     when, review = column[1], table.get("period", "")
     if when == "caption":
-        found = re.search(r" at (\d{1,2} [A-Z][a-z]+ \d{4})", table["caption"])
+        found = re.search(r" (?:at|to) (\d{1,2} [A-Z][a-z]+ \d{4})", table["caption"])
         period = _day(found.group(1)) if found else None
     elif isinstance(when, int) and review:
         period = _month_end(_months_back(review, when))
