@@ -275,8 +275,8 @@ def _audit(
     Each hidden count is a whole number of at least 0 where a zero may be a complement (`Cells.zeros`), else
     of at least 1 (zeros are shown); a hidden rate is at least 0. For each hidden cell, two linear programmes
     give its smallest and largest value consistent with every relation; it is disclosed when just one whole
-    number (a count) or one value (a rate) fits. The true values are one solution, so the largest is found first and the
-    smallest only when the largest is the true value. `check`: audit only these (default: all hidden).
+    number (a count) or one value (a rate) fits. The true values are one solution, so the largest is found
+    first and the smallest only when the largest is the true value. `check`: audit only these (default: all).
 
     The proof of each bound is a weighted sum of relations (the linear programme's dual values); the shown
     cells left in that sum with a weight other than 0 are the ones whose hiding would break it.
