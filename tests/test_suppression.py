@@ -162,3 +162,28 @@ def test_column_protection_uses_the_same_method() -> None:
         assert disclosure.hidden(frame, "n").to_list() == [True, True, True, False]
     finally:
         disclosure.set_policy(suppression.DEFAULT)
+
+
+def test_a_12_month_sum_hidden_early_is_shown_again_when_months_hidden_later_protect_enough(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 18 months and their 7 rolling sums. Choosing one complement at a time, the method hides the sum to month 17 when
+    # nothing cheaper is left beside a month it protects; months it hides afterwards protect that month too, so the
+    # sum is shown again at the end (`_release`) and more months hidden instead: no sum hidden, nothing disclosed.
+    months = [10, 3, 7, 9, 1, 0, 7, 6, 0, 10, 9, 6, 1, 3, 10, 6, 6, 3]
+
+    def build() -> tuple[Cells, list[suppression.Relation], list[int]]:
+        cells = cells_of(months)
+        cells.weights[:] = [suppression.HEADLINE] * len(months)
+        sums = [cells.add(f"s{t}", float(sum(months[t - 11 : t + 1])), weight=suppression.SUM) for t in range(11, 18)]
+        windows = [list(range(t - 11, t + 1)) for t in range(11, 18)]
+        return cells, [suppression.total(s, w) for s, w in zip(sums, windows, strict=True)], sums
+
+    monkeypatch.setattr(suppression, "RELEASE", False)
+    cells, relations, sums = build()
+    assert set(sums) & suppression.protect(cells, relations) == {sums[-2]}  # the sum to month 17
+    monkeypatch.setattr(suppression, "RELEASE", True)
+    cells, relations, sums = build()
+    hidden = suppression.protect(cells, relations)
+    assert not set(sums) & hidden and hidden == {0, 1, 2, 3, 4, 5, 12, 13, 14, 15, 16, 17}
+    assert suppression.disclosed(cells, relations, hidden) == set()

@@ -131,9 +131,11 @@ def _yearly(period: str, latest: str | None) -> bool:
 
 
 def _weight(metric: str, breakdown: str) -> float:
-    """Headline figures (a metric's "all", a 12-month sum) are the last hidden as complements
-    (`analysis.core.suppression.HEADLINE`): a month or a part, a zero first, goes before them."""
-    return suppression.HEADLINE if breakdown == "all" or metric in ROLLING else 1.0
+    """Headline figures are the last hidden as complements: a metric's "all" (`analysis.core.suppression.HEADLINE`)
+    and, last of all, a 12-month sum (`SUM`); a month or a part, a zero first, goes before them."""
+    if metric in ROLLING:
+        return suppression.SUM
+    return suppression.HEADLINE if breakdown == "all" else 1.0
 
 
 def links(metrics: pl.DataFrame) -> tuple[Cells, list[Relation], dict[int, list[int]], set[int]]:
@@ -175,7 +177,7 @@ def links(metrics: pl.DataFrame) -> tuple[Cells, list[Relation], dict[int, list[
                 summed = cells.add(
                     (rolling_name(metric), breakdown, period),
                     float(sum(values)),  # type: ignore[arg-type]
-                    weight=suppression.HEADLINE,
+                    weight=suppression.SUM,
                 )
                 relations.append(suppression.total(summed, [m for m in months if m is not None]))
     # One figure under two names.
