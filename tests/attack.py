@@ -8,9 +8,12 @@ recover every hidden ("c") figure (`attack_pack`):
   view and hidden in another is disclosed outright;
 * by constraint propagation: a relation `total = sum(parts)` with one unknown left gives it (metrics.csv's
   breakdowns and rolling sums, `relations`; each table's own parts, rolling sums and "All"/"Total" rows,
-  `table_relations`);
-* by counting: unknown counts are whole numbers of at least 1, so if the unknowns of a relation
-  must sum to exactly their number, each is 1;
+  `table_relations`); then by elimination over every relation at once, in exact fractions (`eliminate`: a month
+  is sum12(t) - sum12(t-1) + month(t-12));
+* by counting: as the pack's notes say, a "c" is a count from 1 to the threshold or any count hidden to protect
+  one, a zero included (zeros are secondary suppressions, never primary): so a "c" is a whole number of at least
+  0, and if the unknowns of a relation must sum to 0, each is 0. (Before zeros could be hidden, a "c" was at least
+  1, and unknowns summing to their number were each 1: a rule the published policy no longer allows.)
 * by rates: a rate published to four decimals beside its count gives the population, and with it
   any other count on the same population.
 
@@ -30,6 +33,8 @@ from pathlib import Path
 
 Key = tuple[str, str, str]
 HIDDEN = "c"
+#: The least a "c" can be, by the published policy: 0, as a zero may be hidden as a complement.
+FLOOR = 0
 
 #: Metrics whose breakdowns (grouped by the text before ":") add up to "all", as docs/metrics.md says.
 ADDITIVE = {
@@ -90,36 +95,122 @@ def relations(published: dict[Key, str]) -> list[tuple[Key, list[Key]]]:
 
 
 def recover(published: dict[Key, str], rules: list[tuple[Key, list[Key]]]) -> dict[Key, Fraction]:
-    """Every hidden figure the attacker can pin down exactly from the relations."""
+    """Every hidden figure the attacker can pin down exactly from the relations: by propagation (a relation with one
+    unknown), then by elimination over all of them at once (`eliminate`: a month worked out from two overlapping
+    12-month sums and the month that dropped out), until nothing more comes."""
     known: dict[Key, Fraction] = {}
     for key, text in published.items():
         value = number(text)
         if value is not None:
             known[key] = value
     recovered: dict[Key, Fraction] = {}
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in rules:
-            cells = [total, *parts]
-            unknown = [c for c in cells if c not in known]
-            if not unknown:
-                continue
-            if len(unknown) == 1:
-                (u,) = unknown
-                if u == total:
-                    value = sum(known[p] for p in parts)
-                else:
-                    value = known[total] - sum(known[p] for p in parts if p != u)
-                known[u] = recovered[u] = value
-                changed = True
-            elif total in known and all(u != total for u in unknown):
-                rest = known[total] - sum(known[p] for p in parts if p in known)
-                if rest == len(unknown):  # each unknown is at least 1 and they sum to their number
-                    for u in unknown:
-                        known[u] = recovered[u] = Fraction(1)
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for total, parts in rules:
+                cells = [total, *parts]
+                unknown = [c for c in cells if c not in known]
+                if not unknown:
+                    continue
+                if len(unknown) == 1:
+                    (u,) = unknown
+                    if u == total:
+                        value = sum(known[p] for p in parts)
+                    else:
+                        value = known[total] - sum(known[p] for p in parts if p != u)
+                    known[u] = recovered[u] = value
                     changed = True
-    return recovered
+                elif total in known and all(u != total for u in unknown):
+                    rest = known[total] - sum(known[p] for p in parts if p in known)
+                    if rest == FLOOR * len(unknown):  # each unknown is at least FLOOR and they sum to FLOOR each
+                        for u in unknown:
+                            known[u] = recovered[u] = Fraction(FLOOR)
+                        changed = True
+        found = eliminate(rules, known)
+        if not found:
+            return recovered
+        known |= found
+        recovered |= found
+
+
+def eliminate(rules: list[tuple[Key, list[Key]]], known: dict[Key, Fraction]) -> dict[Key, Fraction]:
+    """Unknowns pinned by the relations taken together: Gauss-Jordan elimination in exact fractions, one group of
+    linked unknowns at a time. A reduced equation with one unknown gives it; one whose unknowns all have the same
+    sign and leave FLOOR each (0 by the published policy) gives each of them FLOOR."""
+    equations: list[tuple[dict[Key, Fraction], Fraction]] = []
+    for total, parts in rules:
+        row: dict[Key, Fraction] = defaultdict(Fraction)
+        rhs = Fraction(0)
+        for cell, sign in [(total, 1), *((p, -1) for p in parts)]:
+            if cell in known:
+                rhs -= sign * known[cell]
+            else:
+                row[cell] += sign
+        row = {c: v for c, v in row.items() if v}
+        if row:
+            equations.append((row, rhs))
+    found: dict[Key, Fraction] = {}
+    for group in _linked(equations):
+        pivots: dict[Key, tuple[dict[Key, Fraction], Fraction]] = {}
+        for row, rhs in group:
+            row = dict(row)
+            for var in [v for v in row if v in pivots]:  # reduce by the pivots so far
+                if var in row:
+                    factor = row[var]
+                    prow, prhs = pivots[var]
+                    for c, v in prow.items():
+                        row[c] = row.get(c, Fraction(0)) - factor * v
+                        if not row[c]:
+                            del row[c]
+                    rhs -= factor * prhs
+            if not row:
+                continue
+            var = min(row, key=str)
+            scale = row[var]
+            row = {c: v / scale for c, v in row.items()}
+            rhs /= scale
+            for other, (orow, orhs) in list(pivots.items()):  # and keep the earlier pivots reduced
+                if var in orow:
+                    factor = orow[var]
+                    merged = dict(orow)
+                    for c, v in row.items():
+                        merged[c] = merged.get(c, Fraction(0)) - factor * v
+                        if not merged[c]:
+                            del merged[c]
+                    pivots[other] = (merged, orhs - factor * rhs)
+            pivots[var] = (row, rhs)
+        for row, rhs in pivots.values():
+            if len(row) == 1:
+                ((var, coefficient),) = row.items()
+                found[var] = rhs / coefficient
+            elif _one_sign(row) and rhs == FLOOR * sum(row.values()):
+                found |= {var: Fraction(FLOOR) for var in row}
+    return found
+
+
+def _one_sign(row: dict[Key, Fraction]) -> bool:
+    return all(v > 0 for v in row.values()) or all(v < 0 for v in row.values())
+
+
+def _linked(equations: list[tuple[dict[Key, Fraction], Fraction]]) -> list[list[tuple[dict[Key, Fraction], Fraction]]]:
+    """The equations in groups that share no unknown."""
+    parent: dict[Key, Key] = {}
+
+    def find(x: Key) -> Key:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for row, _ in equations:
+        first, *rest = list(row)
+        for other in rest:
+            parent[find(other)] = find(first)
+    groups: dict[Key, list] = defaultdict(list)
+    for equation in equations:
+        groups[find(next(iter(equation[0])))].append(equation)
+    return list(groups.values())
 
 
 def recover_uasc(published: dict[Key, str]) -> dict[Key, Fraction]:
@@ -356,6 +447,89 @@ WITHIN: dict[str, list[tuple[str, str, list[str]] | tuple[str, str, str]]] = {
 }
 _TOTAL_ROW = re.compile(r"(all|total)\b", re.I)
 
+#: Tables of one figure per row, as the pages label them (docs/metrics.md names the breakdowns): caption start ->
+#: ({row label: (metric or None, breakdown)}, {column header start: (metric or None, when)}). The metric is the row's,
+#: else the column's; "{pipeline}" is the page's pipeline. `when` gives the period: "caption" the date the caption
+#: ends with ("... at 31 March 2024"); a whole number, the month end that many months before the review month (a
+#: point in time); "year 0" or "year 1", the collection year ending with the review month, or the one before, when
+#: the review month is March (the 12 months to it are that year).
+_LEGAL = {
+    "Full care order": "full_care_order",
+    "Accommodated under section 20": "section_20",
+    "Interim care order": "interim_care_order",
+    "Placement order": "placement_order",
+    "Other legal status": "other",
+}
+_PLACEMENT = {
+    "Other foster care": "foster_other",
+    "Foster care with relatives or friends": "foster_kinship",
+    "Residential care": "residential",
+    "Placed with parents": "placed_with_parents",
+    "Placed for adoption": "adoption",
+    "Semi-independent or supported accommodation": "semi_independent_or_supported",
+    "Other placement": "other",
+}
+_POSITIONS = {
+    "Identified for discharge": "identified",
+    "Plan for SGO agreed": "identified",
+    "Assessing best interests": "assessing",
+    "Assessment negative, plan not yet closed": "assessment_negative",
+    "Assessment positive, parents or carers unwilling to proceed": "carers_unwilling",
+    "Assessment positive, carers unwilling to proceed": "carers_unwilling",
+    "Assessment positive, application not yet sent": "assessment_complete",
+    "Application with legal services": "with_legal",
+    "Application filed with the court": "filed_with_court",
+}
+ROWS_FIGURE: dict[str, tuple[dict[str, tuple[str | None, str]], dict[str, tuple[str | None, object]]]] = {
+    "Children in care by legal status at": (
+        {label: (None, f"legal_status:{b}") for label, b in _LEGAL.items()},
+        {"Children": ("cla_count", "caption")},
+    ),
+    "Children in care by placement type at": (
+        {label: (None, f"placement_type:{b}") for label, b in _PLACEMENT.items()},
+        {"Children": ("cla_count", "caption")},
+    ),
+    "Children leaving care by route": (
+        {
+            "Returned home": (None, "returned_home"),
+            "Special guardianship order": (None, "special_guardianship_order"),
+            "Child arrangements order": (None, "child_arrangements_order"),
+            "Adoption": (None, "adoption"),
+            "Turned 18 or independent living": (None, "turned_18_or_independent"),
+            "Other": (None, "other"),
+            "Not known (the return does not say)": (None, "unknown"),
+        },
+        {"Left care, last 12 months": ("cla_ceased_year", "year 0"),
+         "Left care, the 12 months before": ("cla_ceased_year", "year 1")},
+    ),
+    "Open plans at": (
+        {label: (None, b) for label, b in _POSITIONS.items()},
+        {"Children": ("{pipeline}_pipeline_count", "caption"),
+         "Of whom: more than": ("{pipeline}_pipeline_stuck", "caption")},
+    ),
+    "Children in care by changes of social worker in the 12 months to": (
+        {"No change": (None, "0"), "One change": (None, "1"), "Two changes": (None, "2"),
+         "Three or more changes": (None, "3_or_more")},
+        {"Children in care": ("worker_changes_12m", "caption")},
+    ),
+    "Children in care by status now": (
+        {
+            "Number of children in care": ("cla_count", "all"),
+            "Children subject of interim care orders": ("cla_count", "legal_status:interim_care_order"),
+            "Children on placement orders": ("cla_count", "legal_status:placement_order"),
+            "Children accommodated under section 20": ("cla_count", "legal_status:section_20"),
+            "Children placed with parents": ("cla_count", "placement_type:placed_with_parents"),
+            "Children fostered by relatives or friends": ("cla_count", "placement_type:foster_kinship"),
+            "Children in residential care": ("cla_count", "placement_type:residential"),
+            "Young people in semi-independent or supported accommodation": (
+                "cla_count", "placement_type:semi_independent_or_supported"
+            ),
+            "Unaccompanied asylum-seeking children": ("cla_uasc_count", "all"),
+        },
+        {"Now": (None, 0), "A month earlier": (None, 1), "A year earlier": (None, 12)},
+    ),
+}  # fmt: skip
+
 
 def pack_tables(pack: Path) -> list[dict]:
     """Every table of every HTML page: {"page", "index", "caption", "header", "rows"}."""
@@ -391,6 +565,11 @@ def table_cell_key(table: dict, r: int, c: int, metrics: dict[Key, str]) -> Tabl
             key = (metric, labels[label], _months_back(table["period"], back[column]))
             if key in metrics:
                 return key
+    by_rows = _rule(ROWS_FIGURE, table["caption"])
+    if by_rows is not None:
+        key = _row_figure(table, r, c, by_rows)  # type: ignore[arg-type]
+        if key is not None and key in metrics:
+            return key
     columns = _rule(SAME_FIGURE, table["caption"]) or {}
     spec = columns.get(table["header"][c])  # type: ignore[union-attr]
     day = _day(table["rows"][r][0])
@@ -400,6 +579,37 @@ def table_cell_key(table: dict, r: int, c: int, metrics: dict[Key, str]) -> Tabl
             if (metric, spec[1], period) in metrics:
                 return (metric, spec[1], period)
     return ("table", table["page"], str(table["index"]), str(r), str(c))
+
+
+def _row_figure(table: dict, r: int, c: int, rule: tuple[dict, dict]) -> Key | None:
+    """The metrics.csv key of a cell of a table of one figure per row (`ROWS_FIGURE`), or None."""
+    rows, columns = rule
+    label, header = table["rows"][r][0], table["header"][c]
+    column = next((v for k, v in columns.items() if header.startswith(k)), None)
+    if label not in rows or column is None:
+        return None
+    metric = rows[label][0] or column[0]
+    metric = metric.replace("{pipeline}", "sgo" if "sgo" in table["page"] else "discharge")
+    when, review = column[1], table.get("period", "")
+    if when == "caption":
+        found = re.search(r" (?:at|to) (\d{1,2} [A-Z][a-z]+ \d{4})", table["caption"])
+        period = _day(found.group(1)) if found else None
+    elif isinstance(when, int) and review:
+        period = _month_end(_months_back(review, when))
+    elif isinstance(when, str) and when.startswith("year") and review[5:7] == "03":
+        end = int(review[:4]) - int(when.split()[1])
+        period = f"{end - 1}/{end % 100:02d}"
+    else:
+        period = None
+    return None if period is None else (metric, rows[label][1], period)
+
+
+def _month_end(month: str) -> str:
+    """"2024-02" as 2024-02-29."""
+    import calendar
+
+    y, m = int(month[:4]), int(month[5:7])
+    return f"{month}-{calendar.monthrange(y, m)[1]:02d}"
 
 
 def table_relations(table: dict, key: object) -> list[tuple[TableKey, list[TableKey]]]:

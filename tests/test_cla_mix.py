@@ -217,3 +217,16 @@ def test_an_empty_uasc_file_is_a_known_zero(tmp_path: Path) -> None:
     latest = cic.series.sort("date").row(-1, named=True)
     assert cic.uasc_known and latest["uasc_count"] == 0
     assert latest["rate_excl_uasc_per_10k"] == latest["rate_per_10k"]
+
+
+def test_the_child_status_lines_that_are_pack_figures() -> None:
+    # A status line is a pack figure only when it counts exactly the codes of a legal status or placement type group:
+    # placement orders (E1, D1) are; long-term foster (U1, U4) spans two groups and is not.
+    from analysis.sections.children_in_care import _status_lines
+
+    lines = _status_lines()
+    assert lines["Children on placement orders"] == ("cla_count", "legal_status:placement_order")
+    assert lines["Children fostered by relatives or friends"] == ("cla_count", "placement_type:foster_kinship")
+    assert lines["Number of children in care"] == ("cla_count", "all")
+    assert "Children in long-term foster placements" not in lines
+    assert len(lines) == 9

@@ -61,7 +61,8 @@ def test_short_numeric_identifiers_are_not_searched() -> None:
 
 
 def test_secondary_suppression_hides_the_next_smallest_cell() -> None:
-    # Routes out of care: total 20 is shown elsewhere; the 3 could be recovered as 20 - 7 - 10.
+    # Routes out of care: total 20 is shown elsewhere; the 3 could be recovered as 20 - 7 - 10. A table's own
+    # protection never hides the zero (a rate of 0% beside it could give it away): the 7 goes.
     frame = pl.DataFrame({"route": ["a", "b", "c", "d"], "n": [3, 7, 10, 0]})
     assert hidden(frame, "n").to_list() == [True, True, False, False]
     shown = protect(frame, "n")
@@ -188,3 +189,47 @@ def test_yearly_sums_by_breakdown_are_figures_only_for_whole_years_back() -> Non
     assert {p for m, b, p in published if m == name and b != "all"} == {"2023-03", "2024-03"}  # the yearly table
     assert relations.summed_as("sgo_granted") == name
     assert relations.summed_as("care_order_discharges") == "care_order_discharges_12m"  # in metrics.csv already
+
+
+def _decide(rows: list[tuple[str, str, str, float, str]]) -> set[tuple[str, str]]:
+    from analysis.metrics import relations
+
+    frame = pl.DataFrame(rows, schema=["metric", "breakdown", "period", "value", "unit"], orient="row")
+    return {(m, b) for m, b, _ in relations.figures(frame, DEFAULT).hidden}
+
+
+def test_a_zero_is_the_complement_of_a_small_part_in_the_pack_wide_decision() -> None:
+    # Children leaving care in a year: 7 = 6 home + 1 SGO + 0 adopted. The 1 would be 7 - 6 - 0: the zero is hidden
+    # with it (either "c" could be 0 or 1), and the 6 children who went home stay shown.
+    rows = [("cla_ceased_year", b, "2023/24", v, "count") for b, v in
+            [("all", 7.0), ("returned_home", 6.0), ("special_guardianship_order", 1.0), ("adoption", 0.0)]]  # fmt: skip
+    assert _decide(rows) == {("cla_ceased_year", "special_guardianship_order"), ("cla_ceased_year", "adoption")}
+
+
+def test_a_zero_a_page_gives_away_is_never_a_complement() -> None:
+    # SGOs in a month: 7 = 6 to relatives or friends + 1 to others + 0 not recorded. The page leaves "not recorded"
+    # out when it is 0 (it is only for legacy codes), so a reader knows that 0: the 6 is hidden instead.
+    rows = [("sgo_granted", b, "2024-03", v, "count") for b, v in
+            [("all", 7.0), ("relationship:relative_or_friend", 6.0), ("relationship:other", 1.0),
+             ("relationship:not_recorded", 0.0)]]  # fmt: skip
+    assert _decide(rows) == {("sgo_granted", "relationship:other"), ("sgo_granted", "relationship:relative_or_friend")}
+
+
+def test_a_zero_count_with_no_share_is_known() -> None:
+    # Re-entries within 12 months of care order discharges, by route: all 8 = reunification 0 + SGO 2 + CAO 6. The 2
+    # needs a complement. With no child reunified there is no reunification rate (and the page shows that no child
+    # went home), so that 0 is known: the 6 goes, with its rate. Had children been reunified (a rate of 0%), the
+    # zero would be the complement, its rate withheld with it.
+    metric, rate = "care_order_discharge_reentry_12m_count", "care_order_discharge_reentry_12m_rate"
+    rows = [
+        (metric, "all", "2023-03", 8.0, "count"),
+        (metric, "reunification", "2023-03", 0.0, "count"),
+        (metric, "special_guardianship_order", "2023-03", 2.0, "count"),
+        (rate, "special_guardianship_order", "2023-03", 20.0, "percent"),
+        (metric, "child_arrangements_order", "2023-03", 6.0, "count"),
+        (rate, "child_arrangements_order", "2023-03", 30.0, "percent"),
+    ]
+    sgo = {(metric, "special_guardianship_order"), (rate, "special_guardianship_order")}
+    assert _decide(rows) == sgo | {(metric, "child_arrangements_order"), (rate, "child_arrangements_order")}
+    with_rate = [*rows, (rate, "reunification", "2023-03", 0.0, "percent")]
+    assert _decide(with_rate) == sgo | {(metric, "reunification"), (rate, "reunification")}

@@ -51,7 +51,12 @@ def test_revisions_show_the_late_recorded_child(two_packs: tuple[Path, Path, Pat
     january = current.filter(
         (pl.col("metric") == "cla_starts") & (pl.col("breakdown") == "all") & (pl.col("period") == "2024-01")
     )["value"].item()
-    if january is None:  # hidden ("c"): the months sit beside rolling 12-month sums (issue 17), so no revision shows
+    was = changes.read_pack(first).metrics.filter(
+        (pl.col("metric") == "cla_starts") & (pl.col("breakdown") == "all") & (pl.col("period") == "2024-01")
+    )["value"].item()
+    if january is None or was is None:
+        # hidden ("c") in either pack: the months sit beside rolling 12-month sums (issue 17), and each pack's
+        # decision is its own, so a month one pack hides may be shown in the other; no revision shows it
         assert starts.filter(pl.col("largest_at") == "2024-01").is_empty()
     else:
         row = starts.row(0, named=True)

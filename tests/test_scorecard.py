@@ -233,21 +233,23 @@ def test_rolling_sums_the_summary_shows_are_figures_of_the_decision() -> None:
     decision = _decide(frame)
     name = rolling_name("sgo_granted")
     sums = {k: k in decision.hidden for k in decision.published if k[0] == name}
-    assert len(sums) == 13 and not all(sums.values())  # 12-month sums from March 2023: some shown (6 and more)
+    assert len(sums) == 13 and not any(sums.values())  # 12-month sums from March 2023, 6 to 8: every one shown
     measure = Measure("sgo_granted", "SGOs granted in the last 12 months", "SGO", rolling_12m=True)
     row = scorecard(frame, "2024-03", measures=[measure]).row(0, named=True)
     hidden_now = figure_hidden((name, "all", "2024-03"))
-    assert row["latest"] == ("c" if hidden_now else "8")  # 6 months of 1 and November 2023 with 2
+    assert not hidden_now and row["latest"] == "8"  # 5 months of 1 and December 2023 with 2
     drawn = trends(frame, "2024-03").filter(
         pl.col("measure") == "Special guardianship orders granted in the last 12 months"
     )
     for day, value in drawn.select("date", "value").iter_rows():
         key = (name, "all", f"{day:%Y-%m}")
         assert (value is None) == sums[key], key  # a sum is drawn exactly where the pack shows it
-    # Before issue 17 the sparkline drew every sum of 6 or more: here the decision hides some of those, because a
-    # hidden month would be sum(t) - sum(t-1) + month(t-12) otherwise.
-    big_hidden = [k for k, h in sums.items() if h and drawn.filter(pl.col("date").dt.strftime("%Y-%m") == k[2]).height]
-    assert any(series(frame, measure).filter(pl.col("period") == k[2])["value"].item() >= 6 for k in big_hidden)
+    assert drawn.height and drawn["value"].null_count() == 0
+    # December 2023 (2) would be sum(t) - sum(t-1) + December 2022 (0): while a zero could not be hidden, sums had to
+    # go instead (the sparkline lost sums of 6 and more); now the zero of December 2022 is hidden as a complement,
+    # and it is the only zero hidden.
+    zero_months = {p for m, _, p, v, _ in frame.iter_rows() if m == "sgo_granted" and v == 0}
+    assert {k[2] for k in decision.hidden if k[0] == "sgo_granted"} & zero_months == {"2022-12"}
 
 
 def test_reentry_shows_the_latest_complete_cohort_even_when_it_is_hidden() -> None:

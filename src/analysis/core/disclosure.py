@@ -1,9 +1,11 @@
 """Disclosure control: small counts are suppressed and no child identifier reaches the pack.
 
 Rule: a count from 1 to the policy's threshold (`analysis.core.suppression.Policy`, set in la.toml's
-`[disclosure]`; default 1 to 5) is shown as "c". Zero is shown, because it discloses nothing about
-an individual child. The policy in force is set once per process (`set_policy`): by the build, and
-by each notebook from the review's inputs.
+`[disclosure]`; default 1 to 5) is shown as "c". A zero is never hidden for itself, because it discloses
+nothing about an individual child; a figure of metrics.csv (wherever it appears) may be a zero hidden as a
+complement to protect another (as the ONS and the DfE allow), so such a "c" may stand for 0. A table that
+protects its own cells (`hidden`, `protect` without a pack figure) keeps its zeros shown. The policy in force is
+set once per process (`set_policy`): by the build, and by each notebook from the review's inputs.
 """
 
 from __future__ import annotations
@@ -131,6 +133,15 @@ def show_count(value: float | int | None) -> str:
     return f"{round(value):,}"
 
 
+def show_figure(key: Key | None, value: float | int | None) -> str:
+    """A count as `show_count` writes it, but "c" or shown as the pack-wide decision says where `key` is a pack
+    figure (`figure_hidden`): for a sentence that names a figure metrics.csv holds."""
+    decided = figure_hidden(key)
+    if decided is None or value is None:
+        return show_count(value)
+    return SUPPRESSED if decided else f"{round(value):,}"
+
+
 def suppress_columns(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
     """Replace count columns by their displayed text ("c" for 1 to the threshold)."""
     return frame.with_columns(
@@ -229,10 +240,11 @@ def hidden(frame: pl.DataFrame, value: str, by: Iterable[str] = ()) -> pl.Series
     """True for every cell of `value` that must not be shown: primary and complementary suppression.
 
     Primary: a count from 1 to the threshold. Complementary: a group of cells (all rows, or each
-    group of `by`) adds up to a total shown elsewhere, so more cells are hidden, smallest first,
-    until no hidden cell can be worked out from the total and the others, even knowing that a hidden
-    count is at least 1 (two hidden cells of a total that leaves 2 would each be 1). Zeros are never
-    hidden (a zero discloses nothing). See `analysis.core.suppression`.
+    group of `by`) adds up to a total shown elsewhere, so more cells are hidden, smallest first, until no
+    hidden cell can be worked out from the total and the others, even knowing that a hidden count is at
+    least 1 (two hidden cells of a total that leaves 2 would each be 1). Zeros are never hidden here: the
+    table cannot know what else beside it (a rate of 0%) would give a hidden zero away. See
+    `analysis.core.suppression`.
     """
     by = list(by)
     work = frame.select(*by, pl.col(value)).with_row_index("_i")

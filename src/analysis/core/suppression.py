@@ -5,15 +5,28 @@ months, a rate to its numerator. Hiding a small count in one place is not enough
 recovered from what is shown beside it. The method follows the Government Statistical Service's
 guidance on primary and secondary (complementary) suppression `[ONS-SUPPRESSION]`:
 
-1. **Primary.** Every count from 1 to the threshold (`Policy.threshold`) is hidden.
+1. **Primary.** Every count from 1 to the threshold (`Policy.threshold`) is hidden. A zero is
+   never hidden for itself: it says nothing about any child.
 2. **Audit.** Every relation between figures is written as a linear constraint:
    `low <= sum(coefficient * figure) <= high`. An attacker who knows every shown figure and every
-   relation, and that a hidden count is a whole number of at least 1 (zero is always shown),
-   can bound each hidden figure by two linear programmes (its smallest and largest value). A
-   hidden figure is *disclosed* when only one whole number lies between the bounds.
+   relation can bound each hidden figure by two linear programmes (its smallest and largest value),
+   knowing that a hidden count is a whole number of at least 0 where zeros may be complements
+   (`Cells.zeros`, step 3), else of at least 1. A hidden figure is *disclosed* when only one whole
+   number lies between the bounds.
 3. **Complementary.** For each disclosed figure, hide one more figure from a relation it is in:
-   derived figures (rates, shares) first, then the smallest count; then audit again, until no
-   hidden figure is disclosed.
+   derived figures (rates, shares) first, then the count of least cost. With `Cells.zeros` (the
+   pack-wide decision, `analysis.metrics.relations`) a zero may be that count, as the ONS and the
+   DfE allow zeros as secondary (never primary) suppressions; a table that protects its own cells
+   keeps its zeros shown (it cannot know what else on the page would give a hidden zero away, such
+   as a rate of 0% beside it). A count's cost grows with its value and with its weight
+   (`Cells.add`): totals are weighted `HEADLINE` and 12-month sums `SUM`, so a month or a part (a
+   zero first) is hidden before the sum or total it is in. Then audit again, until no hidden figure
+   is disclosed; then show again each 12-month sum that the complements hidden after it made
+   unnecessary (`_release`), and audit once more.
+
+The audit's attacker knows the relations and this published rule, not the order in which the
+method picked its complements: someone who re-ran the method on every possible table could, in a
+few cases, still tell that no zero was needed (see docs/assumptions.md, A20).
 
 `protect` does all three for a set of cells and relations. The pack's figures (metrics.csv,
 the page tables and tables.xlsx) all go through it; the attack test in the tests is written
@@ -80,21 +93,41 @@ class Policy:
 
 
 DEFAULT = Policy()
+#: The weight of a headline figure (a total of parts, a 12-month sum): hidden as a complement only when its
+#: value is more than `HEADLINE` times that of a month or part that would do (`Cells.add`).
+HEADLINE = 5.0
+#: The weight of a 12-month sum, the figure the scorecard and the flows table show most: dearer still, and shown
+#: again at the end wherever the months hidden after it protect enough (`_release`).
+SUM = 2 * HEADLINE
+#: Whether to show again the 12-month sums later complements made unnecessary (`_release`): fewer sums hidden (on
+#: the synthetic data 41 fewer figures), for about twice the solver's time.
+RELEASE = True
 
 
 @dataclass
 class Cells:
-    """The figures to protect: a value and a kind for each; `primary` marks the small counts."""
+    """The figures to protect: a value, a kind and a weight for each. `zeros`: a zero may be hidden as a
+    complement, and so a "c" is at least 0 (else zeros are always shown and a hidden count is at least 1)."""
 
+    zeros: bool = False
     values: list[float | None] = field(default_factory=list)
     counts: list[bool] = field(default_factory=list)  # True for a count, False for a rate or share
     keys: list[object] = field(default_factory=list)
+    weights: list[float] = field(default_factory=list)
 
-    def add(self, key: object, value: float | None, count: bool = True) -> int:
+    def add(self, key: object, value: float | None, count: bool = True, weight: float = 1.0) -> int:
+        """A figure; `weight` (at least 1) makes it dearer to hide as a complement: its cost is
+        `weight * (value + 1)`, so a zero costs its weight and a headline total (`HEADLINE`) is passed over
+        for a month or part up to `HEADLINE` times its size."""
         self.keys.append(key)
         self.values.append(value)
         self.counts.append(count)
+        self.weights.append(weight)
         return len(self.values) - 1
+
+    def cost(self, i: int) -> float:
+        """What hiding figure `i` as a complement costs (`add`)."""
+        return self.weights[i] * (abs(self.values[i] or 0.0) + 1.0)
 
 
 @dataclass(frozen=True)
@@ -291,17 +324,27 @@ def _protect_component(cells: Cells, relations: list[Relation], hidden: set[int]
     # Hiding more never makes a safe figure unsafe (fewer knowns only widen the ranges), so after the
     # first audit only the figures found disclosed and the ones newly hidden are audited again.
     check = hidden & in_component
+    entered = set(hidden)
+    released = False
     while True:
-        found = disclosed(cells, relations, hidden & in_component, check)
+        found = _audit(cells, relations, hidden & in_component, check)
         if not found:
-            return hidden
+            if released or not RELEASE:
+                return hidden
+            # Once safe, show again the headline complements later ones made unnecessary; then audit everything.
+            released = True
+            shown_again = _release(cells, relations, hidden, (hidden - entered) & in_component, by_cell)
+            if not shown_again:
+                return hidden
+            check = hidden & in_component
+            continue
         before = set(hidden)
         added = False
         touched: set[int] = set()  # one complement per relation per pass, then audit again
         for i in sorted(found):
             if touched & set(by_cell.get(i, [])):
                 continue
-            choice = _complement(cells, relations, by_cell.get(i, []), hidden | fixed)
+            choice = _complement(cells, relations, by_cell.get(i, []), hidden | fixed, found[i])
             if choice is not None:
                 hidden.add(choice)
                 touched |= set(by_cell.get(i, [])) | set(by_cell.get(choice, []))
@@ -313,37 +356,83 @@ def _protect_component(cells: Cells, relations: list[Relation], hidden: set[int]
             # What is still disclosed is disclosed by figures fixed as shown (published elsewhere):
             # nothing more can be hidden here.
             return hidden
-        check = found | (hidden - before)
+        check = set(found) | (hidden - before)
 
 
-def _complement(cells: Cells, relations: list[Relation], related: list[int], hidden: set[int]) -> int | None:
-    """The figure to hide next to protect a disclosed one: a rate or share first, else the smallest count."""
-    candidates = {j for r in related for j, _ in relations[r].terms if j not in hidden}
-    # A zero is never hidden: it discloses nothing, and the attacker knows a "c" is at least 1.
-    candidates = {j for j in candidates if cells.values[j] is not None and cells.values[j] != 0}
+def _release(
+    cells: Cells, relations: list[Relation], hidden: set[int], added: set[int], by_cell: Mapping[int, list[int]]
+) -> set[int]:
+    """Show again every 12-month sum (weight `SUM`) hidden as a complement that later complements made
+    unnecessary, dearest first: the greedy choice hides a sum when nothing cheaper is left beside the figure it
+    protects, and months hidden after it may protect that figure too. Each is shown again (taken out of `hidden`)
+    when the hidden figures in its relation stay safe; the caller then audits every figure again (and hides more if
+    need be). Returns the sums shown again."""
+    in_component = {c for relation in relations for c, _ in relation.terms}
+
+    def near(j: int) -> set[int]:
+        one = {c for r in by_cell.get(j, []) for c, _ in relations[r].terms}
+        return one
+
+    shown_again = set()
+    for j in sorted((j for j in added if cells.weights[j] >= SUM and cells.counts[j]), key=cells.cost, reverse=True):
+        hidden.discard(j)
+        if _audit(cells, relations, hidden & in_component, near(j) & hidden):
+            hidden.add(j)
+        else:
+            shown_again.add(j)
+    return shown_again
+
+
+def _complement(
+    cells: Cells, relations: list[Relation], related: list[int], hidden: set[int], proof: set[int] = frozenset()
+) -> int | None:
+    """The figure to hide next to protect a disclosed one: a rate or share first, else the count of least cost
+    (`Cells.cost`: smallest first, a zero first of all, a headline total or 12-month sum last).
+
+    Taken from `proof` (the shown figures the attacker's bound rests on, `_audit`) where it can be: a month
+    inside two overlapping 12-month sums cancels out of their difference, the month that drops out of one of
+    them does not, and may lie in a relation the disclosed figure is not in. Else from the figure's own relations.
+    """
+    # A zero may be a complement where `cells.zeros` says so (never a primary); a figure not published is none.
+    def allowed(j: int) -> bool:
+        return j not in hidden and cells.values[j] is not None and (cells.zeros or cells.values[j] != 0)
+
+    candidates = [j for j in proof if allowed(j)]
+    if not candidates:
+        candidates = [j for j in {j for r in related for j, _ in relations[r].terms} if allowed(j)]
     if not candidates:
         return None
-    return min(candidates, key=lambda j: (cells.counts[j], abs(cells.values[j] or 0.0), j))
+    return min(candidates, key=lambda j: (cells.counts[j], cells.cost(j), j))
 
 
 def disclosed(
     cells: Cells, relations: Sequence[Relation], hidden: set[int], check: set[int] | None = None
 ) -> set[int]:
-    """Hidden cells an attacker could recover exactly from the shown cells and the relations.
+    """Hidden cells an attacker could recover exactly from the shown cells and the relations (`_audit`)."""
+    return set(_audit(cells, relations, hidden, check))
 
-    Each hidden count is a whole number of at least 1 (zeros are shown); a hidden rate is at
-    least 0. For each hidden cell, two linear programmes give its smallest and largest value
-    consistent with every relation; it is disclosed when just one whole number (a count) or one
-    value (a rate) fits. The true values are one solution, so the largest is found first and the
-    smallest only when the largest is the true value. `check`: audit only these (default: all hidden).
+
+def _audit(
+    cells: Cells, relations: Sequence[Relation], hidden: set[int], check: set[int] | None = None
+) -> dict[int, set[int]]:
+    """Hidden cells an attacker could recover exactly, each with the shown cells its proof rests on.
+
+    Each hidden count is a whole number of at least 0 where a zero may be a complement (`Cells.zeros`), else
+    of at least 1 (zeros are shown); a hidden rate is at least 0. For each hidden cell, two linear programmes
+    give its smallest and largest value consistent with every relation; it is disclosed when just one whole
+    number (a count) or one value (a rate) fits. The true values are one solution, so the largest is found
+    first and the smallest only when the largest is the true value. `check`: audit only these (default: all).
+
+    The proof of each bound is a weighted sum of relations (the linear programme's dual values); the shown
+    cells left in that sum with a weight other than 0 are the ones whose hiding would break it.
     """
     if not hidden:
-        return set()
+        return {}
     import numpy as np  # here, not at import: a notebook kernel that shows no rolling table never needs it
 
     unknown = sorted(hidden)
     index = {c: k for k, c in enumerate(unknown)}
-    rows, lows, highs = [], [], []
+    rows, lows, highs, used = [], [], [], []
     for relation in relations:
         if not any(c in index for c, _ in relation.terms):
             continue
@@ -361,10 +450,12 @@ def disclosed(
             rows.append(row)
             lows.append(relation.low - known)
             highs.append(relation.high - known)
+            used.append(relation)
     if not rows:
-        return set()
-    model = _Model(np.array(rows), np.array(lows), np.array(highs), [cells.counts[c] for c in unknown])
-    found = set()
+        return {}
+    floors = [0.0 if cells.zeros or not cells.counts[c] else 1.0 for c in unknown]
+    model = _Model(np.array(rows), np.array(lows), np.array(highs), np.array(floors))
+    found: dict[int, set[int]] = {}
     for k, c in enumerate(unknown):
         if (check is not None and c not in check) or not model.links(k):
             continue
@@ -379,11 +470,23 @@ def disclosed(
             continue
         if model.seen_low[k] <= truth - step + 1e-6:
             continue
+        upper = model.duals()
         low = model.extreme(k, maximise=False)
         if low is None or low <= truth - step + 1e-6:
             continue
-        found.add(c)
+        found[c] = _proof(used, upper, index) | _proof(used, model.duals(), index)
     return found
+
+
+def _proof(used: Sequence[Relation], duals: np.ndarray, unknown: Mapping[int, int]) -> set[int]:
+    """The shown cells with a weight other than 0 in the weighted sum of relations (`duals`) that proves a bound."""
+    net: dict[int, float] = {}
+    for relation, weight in zip(used, duals, strict=True):
+        if abs(weight) > 1e-9:
+            for c, coefficient in relation.terms:
+                if c not in unknown:
+                    net[c] = net.get(c, 0.0) + weight * coefficient
+    return {c for c, w in net.items() if abs(w) > 1e-9}
 
 
 _SOLVER: list[object] = []
@@ -417,7 +520,7 @@ class _Model:
     One HiGHS model is built once and re-solved with each variable as the objective, from the last basis.
     """
 
-    def __init__(self, a: np.ndarray, lows: np.ndarray, highs: np.ndarray, counts: list[bool]) -> None:
+    def __init__(self, a: np.ndarray, lows: np.ndarray, highs: np.ndarray, floors: np.ndarray) -> None:
         import highspy
         import numpy as np
 
@@ -429,11 +532,16 @@ class _Model:
         n = a.shape[1]
         #: the smallest and largest value each variable has taken in a solution found so far
         self.seen_low, self.seen_high = np.full(n, np.inf), np.full(n, -np.inf)
-        lower = np.array([1.0 if c else 0.0 for c in counts])
-        self._h.addVars(n, lower, np.full(n, self._inf))
+        self._h.addVars(n, floors, np.full(n, self._inf))
         for row, low, high in zip(a, lows - 1e-9, highs + 1e-9, strict=True):
             index = np.flatnonzero(row).astype(np.int32)
             self._h.addRow(float(low), float(high), len(index), index, row[index])
+
+    def duals(self) -> np.ndarray:
+        """The weight of each relation in the proof of the last bound found (its dual values)."""
+        import numpy as np
+
+        return np.array(self._h.getSolution().row_dual)
 
     def links(self, k: int) -> bool:
         return bool(self._a[:, k].any())

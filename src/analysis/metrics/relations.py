@@ -17,6 +17,11 @@ A published figure is linked to others it can be worked out from (`analysis.core
   published here (the page shows it beside it).
 * `SAME`: two metrics (and breakdowns) that are one figure under two names, for the same period (reunified
   children back in care: a breakdown of both re-entry counts), so they are hidden or shown together.
+* `OMITTED_WHEN_ZERO`: breakdowns a page leaves out when they are all 0: their zeros are known, never complements;
+  so is a zero count of `WITHHELD` with no share published (no child to take a share of).
+
+Zeros may be complements here (`Cells.zeros`): a zero is hidden to protect a small count beside it only where
+nothing else published gives it away, which is why every link above is declared.
 
 `figures` solves the whole set once (`Review.figures`): every page table, chart, tables.xlsx and
 the pack's metrics.csv take the hidden flag of a figure from it (`analysis.core.disclosure.figure_hidden`).
@@ -80,6 +85,10 @@ WITHHELD: dict[str, tuple[str, ...]] = {
     "cla_uasc_count": ("cla_rate_excl_uasc_per_10k",),
     "care_order_discharge_reentry_12m_count": ("care_order_discharge_reentry_12m_rate",),
 }
+#: metric -> breakdowns the pages leave out when the months they show are all 0 (the SGO page's "relationship not
+#: recorded", only for legacy codes): a reader may then know a 0 is 0, so no 0 of them (nor a 12-month sum of 0)
+#: protects another figure
+OMITTED_WHEN_ZERO: dict[str, tuple[str, ...]] = {"sgo_granted": ("relationship:not_recorded",)}
 #: one figure under two names (same period): hidden or shown together
 SAME: list[tuple[tuple[str, str], tuple[str, str]]] = [
     (("reunification_reentry_12m_count", "all"), ("care_order_discharge_reentry_12m_count", "reunification")),
@@ -121,13 +130,24 @@ def _yearly(period: str, latest: str | None) -> bool:
     return latest is not None and period[5:7] == latest[5:7]
 
 
-def links(metrics: pl.DataFrame) -> tuple[Cells, list[Relation], dict[int, list[int]]]:
-    """The pack's figures as cells, with every relation between them and the withheld shares."""
-    cells = Cells()
+def _weight(metric: str, breakdown: str) -> float:
+    """Headline figures are the last hidden as complements: a metric's "all" (`analysis.core.suppression.HEADLINE`)
+    and, last of all, a 12-month sum (`SUM`); a month or a part, a zero first, goes before them."""
+    if metric in ROLLING:
+        return suppression.SUM
+    return suppression.HEADLINE if breakdown == "all" else 1.0
+
+
+def links(metrics: pl.DataFrame) -> tuple[Cells, list[Relation], dict[int, list[int]], set[int]]:
+    """The pack's figures as cells, with every relation between them and the withheld shares. Zeros may be
+    complements (`Cells.zeros`): every relation that could give a hidden zero away is declared here."""
+    cells = Cells(zeros=True)
     rows = metrics.select("metric", "breakdown", "period", "value", "unit").iter_rows()
     at: dict[Key, int] = {}
     for metric, breakdown, period, value, unit in rows:
-        at[(metric, breakdown, period)] = cells.add((metric, breakdown, period), value, unit in COUNT_UNITS)
+        at[(metric, breakdown, period)] = cells.add(
+            (metric, breakdown, period), value, unit in COUNT_UNITS, _weight(metric, breakdown)
+        )
     relations: list[Relation] = []
     # Totals and their parts.
     groups: dict[tuple[str, str, str], list[int]] = {}
@@ -154,7 +174,11 @@ def links(metrics: pl.DataFrame) -> tuple[Cells, list[Relation], dict[int, list[
             months = [at.get((metric, breakdown, _month_back(period, k))) for k in range(12)]
             values = [cells.values[m] for m in months if m is not None]
             if len(values) == 12 and all(v is not None for v in values):
-                summed = cells.add((rolling_name(metric), breakdown, period), float(sum(values)))  # type: ignore[arg-type]
+                summed = cells.add(
+                    (rolling_name(metric), breakdown, period),
+                    float(sum(values)),  # type: ignore[arg-type]
+                    weight=suppression.SUM,
+                )
                 relations.append(suppression.total(summed, [m for m in months if m is not None]))
     # One figure under two names.
     for (metric, breakdown, period), i in at.items():
@@ -177,13 +201,22 @@ def links(metrics: pl.DataFrame) -> tuple[Cells, list[Relation], dict[int, list[
             j = at.get((share, breakdown, period))
             if j is not None:
                 withheld.setdefault(i, []).append(j)
-    return cells, relations, withheld
+    # Zeros of breakdowns a page leaves out when all 0 (and 12-month sums of 0 of them): known, never hidden.
+    omitted = {(name, b) for m, bs in OMITTED_WHEN_ZERO.items() for b in bs for name in (m, rolling_name(m))}
+    known = {i for i, k in enumerate(cells.keys) if k[:2] in omitted and cells.values[i] == 0}  # type: ignore[index]
+    # A zero count whose share is not published has no denominator (no child in the cohort, which its page shows):
+    # it is known to be 0.
+    for (metric, breakdown, period), i in at.items():
+        shares = WITHHELD.get(metric, ())
+        if shares and cells.values[i] == 0 and not any((s, breakdown, period) in at for s in shares):
+            known.add(i)
+    return cells, relations, withheld, known
 
 
 def figures(metrics: pl.DataFrame, policy: Policy) -> Figures:
     """Every figure the pack publishes, and the ones it hides: primary and complementary, pack-wide."""
-    cells, relations, withheld = links(metrics)
-    hidden = suppression.keyed(suppression.protect(cells, relations, policy, withheld), cells)
+    cells, relations, withheld, known = links(metrics)
+    hidden = suppression.keyed(suppression.protect(cells, relations, policy, withheld, shown=known), cells)
     return Figures(frozenset(cells.keys), frozenset(hidden))  # type: ignore[arg-type]
 
 

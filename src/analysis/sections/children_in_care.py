@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from analysis.core.disclosure import FigureSpec, mask_figures, protect, show_count
+from analysis.core.disclosure import FigureSpec, figures_hidden, mask_figures, protect, show_figure
 from analysis.core.periods import long_date, long_month, parse_period, shift_months
 from analysis.load.inputs import Inputs
 from analysis.load.ssda903 import coverage_start
@@ -24,9 +24,19 @@ from analysis.metrics.care_periods import (
     monthly_ceased_by_route,
     monthly_flows,
     periods_of_care,
+    year_label,
 )
 from analysis.metrics.cla import looked_after_on, monthly_cla, rate_per_10k, review_window
-from analysis.metrics.cla_mix import age_groups, duration_groups, mix_at, status_table, uasc_counts_at
+from analysis.metrics.cla_mix import (
+    GROUPINGS,
+    STATUS_LINES,
+    UASC_LINE,
+    age_groups,
+    duration_groups,
+    mix_at,
+    status_table,
+    uasc_counts_at,
+)
 from analysis.metrics.tidy import combine, tidy
 from analysis.sections import charts
 from analysis.sections.headlines import change_words
@@ -113,7 +123,11 @@ def headlines(cic: ChildrenInCare, authority: str) -> list[str]:
     series = cic.series.sort("date")
     latest = series.row(-1, named=True)
     sentences = []
-    first = f"At the end of {long_month(latest['date'])}, {show_count(latest['cla_count'])} children were in care"
+    day = latest["date"].isoformat()
+    first = (
+        f"At the end of {long_month(latest['date'])}, {show_figure(('cla_count', 'all', day), latest['cla_count'])} "
+        "children were in care"
+    )
     if latest["rate_per_10k"] is not None:
         first += f" ({latest['rate_per_10k']:.0f} per 10,000 children)"
     year_ago = series.filter(pl.col("date") == shift_months(latest["date"], -12))
@@ -143,20 +157,25 @@ def headlines(cic: ChildrenInCare, authority: str) -> list[str]:
         if ceased != started:
             balance = "more children " + ("left care than came in" if ceased > started else "came into care than left")
         sentences.append(
-            f"In the year to {long_date(y['year_end'])}, {show_count(started)} children started to be looked after "
-            f"and {show_count(ceased)} ceased to be looked after, each child counted once: {balance}."
+            f"In the year to {long_date(y['year_end'])}, "
+            f"{show_figure(('cla_started_year', 'all', y['period']), started)} children started to be looked after "
+            f"and {show_figure(('cla_ceased_year', 'all', y['period']), ceased)} ceased to be looked after, each "
+            f"child counted once: {balance}."
         )
-    routes = cic.routes_12m.filter(pl.col("ceased") > 0).sort("ceased", descending=True)
+    routes = cic.routes_12m.with_columns(
+        protect(cic.routes_12m, "ceased", figure=route_figures(cic).get("ceased"))["ceased_label"]
+    ).filter(pl.col("ceased") > 0)
     if routes.height:
-        top = routes.row(0, named=True)
+        top = routes.sort("ceased", descending=True).row(0, named=True)
         sentences.append(
             f"The most common way out of care in the last 12 months was '{top['label'].lower()}' "
-            f"({show_count(top['ceased'])} children)."
+            f"({top['ceased_label']} children)."
         )
     if latest["uasc_count"]:
         excl = latest["rate_excl_uasc_per_10k"]
         sentence = (
-            f"{show_count(latest['uasc_count'])} of the children in care were unaccompanied asylum-seeking children"
+            f"{show_figure(('cla_uasc_count', 'all', day), latest['uasc_count'])} of the children in care were "
+            "unaccompanied asylum-seeking children"
         )
         sentences.append(sentence + (f"; without them the rate is {excl:.0f} per 10,000." if excl is not None else "."))
     elif not cic.uasc_known:
@@ -392,10 +411,31 @@ def flows_figure(cic: ChildrenInCare) -> charts.Figure:
     )
 
 
+def route_figures(cic: ChildrenInCare) -> dict[str, FigureSpec]:
+    """The routes table's cells as pack figures: when the review month is March, the 12 months to it are a whole
+    collection year, and each route's count is that year's `cla_ceased_year` (the 12 months before, the year
+    before); for any other month they are figures of this table only (protected by it)."""
+    if cic.end.month != 3:
+        return {}
+    routes = dict(zip(cic.routes_12m["label"], cic.routes_12m["route"], strict=True))
+
+    def year(back: int) -> FigureSpec:
+        def key(row: dict) -> tuple[str, str, str] | None:
+            route = routes.get(row.get("label"))
+            return None if route is None else ("cla_ceased_year", route, year_label(cic.end.year - back))
+
+        return key
+
+    return {"ceased": year(0), "ceased_before": year(1)}
+
+
 def routes_figure(cic: ChildrenInCare) -> charts.Figure:
     """How children left care in the last 12 months, by route."""
+    figures = route_figures(cic)
     total = int(cic.routes_12m["ceased"].sum())
-    top = cic.routes_12m.sort("ceased", descending=True).row(0, named=True)
+    labels = protect(cic.routes_12m, "ceased", figure=figures.get("ceased"))["ceased_label"]
+    top = cic.routes_12m.with_columns(labels).sort("ceased", descending=True).row(0, named=True)
+    whole = ("cla_ceased_year", "all", year_label(cic.end.year)) if figures else None
     return charts.Figure(
         charts.bars(
             cic.routes_12m,
@@ -403,27 +443,53 @@ def routes_figure(cic: ChildrenInCare) -> charts.Figure:
             value="ceased",
             title=f"How children left care in the 12 months to {long_month(cic.end)}",
             x_title="Children",
+            figure=figures.get("ceased"),
         ),
-        f"Bar chart of the {show_count(total)} children who left care in the 12 months to {long_month(cic.end)}, by "
+        f"Bar chart of the {show_figure(whole, total)} children who left care in the 12 months to "
+        f"{long_month(cic.end)}, by "
         f"route (each child once, by how they last left). The largest group is '{top['label']}' with "
-        f"{show_count(top['ceased'])}.",
+        f"{top['ceased_label']}.",
         cic.routes_12m.select("label", "ceased", "ceased_before"),
         caption="Children leaving care by route",
         protect=["ceased", "ceased_before"],
         labels={**LABELS, "label": "Route out of care"},
+        figures=figures,
     )
+
+
+def mix_figures(frame: pl.DataFrame, grouping: str, on: date | None = None) -> FigureSpec:
+    """Each cell of a legal status or placement type frame (date, group or label, children) as its pack figure:
+    `cla_count` by `legal_status:<group>` or `placement_type:<group>` on the row's date (`on` for a table of one
+    date without a date column)."""
+    prefix = "legal_status" if grouping == "legal_status" else "placement_type"
+    groups = dict(zip(frame["label"], frame["group"], strict=False))
+
+    def key(row: dict) -> tuple[str, str, str] | None:
+        group = row.get("group") or groups.get(row.get("label"))
+        day = row.get("date", on)
+        if group is None or not isinstance(day, date):
+            return None
+        return ("cla_count", f"{prefix}:{group}", day.isoformat())
+
+    return key
 
 
 def mix_figure(cic: ChildrenInCare, grouping: str) -> charts.Figure:
     """The legal status or placement type of children in care over time."""
     frame = cic.legal_status if grouping == "legal_status" else cic.placement
     what = "legal status" if grouping == "legal_status" else "placement type"
-    latest = frame.filter(pl.col("date") == frame["date"].max()).sort("children", descending=True)
-    top = latest.row(0, named=True)
-    wide = latest.select("label", "children")
+    last = frame["date"].max()
+    shown = protect(frame, "children", by=["date"], figure=mix_figures(frame, grouping))
+    top = (
+        frame.with_columns(shown["children_label"])
+        .filter(pl.col("date") == last)
+        .sort("children", descending=True)
+        .row(0, named=True)
+    )
+    wide = frame.filter(pl.col("date") == last).sort("children", descending=True).select("label", "children")
     return charts.Figure(
         charts.lines(
-            protect(frame, "children", by=["date"]),
+            shown,
             value="children",
             series="label",
             title=f"Children in care by {what}",
@@ -431,11 +497,12 @@ def mix_figure(cic: ChildrenInCare, grouping: str) -> charts.Figure:
             order=frame["label"].unique(maintain_order=True).to_list(),
         ),
         f"Line chart of children in care by {what} at each month end. At {long_date(top['date'])} the largest "
-        f"group was '{top['label']}' with {show_count(top['children'])} children.",
+        f"group was '{top['label']}' with {top['children_label']} children.",
         wide,
         caption=f"Children in care by {what} at {long_date(cic.end)}",
         protect=["children"],
         labels=LABELS,
+        figures={"children": mix_figures(frame, grouping, last)},  # type: ignore[arg-type]
     )
 
 
@@ -457,9 +524,43 @@ def groups_figure(frame: pl.DataFrame, *, title: str, what: str) -> charts.Figur
 STATUS_COUNTS = ["Now", "A month earlier", "A year earlier"]
 
 
+def _status_lines() -> dict[str, tuple[str, str]]:
+    """The child-status lines that are pack figures: line -> (metric, breakdown). A line counting exactly the codes
+    of a legal status or placement type group is that group's `cla_count`; "long-term foster" is no group."""
+    lines = {"Number of children in care": ("cla_count", "all"), UASC_LINE: ("cla_uasc_count", "all")}
+    for label, column, codes in STATUS_LINES:
+        for grouping, (code_column, group_of, _) in GROUPINGS.items():
+            groups = {group_of.get(c) for c in codes}
+            if code_column == column and len(groups) == 1 and None not in groups:
+                (group,) = groups
+                if set(codes) == {c for c, g in group_of.items() if g == group}:
+                    lines[label] = ("cla_count", f"{grouping}:{group}")
+    return lines
+
+
+def status_figures(cic: ChildrenInCare) -> dict[str, FigureSpec]:
+    """The child-status table's cells as pack figures (`status_table_frame`'s columns): a line that is a pack figure
+    (`_status_lines`) at the review date, the month end before and the same month end a year before."""
+    lines = _status_lines()
+
+    def at(day: date) -> FigureSpec:
+        def key(row: dict) -> tuple[str, str, str] | None:
+            figure = lines.get(row.get("Child status"))
+            return None if figure is None else (*figure, day.isoformat())
+
+        return key
+
+    return {
+        "Now": at(cic.end),
+        "A month earlier": at(shift_months(cic.end, -1)),
+        "A year earlier": at(shift_months(cic.end, -12)),
+    }
+
+
 def status_table_frame(cic: ChildrenInCare) -> pl.DataFrame:
-    """The child-status table with plain column names, ready to show."""
-    return cic.status.rename(
+    """The child-status table with plain column names, ready to show (its pack figures: `status_figures`). No
+    direction of travel is given against a figure the pack hides: it would say where the hidden value lies."""
+    frame = cic.status.rename(
         {
             "line": "Child status",
             "now": "Now",
@@ -469,3 +570,10 @@ def status_table_frame(cic: ChildrenInCare) -> pl.DataFrame:
             "change_year": "Since last year",
         }
     )
+    flags = figures_hidden(frame, status_figures(cic))
+    now = flags["Now"]
+    out = []
+    for change, before in [("Since last month", "A month earlier"), ("Since last year", "A year earlier")]:
+        hide = [bool(a) or bool(b) for a, b in zip(now, flags[before], strict=True)]
+        out.append(pl.when(pl.Series(hide, dtype=pl.Boolean)).then(pl.lit("–")).otherwise(pl.col(change)).alias(change))
+    return frame.with_columns(out) if out and frame.height else frame

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.core.disclosure import protect, show_count
+from analysis.core.disclosure import protect, show_count, show_figure
 from analysis.core.periods import long_date, long_month, parse_period, shift_months
 from analysis.load.inputs import Inputs
 from analysis.load.ssda903 import coverage_start
@@ -167,11 +167,15 @@ ROUTE_WORDS = {
 }
 
 
-def routes_words(frame: pl.DataFrame, value: str) -> str:
+def routes_words(frame: pl.DataFrame, value: str, end: date | None = None) -> str:
     """'22 reunified with their families and 10 by special guardianship or child arrangements orders': the
     routes are parts of a total, so they are protected, and the hidden ones are given together (their sum
-    can be worked out from the total anyway; "c" if it is a small count)."""
-    shown = protect(frame, value)
+    can be worked out from the total anyway; "c" if it is a small count). With `end`, the values are the 12 months
+    to `end`, pack figures (care_order_discharges_12m by route), hidden as the pack-wide decision says."""
+    period = f"{end:%Y-%m}" if end is not None else ""
+    shown = protect(
+        frame, value, figure=(lambda row: ("care_order_discharges_12m", row["route"], period)) if end else None
+    )
     words = [
         f"{n} {ROUTE_WORDS[r]}"
         for r, n, v in shown.select("route", f"{value}_label", value).iter_rows()
@@ -217,12 +221,15 @@ def headlines(dis: DischargesSection) -> list[str]:
     """Three to five sentences for the advisor, each built from the computed figures."""
     total = int(dis.year["discharges"].sum())
     before = int(dis.year["discharges_before"].sum())
+    total_text = show_figure(("care_order_discharges_12m", "all", f"{dis.end:%Y-%m}"), total)
     first = (
-        f"In the 12 months to {long_month(dis.end)}, {show_count(total)} children left care through a care order "
-        f"discharge: {routes_words(dis.year, 'discharges')}"
+        f"In the 12 months to {long_month(dis.end)}, {total_text} children left care through a care order "
+        f"discharge: {routes_words(dis.year, 'discharges', dis.end)}"
     )
     if dis.start is None or shift_months(dis.end, -24) + DAY >= dis.start:
-        first += f". That is {change_words(total, before)} than in the 12 months before ({show_count(before)})"
+        before_key = ("care_order_discharges_12m", "all", f"{shift_months(dis.end, -12):%Y-%m}")
+        if "c" not in (total_text, show_figure(before_key, before)):  # no direction from a hidden figure
+            first += f". That is {change_words(total, before)} than in the 12 months before ({before:,})"
     if dis.interim_year:
         first += (
             f". A further {show_count(dis.interim_year)} left care when an interim care order ended: those orders "

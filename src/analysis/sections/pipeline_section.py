@@ -14,7 +14,7 @@ from datetime import date
 import altair as alt
 import polars as pl
 
-from analysis.core.disclosure import mask_figures, protect, show_count
+from analysis.core.disclosure import FigureSpec, mask_figures, protect, show_count, show_figure
 from analysis.core.periods import long_date, long_month, month_ends
 from analysis.metrics.permanence import (
     POSITIONS,
@@ -86,6 +86,28 @@ def prepare_pipeline(
 # --- Words ----------------------------------------------------------------------------------------
 
 
+def _kind(p: Pipeline) -> str:
+    """The prefix of the pipeline's metrics: `sgo` for the SGO route, else `discharge` (`pipeline_metrics`)."""
+    return "sgo" if p.route == SGO_ROUTE else "discharge"
+
+
+def snapshot_figures(p: Pipeline) -> dict[str, FigureSpec]:
+    """The snapshot's cells (by position, at the review date) as pack figures: open plans are
+    `<kind>_pipeline_count` and the children stuck `<kind>_pipeline_stuck`, by position, at `p.end`."""
+    names = position_labels(p.route)
+    by_label = {label: position for position, label in names.items()}
+    day = p.end.isoformat()
+
+    def of(metric: str) -> FigureSpec:
+        def key(row: dict) -> tuple[str, str, str] | None:
+            position = row.get("position") or by_label.get(row.get("label"))
+            return None if position is None else (metric, position, day)
+
+        return key
+
+    return {"children": of(f"{_kind(p)}_pipeline_count"), "stuck": of(f"{_kind(p)}_pipeline_stuck")}
+
+
 def open_total(p: Pipeline) -> int:
     """Open plans at the review date."""
     return int(p.snapshot["children"].sum())
@@ -98,7 +120,7 @@ def stuck_total(p: Pipeline) -> int:
 
 def pipeline_sentence(p: Pipeline, noun: str) -> str:
     """Where the open plans stand, in one sentence (parts protected against a total shown)."""
-    shown = protect(p.snapshot, "children")
+    shown = protect(p.snapshot, "children", figure=snapshot_figures(p)["children"])
     names = position_labels(p.route)
     parts = [
         f"{label} {_lower(names[pos])}"
@@ -107,7 +129,8 @@ def pipeline_sentence(p: Pipeline, noun: str) -> str:
     ]
     if open_total(p) == 0:
         return f"At {long_date(p.end)}, no child had an open {noun}."
-    text = f"At {long_date(p.end)}, {show_count(open_total(p))} children had an open {noun}"
+    total = show_figure((f"{_kind(p)}_pipeline_count", "all", p.end.isoformat()), open_total(p))
+    text = f"At {long_date(p.end)}, {total} children had an open {noun}"
     return text + (": " + "; ".join(parts) + "." if parts else ".")
 
 
@@ -120,10 +143,12 @@ def stuck_sentence(p: Pipeline) -> str:
     total = stuck_total(p)
     if total == 0:
         return f"No child in the pipeline had been at their stage for more than {p.threshold} days."
-    top = p.snapshot.sort("stuck", descending=True).row(0, named=True)
+    labels = protect(p.snapshot, "stuck", figure=snapshot_figures(p)["stuck"])["stuck_label"]
+    top = p.snapshot.with_columns(labels).sort("stuck", descending=True).row(0, named=True)
     return (
-        f"{show_count(total)} had been at their current stage for more than {p.threshold} days, most of them at "
-        f"'{_lower(position_labels(p.route)[top['position']])}' ({show_count(top['stuck'])})."
+        f"{show_figure((f'{_kind(p)}_pipeline_stuck', 'all', p.end.isoformat()), total)} had been at their current "
+        f"stage for more than {p.threshold} days, most of them at "
+        f"'{_lower(position_labels(p.route)[top['position']])}' ({top['stuck_label']})."
     )
 
 
@@ -182,16 +207,20 @@ def pipeline_figure(p: Pipeline, title: str) -> charts.Figure:
     """Open plans by where they stand at the review date, with the children stuck."""
     names = position_labels(p.route)
     frame = p.snapshot.with_columns(pl.col("position").replace_strict(names).alias("label"))
-    shown = protect(frame, "children")
+    figures = snapshot_figures(p)
+    shown = protect(frame, "children", figure=figures["children"])
     words = "; ".join(f"{lab} {n}" for lab, n in shown.select("label", "children_label").iter_rows())
+    total = show_figure((f"{_kind(p)}_pipeline_count", "all", p.end.isoformat()), open_total(p))
     return charts.Figure(
         charts.bars(frame, category="label", value="children", title=title, x_title="Children",
-                    subtitle=f"Open plans at {long_date(p.end)}, by the stage of the latest date in the tracker"),
-        f"Bar chart of the {show_count(open_total(p))} open plans at {long_date(p.end)} by where they stand: {words}.",
+                    subtitle=f"Open plans at {long_date(p.end)}, by the stage of the latest date in the tracker",
+                    figure=figures["children"]),
+        f"Bar chart of the {total} open plans at {long_date(p.end)} by where they stand: {words}.",
         frame.select("label", "children", "stuck"),
         caption=f"Open plans at {long_date(p.end)}, and the children at their stage for more than {p.threshold} days",
         protect=["children", "stuck"],
         labels=_labels(p),
+        figures=figures,
     )  # fmt: skip
 
 
@@ -203,7 +232,7 @@ def history_figure(p: Pipeline, title: str) -> charts.Figure:
     """Open plans at each month end, and how many of them were stuck; by position in the table."""
     names = position_labels(p.route)
     totals = p.history.filter(pl.col("position") == "all")
-    kind = "sgo" if p.route == SGO_ROUTE else "discharge"  # as `pipeline_metrics` is called for each route
+    kind = _kind(p)  # as `pipeline_metrics` is called for each route
     long = (
         mask_figures(
             totals, {"children": (f"{kind}_pipeline_count", "all"), "stuck": (f"{kind}_pipeline_stuck", "all")}

@@ -14,11 +14,11 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from analysis.core.disclosure import protect, show_count
+from analysis.core.disclosure import FigureSpec, protect, show_count, show_figure
 from analysis.core.periods import long_month, parse_period, shift_months
 from analysis.load.inputs import Inputs
 from analysis.load.ssda903 import coverage_start
-from analysis.metrics import discharges, reconciliation, sgo
+from analysis.metrics import discharges, reconciliation, relations, sgo
 from analysis.metrics.care_periods import periods_of_care
 from analysis.metrics.permanence import FUNNEL, STUCK_DAYS, funnel, labels, lost_reasons
 from analysis.metrics.permanence_ageing import plan_to_order_by_quarter
@@ -129,16 +129,17 @@ def _year(exits: pl.DataFrame, end: date) -> pl.DataFrame:
 # --- Words ----------------------------------------------------------------------------------------
 
 
-def split_words(frame: pl.DataFrame, value: str) -> str:
+def split_words(frame: pl.DataFrame, value: str, end: date | None = None) -> str:
     """'5 to former foster carers and c to other carers; …': each pair adds up to the total, so each is
-    protected as parts of it; a pair whose parts are all hidden is left out of the words."""
+    protected as parts of it; a pair whose parts are all hidden is left out of the words. With `end`, the values
+    are the 12 months to `end`, pack figures (`relations.YEARLY_ROLLING`) hidden as the pack-wide decision says."""
     parts = []
     legacy = frame.filter(pl.col("breakdown") == "relationship:not_recorded")[value].sum()
     for key in ("carer", "relationship"):
         split = frame.filter(pl.col("breakdown").str.starts_with(key + ":"))
-        if key == "relationship":
+        if key == "relationship":  # "not recorded" only for legacy codes (never a hidden zero: `relations`)
             split = split.filter(pl.col("breakdown").is_in(sgo.relationship_parts(legacy)))
-        pair = protect(split, value)
+        pair = protect(split, value, figure=_yearly(end))
         if pair[value].null_count() == pair.height:
             continue
         words = [
@@ -146,6 +147,14 @@ def split_words(frame: pl.DataFrame, value: str) -> str:
         ]
         parts.append(" and ".join(words))
     return "; ".join(parts)
+
+
+def _yearly(end: date | None) -> FigureSpec | None:
+    """A row's 12-month SGO count to `end` by its breakdown, as the pack figure it is (None without `end`)."""
+    if end is None:
+        return None
+    period = f"{end:%Y-%m}"
+    return lambda row: (relations.rolling_name("sgo_granted"), row["breakdown"], period)
 
 
 def support_share(support: pl.DataFrame | None) -> float | None:
@@ -233,9 +242,10 @@ def tracker_sentence(s: SgoSection) -> str:
 def headlines(s: SgoSection) -> list[str]:
     """Three to five sentences for the advisor, each built from the computed figures."""
     all_ = s.year.filter(pl.col("breakdown") == "all").row(0, named=True)
-    split = split_words(s.year, "sgos") if all_["sgos"] else ""
+    split = split_words(s.year, "sgos", s.end) if all_["sgos"] else ""
+    year = show_figure((relations.rolling_name("sgo_granted"), "all", f"{s.end:%Y-%m}"), all_["sgos"])
     first = (
-        f"In the 12 months to {long_month(s.end)}, the 903 return records {show_count(all_['sgos'])} special "
+        f"In the 12 months to {long_month(s.end)}, the 903 return records {year} special "
         f"guardianship orders" + (f" ({split})" if split else "")
     )
     if s.start is None or shift_months(s.end, -24) + DAY >= s.start:

@@ -166,6 +166,14 @@ def changes_figure(s: StabilitySection) -> charts.Figure:
     latest = s.distribution.filter(pl.col("date") == s.end).with_columns(
         pl.col("band").replace_strict(BAND_LABELS).alias("changes")
     )
+    # Each bar is a pack figure: worker_changes_12m by band at the month end.
+    band_of = {label: band for band, label in BAND_LABELS.items()}
+    day = s.end.isoformat()
+
+    def figure(row: dict) -> tuple[str, str, str] | None:
+        band = row.get("band") or band_of.get(row.get("changes"))
+        return None if band is None else ("worker_changes_12m", band, day)
+
     chart = charts.bars(
         latest,
         category="changes",
@@ -173,12 +181,13 @@ def changes_figure(s: StabilitySection) -> charts.Figure:
         title=f"Changes of social worker in the 12 months to {long_date(s.end)}",
         x_title="Children in care",
         subtitle="Children in care at the month end; the first worker in the 12 months is not a change",
+        figure=figure,
     )
     from analysis.core.disclosure import protect
 
     words = "; ".join(
         f"{c.lower()} {label}"
-        for c, label in protect(latest, "children").select("changes", "children_label").iter_rows()
+        for c, label in protect(latest, "children", figure=figure).select("changes", "children_label").iter_rows()
     )
     return charts.Figure(
         chart,
@@ -188,6 +197,7 @@ def changes_figure(s: StabilitySection) -> charts.Figure:
         caption=f"Children in care by changes of social worker in the 12 months to {long_date(s.end)}",
         protect=["children"],
         labels={"changes": "Changes of worker", "children": "Children in care"},
+        figures={"children": figure},
     )
 
 
